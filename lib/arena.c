@@ -1,0 +1,96 @@
+#include "arena.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Chunks grow with the arena so a large config costs few mallocs. */
+enum { ARENA_MIN_CHUNK = 64 * 1024 };
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+static void out_of_memory(void)
+{
+	fputs("minimerge: error: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(xmalloc(n), s, n);
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	const size_t align = _Alignof(max_align_t);
+	size = (size + align - 1) & ~(align - 1);
+	struct arena_chunk *c = a->chunks;
+	if (!c || c->size - c->used < size) {
+		size_t want = ARENA_MIN_CHUNK;
+		if (c && c->size * 2 > want)
+			want = c->size * 2;
+		if (want < size)
+			want = size;
+		c = xmalloc(sizeof(*c) + want);
+		c->size = want;
+		c->used = 0;
+		c->next = a->chunks;
+		a->chunks = c;
+	}
+	void *p = c->data + c->used;
+	c->used += size;
+	return memset(p, 0, size);
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->chunks;
+	while (c) {
+		struct arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->chunks = NULL;
+}

@@ -1,0 +1,29 @@
+/*
+ * diag: the one way minimerge reports errors and warnings to the user.
+ * Every message is one line on stderr in the form
+ *     minimerge: FILE:LINE: error: MESSAGE
+ * with FILE and LINE left out where there is no place to name.  Library code
+ * reports through here and returns an error; only main chooses the exit
+ * status.  A message may span lines; the prefix goes on the first only.
+ */
+#ifndef MINIMERGE_DIAG_H
+#define MINIMERGE_DIAG_H
+
+/* Exit statuses, as in DESIGN §7. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,      /* an action failed */
+	EXIT_BAD_INPUT = 2,   /* bad usage, config or input */
+	EXIT_INTERRUPTED = 130,
+};
+
+/* file may be NULL (no place); line 0 names the file alone. */
+void diag_error(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diag_warning(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Number of errors reported so far: lets callers tell "failed quietly" apart. */
+int diag_error_count(void);
+
+#endif

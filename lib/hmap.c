@@ -1,0 +1,72 @@
+#include "hmap.h"
+
+#include "arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+static struct hmap_slot *find(const struct hmap *m, const char *key, size_t keylen,
+			      uint64_t hash)
+{
+	size_t mask = m->cap - 1;
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		struct hmap_slot *s = &m->slots[i];
+		if (!s->key)
+			return s;
+		if (s->hash == hash && s->keylen == keylen && memcmp(s->key, key, keylen) == 0)
+			return s;
+	}
+}
+
+void *hmap_get(const struct hmap *m, const char *key, size_t keylen)
+{
+	if (!m->cap)
+		return NULL;
+	struct hmap_slot *s = find(m, key, keylen, XXH3_64bits(key, keylen));
+	return s->key ? s->value : NULL;
+}
+
+void *hmap_gets(const struct hmap *m, const char *key)
+{
+	return hmap_get(m, key, strlen(key));
+}
+
+static void grow(struct hmap *m)
+{
+	struct hmap old = *m;
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->len = 0;
+	for (size_t i = 0; i < old.cap; i++) {
+		struct hmap_slot *s = &old.slots[i];
+		if (s->key) {
+			*find(m, s->key, s->keylen, s->hash) = *s;
+			m->len++;
+		}
+	}
+	free(old.slots);
+}
+
+void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
+{
+	/* At most 3/4 full keeps probe sequences short. */
+	if ((m->len + 1) * 4 > m->cap * 3)
+		grow(m);
+	uint64_t hash = XXH3_64bits(key, keylen);
+	struct hmap_slot *s = find(m, key, keylen, hash);
+	if (!s->key) {
+		s->key = key;
+		s->keylen = keylen;
+		s->hash = hash;
+		m->len++;
+	}
+	s->value = value;
+}
+
+void hmap_free(struct hmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->len = 0;
+}

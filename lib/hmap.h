@@ -1,0 +1,33 @@
+/*
+ * hmap: a map from byte strings to pointers, open addressing, hashed with
+ * XXH3.  Keys are not copied: the caller keeps each key alive (usually in an
+ * arena) as long as the map.  Values are the caller's.
+ */
+#ifndef MINIMERGE_HMAP_H
+#define MINIMERGE_HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hmap_slot {
+	const char *key; /* NULL: empty */
+	size_t keylen;
+	uint64_t hash;
+	void *value;
+};
+
+struct hmap {
+	struct hmap_slot *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t len;
+};
+
+#define HMAP_INIT {0}
+
+void *hmap_get(const struct hmap *m, const char *key, size_t keylen);
+void *hmap_gets(const struct hmap *m, const char *key);
+/* Sets key to value, replacing any earlier value. */
+void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value);
+void hmap_free(struct hmap *m);
+
+#endif

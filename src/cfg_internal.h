@@ -1,0 +1,26 @@
+/*
+ * cfg_internal: what the files of the cfg module share and nothing else
+ * sees: building sections and options, and buildout's line arithmetic.
+ * Everything returned lives in the cfg's arena.
+ */
+#ifndef MINIMERGE_CFG_INTERNAL_H
+#define MINIMERGE_CFG_INTERNAL_H
+
+#include "cfg.h"
+
+struct cfg_section *cfg_add_section(struct cfg *cfg, const char *name, const char *file,
+				    int line);
+struct cfg_option *cfg_add_option(struct cfg *cfg, struct cfg_section *s, const char *name);
+
+/* old + "\n" + more, as buildout's += joins. */
+const char *cfg_join_lines(struct arena *a, const char *old, const char *more);
+/* value without the lines equal to a line of removed, as buildout's -=. */
+const char *cfg_remove_lines(struct arena *a, const char *value, const char *removed);
+/* The raw value, with a pending += / -= (no base below it) settled. */
+const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o);
+
+/* The [buildout] defaults, by index: for "use" of each as buildout does. */
+size_t cfg_default_count(void);
+const char *cfg_default_name(size_t i);
+
+#endif

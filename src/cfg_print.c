@@ -1,0 +1,156 @@
+#include "cfg_print.h"
+
+#include "cfg_internal.h"
+
+#include "../lib/path.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int section_by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct cfg_section *const *)a)->name,
+		      (*(struct cfg_section *const *)b)->name);
+}
+
+static int option_by_name(const void *a, const void *b)
+{
+	return strcmp((*(struct cfg_option *const *)a)->name,
+		      (*(struct cfg_option *const *)b)->name);
+}
+
+/* The sections to print, sorted by name; the caller frees the array. */
+static struct cfg_section **sorted_sections(const struct cfg *cfg, bool used_only, size_t *n)
+{
+	struct cfg_section **v = xmalloc((cfg->nsections + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < cfg->nsections; i++)
+		if (!used_only || cfg->sections[i]->state == CFG_INITIALIZED)
+			v[(*n)++] = cfg->sections[i];
+	qsort(v, *n, sizeof(*v), section_by_name);
+	return v;
+}
+
+static struct cfg_option **sorted_options(struct cfg_option **opts, size_t n)
+{
+	struct cfg_option **v = xmalloc((n + 1) * sizeof(*v));
+	memcpy(v, opts, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), option_by_name);
+	return v;
+}
+
+static json_t *section_json(const struct cfg_section *s)
+{
+	json_t *obj = json_object();
+	for (size_t i = 0; i < s->nexpanded; i++)
+		json_object_set_new(obj, s->expanded[i]->name, json_string(s->expanded[i]->resolved));
+	return obj;
+}
+
+json_t *cfg_to_json(const struct cfg *cfg, const struct cfg_section *only)
+{
+	if (only)
+		return section_json(only);
+	json_t *root = json_object();
+	size_t n;
+	struct cfg_section **secs = sorted_sections(cfg, true, &n);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(root, secs[i]->name, section_json(secs[i]));
+	free(secs);
+	return root;
+}
+
+static void print_section_text(const struct cfg_section *s, struct strbuf *out)
+{
+	strbuf_addf(out, "[%s]\n", s->name);
+	struct cfg_option **opts = sorted_options(s->expanded, s->nexpanded);
+	for (size_t i = 0; i < s->nexpanded; i++) {
+		const char *v = opts[i]->resolved;
+		if (!strchr(v, '\n')) {
+			strbuf_addf(out, "%s =%s%s\n", opts[i]->name, *v ? " " : "", v);
+			continue;
+		}
+		/* Multi-line values start on the next line, indented, which
+		 * buildout reads back to the same value. */
+		strbuf_addf(out, "%s =\n", opts[i]->name);
+		for (const char *p = v;;) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			strbuf_adds(out, n ? "    " : "");
+			strbuf_add(out, p, n);
+			strbuf_addc(out, '\n');
+			if (!e)
+				break;
+			p = e + 1;
+		}
+	}
+	free(opts);
+}
+
+void cfg_print_text(const struct cfg *cfg, const struct cfg_section *only, struct strbuf *out)
+{
+	if (only) {
+		print_section_text(only, out);
+		return;
+	}
+	size_t n;
+	struct cfg_section **secs = sorted_sections(cfg, true, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addc(out, '\n');
+		print_section_text(secs[i], out);
+	}
+	free(secs);
+}
+
+/* buildout shows a file inside the buildout directory relative to it. */
+static const char *source_for_human(struct cfg *cfg, const char *source)
+{
+	size_t n = strlen(cfg->directory);
+	if (!strncmp(source, cfg->directory, n))
+		return path_relpath(&cfg->arena, source, cfg->directory);
+	return source;
+}
+
+static void print_sources(struct cfg *cfg, const struct cfg_option *o, struct strbuf *out)
+{
+	/* From the newest change back to the last that set the whole value,
+	 * printed oldest first. */
+	const struct cfg_step *stop = o->history;
+	size_t n = 0;
+	for (; stop; stop = stop->prev) {
+		n++;
+		if (stop->op != CFG_ADD && stop->op != CFG_REMOVE)
+			break;
+	}
+	const struct cfg_step **steps = xmalloc((n + 1) * sizeof(*steps));
+	size_t k = 0;
+	for (const struct cfg_step *st = o->history; k < n; st = st->prev)
+		steps[k++] = st;
+	while (k--) {
+		const struct cfg_step *st = steps[k];
+		const char *src = source_for_human(cfg, st->source);
+		const char *prefix = st->op == CFG_ADD ? "+=  " : st->op == CFG_REMOVE ? "-=  " : "    ";
+		strbuf_addf(out, "%s%s\n", prefix, src);
+	}
+	free(steps);
+}
+
+void cfg_print_annotate(struct cfg *cfg, struct strbuf *out)
+{
+	strbuf_adds(out, "\nAnnotated sections\n==================\n");
+	size_t n;
+	struct cfg_section **secs = sorted_sections(cfg, false, &n);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(out, "\n[%s]\n", secs[i]->name);
+		struct cfg_option **opts = sorted_options(secs[i]->options, secs[i]->noptions);
+		for (size_t j = 0; j < secs[i]->noptions; j++) {
+			const char *v = cfg_raw_value(cfg, opts[j]);
+			strbuf_addf(out, "%s=%s%s\n", opts[j]->name, *v || strchr(v, '\n') ? " " : "",
+				    v);
+			print_sources(cfg, opts[j], out);
+		}
+		free(opts);
+	}
+	free(secs);
+}

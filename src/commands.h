@@ -1,0 +1,17 @@
+/*
+ * commands: the subcommands main dispatches to.  Each takes the arguments
+ * after its name (argv[0] is the command's name) and returns the process's
+ * exit status (lib/diag.h).
+ */
+#ifndef MINIMERGE_COMMANDS_H
+#define MINIMERGE_COMMANDS_H
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+int cmd_config(int argc, char **argv);
+
+#endif

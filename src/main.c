@@ -1,0 +1,80 @@
+/* minimerge's entry point: global options, then one command. */
+#include "commands.h"
+#include "version.h"
+
+#include "../lib/diag.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct command commands[] = {
+	{"config", "print the resolved buildout config (text, JSON or annotated)", cmd_config},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: minimerge [-C DIR] [--version] [--help] COMMAND [ARGS]\n"
+	      "\n"
+	      "Builds whole software stacks from buildout configs and minibuilds.\n"
+	      "\n"
+	      "options:\n"
+	      "  -C DIR      change to DIR before doing anything else\n"
+	      "  --version   print the version and exit\n"
+	      "  -h, --help  print this help and exit\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'minimerge COMMAND --help' describes a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--version")) {
+			printf("minimerge %s\n", MINIMERGE_VERSION);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-C") || !strncmp(a, "-C", 2)) {
+			const char *dir = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!dir) {
+				diag_error(NULL, 0, "-C needs a directory");
+				return EXIT_BAD_INPUT;
+			}
+			if (chdir(dir) < 0) {
+				diag_error(dir, 0, "cannot change to this directory");
+				return EXIT_BAD_INPUT;
+			}
+		} else {
+			diag_error(NULL, 0, "unknown option '%s' (see minimerge --help)", a);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 == argc) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		char *help[] = {argv[i + 1], "--help", NULL};
+		for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
+			if (!strcmp(commands[c].name, argv[i + 1]))
+				return commands[c].run(2, help);
+		diag_error(NULL, 0, "unknown command '%s' (see minimerge --help)", argv[i + 1]);
+		return EXIT_BAD_INPUT;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
+		if (!strcmp(commands[c].name, argv[i]))
+			return commands[c].run(argc - i, argv + i);
+	diag_error(NULL, 0, "unknown command '%s' (see minimerge --help)", argv[i]);
+	return EXIT_BAD_INPUT;
+}
