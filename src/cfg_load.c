@@ -179,12 +179,18 @@ const char *cfg_remove_lines(struct arena *a, const char *value, const char *rem
 	return r;
 }
 
-/* One file's change to one option, applied to what lies below it. */
+/* One file's change to one option, applied to what lies below it.
+ * section_existed: the section was named by an earlier layer; buildout then
+ * shows a += or -= on a new option as changing an IMPLICIT_VALUE. */
 static void apply_delta(struct cfg *cfg, struct cfg_section *s, const struct cfg_delta *d,
-			const char *source)
+			const char *source, bool section_existed)
 {
 	struct arena *a = &cfg->arena;
 	struct cfg_option *o = cfg_find_option(s, d->name);
+	if (!o && !d->set && section_existed) {
+		o = cfg_add_option(cfg, s, d->name);
+		push_step(cfg, o, CFG_SET, "", "IMPLICIT_VALUE", 0);
+	}
 	if (d->set) {
 		bool existed = o && (o->has_base || o->value);
 		o = cfg_add_option(cfg, s, d->name);
@@ -222,10 +228,11 @@ static void apply_file(struct cfg *cfg, const struct cfg_file *f, const char *so
 {
 	for (size_t i = 0; i < f->nsections; i++) {
 		const struct cfg_file_section *fs = f->sections[i];
+		bool existed = cfg_find_section(cfg, fs->name) != NULL;
 		struct cfg_section *s = cfg_add_section(cfg, fs->name, source, fs->line);
 		for (size_t j = 0; j < fs->ndeltas; j++)
 			if (fs->deltas[j] != skip)
-				apply_delta(cfg, s, fs->deltas[j], source);
+				apply_delta(cfg, s, fs->deltas[j], source, existed);
 	}
 }
 

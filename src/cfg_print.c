@@ -39,11 +39,18 @@ static struct cfg_option **sorted_options(struct cfg_option **opts, size_t n)
 	return v;
 }
 
+/* Keys go in sorted, and jansson keeps insertion order, so the output is
+ * sorted without JSON_SORT_KEYS.  Values were checked to be UTF-8 when
+ * their file was parsed. */
 static json_t *section_json(const struct cfg_section *s)
 {
 	json_t *obj = json_object();
+	struct cfg_option **opts = sorted_options(s->expanded, s->nexpanded);
 	for (size_t i = 0; i < s->nexpanded; i++)
-		json_object_set_new(obj, s->expanded[i]->name, json_string(s->expanded[i]->resolved));
+		json_object_set_new_nocheck(obj, opts[i]->name,
+					    json_stringn_nocheck(opts[i]->resolved,
+								 strlen(opts[i]->resolved)));
+	free(opts);
 	return obj;
 }
 
@@ -55,7 +62,7 @@ json_t *cfg_to_json(const struct cfg *cfg, const struct cfg_section *only)
 	size_t n;
 	struct cfg_section **secs = sorted_sections(cfg, true, &n);
 	for (size_t i = 0; i < n; i++)
-		json_object_set_new(root, secs[i]->name, section_json(secs[i]));
+		json_object_set_new_nocheck(root, secs[i]->name, section_json(secs[i]));
 	free(secs);
 	return root;
 }

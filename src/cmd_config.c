@@ -36,6 +36,16 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Keys are in order already (cfg_to_json); JSON_ENCODE_ANY for a bare
+ * string.  Written straight to stdout, never built whole in memory. */
+static void print_json(json_t *j)
+{
+	fflush(stdout);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
 static int print_query(struct cfg *cfg, const char *query, bool json)
 {
 	const char *colon = strchr(query, ':');
@@ -60,20 +70,12 @@ static int print_query(struct cfg *cfg, const char *query, bool json)
 			goto out;
 		}
 		if (json) {
-			json_t *j = json_string(v);
-			char *text = json_dumps(j, JSON_ENCODE_ANY);
-			strbuf_addf(&sb, "%s\n", text);
-			free(text);
-			json_decref(j);
+			print_json(json_stringn_nocheck(v, strlen(v)));
 		} else {
 			strbuf_addf(&sb, "%s\n", v);
 		}
 	} else if (json) {
-		json_t *j = cfg_to_json(cfg, s);
-		char *text = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
-		strbuf_addf(&sb, "%s\n", text);
-		free(text);
-		json_decref(j);
+		print_json(cfg_to_json(cfg, s));
 	} else {
 		cfg_print_text(cfg, s, &sb);
 	}
@@ -146,11 +148,7 @@ int cmd_config(int argc, char **argv)
 	} else if (query) {
 		rc = print_query(&cfg, query, json);
 	} else if (json) {
-		json_t *j = cfg_to_json(&cfg, NULL);
-		char *text = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
-		printf("%s\n", text);
-		free(text);
-		json_decref(j);
+		print_json(cfg_to_json(&cfg, NULL));
 		rc = EXIT_OK;
 	} else {
 		cfg_print_text(&cfg, NULL, &out);
