@@ -638,8 +638,10 @@ void cfg_free(struct cfg *cfg)
 {
 	for (size_t i = 0; i < cfg->nsections; i++) {
 		struct cfg_section *s = cfg->sections[i];
-		free(s->expanded);
-		hmap_free(&s->expanded_index);
+		if (s->expanded != s->options) {
+			free(s->expanded);
+			hmap_free(&s->expanded_index);
+		}
 		free(s->options);
 		hmap_free(&s->index);
 	}

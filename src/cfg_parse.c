@@ -8,6 +8,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Character classes of buildout's regular expressions, one lookup each:
+ * the parser asks them of every byte. */
+enum { C_SPACE = 1, C_NAME = 2, C_HEADER_NAME = 4 };
+
+static unsigned char classes[256];
+
+static void init_classes(void)
+{
+	if (classes['a'])
+		return;
+	for (int c = 0; c < 256; c++) {
+		bool space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+		classes[c] = space ? C_SPACE : 0;
+		if (c && !space && !strchr("{}[]=:", c))
+			classes[c] |= C_NAME;
+		if (c && !space && !strchr("#[]:;{}", c))
+			classes[c] |= C_HEADER_NAME;
+	}
+}
+
 bool cfg_isspace(int c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
@@ -15,18 +35,20 @@ bool cfg_isspace(int c)
 
 static bool is_name_char(int c)
 {
-	return c && !cfg_isspace(c) && !strchr("{}[]=:", c);
+	return classes[c & 0xff] & C_NAME;
 }
 
 static bool is_header_name_char(int c)
 {
-	return c && !cfg_isspace(c) && !strchr("#[]:;{}", c);
+	return classes[c & 0xff] & C_HEADER_NAME;
 }
 
 /* buildout reads configs as UTF-8 text and fails on anything else. */
 static bool valid_utf8(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end && *p && *p < 0x80)
+		p++;
 	while (p < end) {
 		unsigned c = *p++;
 		if (c == 0)
@@ -438,6 +460,7 @@ static int parse_line(struct parser *ps, int lineno, const char *line, size_t le
 int cfg_parse(struct arena *a, const char *path, const char *text, size_t len,
 	      struct cfg_file *out)
 {
+	init_classes();
 	memset(out, 0, sizeof(*out));
 	out->path = arena_strdup(a, path);
 	struct parser ps = {.a = a, .f = out, .path = out->path, .condition = true};

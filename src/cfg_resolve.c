@@ -27,10 +27,11 @@ const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o)
 	return o->removed ? cfg_remove_lines(&cfg->arena, v, o->removed) : v;
 }
 
-/* An option of a section that initialize has expanded. */
+/* An option of a section that initialize has expanded.  A section without
+ * macros is its own expansion and shares its index. */
 static struct cfg_option *find_expanded(const struct cfg_section *s, const char *name)
 {
-	return hmap_gets(&s->expanded_index, name);
+	return hmap_gets(s->expanded == s->options ? &s->index : &s->expanded_index, name);
 }
 
 static struct cfg_option *copy_option(struct cfg *cfg, const struct cfg_option *from,
@@ -319,29 +320,45 @@ static int initialize(struct cfg *cfg, struct cfg_section *s)
 {
 	s->state = CFG_INITIALIZING;
 	s->used = true;
-	const char **doing = xmalloc(MAX_DEPTH * sizeof(*doing));
-	struct optlist l = {0};
-	int rc = expand_macros(cfg, s, doing, 0, &l);
-	free(doing);
-	if (rc < 0) {
-		free(l.items);
-		hmap_free(&l.index);
-		return -1;
-	}
-	s->expanded = l.items;
-	s->nexpanded = l.n;
-	s->expanded_index = l.index;
-	if (strcmp(s->name, "buildout")) {
-		/* "<" has done its work; buildout keeps it only in [buildout]. */
-		size_t k = 0;
-		for (size_t i = 0; i < s->nexpanded; i++)
-			if (strcmp(s->expanded[i]->name, "<"))
-				s->expanded[k++] = s->expanded[i];
-		s->nexpanded = k;
-		hmap_free(&s->expanded_index);
-		for (size_t i = 0; i < k; i++)
-			hmap_put(&s->expanded_index, s->expanded[i]->name,
-				 strlen(s->expanded[i]->name), s->expanded[i]);
+	if (!strcmp(s->name, "buildout") || !cfg_find_option(s, "<")) {
+		/* No macro: the raw options are used as they are, with any
+		 * pending += or -= settled. */
+		for (size_t i = 0; i < s->noptions; i++) {
+			struct cfg_option *o = s->options[i];
+			if (!o->has_base) {
+				o->value = cfg_raw_value(cfg, o);
+				o->removed = NULL;
+				o->has_base = true;
+			}
+		}
+		s->expanded = s->options;
+		s->nexpanded = s->noptions;
+	} else {
+		const char **doing = xmalloc(MAX_DEPTH * sizeof(*doing));
+		struct optlist l = {0};
+		int rc = expand_macros(cfg, s, doing, 0, &l);
+		free(doing);
+		if (rc < 0) {
+			free(l.items);
+			hmap_free(&l.index);
+			return -1;
+		}
+		/* "<" has done its work; only [buildout] keeps it, and it can
+		 * come in only from [buildout] used as a macro. */
+		if (hmap_gets(&l.index, "<")) {
+			size_t k = 0;
+			for (size_t i = 0; i < l.n; i++)
+				if (strcmp(l.items[i]->name, "<"))
+					l.items[k++] = l.items[i];
+			l.n = k;
+			hmap_free(&l.index);
+			for (size_t i = 0; i < k; i++)
+				hmap_put(&l.index, l.items[i]->name, strlen(l.items[i]->name),
+					 l.items[i]);
+		}
+		s->expanded = l.items;
+		s->nexpanded = l.n;
+		s->expanded_index = l.index;
 	}
 	/* Every option with a reference is substituted now, in name order, as
 	 * buildout forces them when a section is first used. */
@@ -384,7 +401,12 @@ const char *cfg_get(struct cfg *cfg, struct cfg_section *s, const char *option, 
 void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const char *value)
 {
 	struct cfg_option *o = find_expanded(s, option);
-	if (!o) {
+	if (!o && s->expanded == s->options) {
+		o = cfg_add_option(cfg, s, option);
+		o->has_base = true;
+		s->expanded = s->options;
+		s->nexpanded = s->noptions;
+	} else if (!o) {
 		o = arena_alloc(&cfg->arena, sizeof(*o));
 		o->name = arena_strdup(&cfg->arena, option);
 		o->file = s->file;

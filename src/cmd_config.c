@@ -36,13 +36,22 @@ static void usage(FILE *f)
 	      f);
 }
 
+static int append_json(const char *buf, size_t size, void *sb)
+{
+	strbuf_add(sb, buf, size);
+	return 0;
+}
+
 /* Keys are in order already (cfg_to_json); JSON_ENCODE_ANY for a bare
- * string.  Written straight to stdout, never built whole in memory. */
+ * string.  jansson hands over many small pieces: gathered in memory, they
+ * cost one write instead of one stdio call each. */
 static void print_json(json_t *j)
 {
-	fflush(stdout);
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
-	fputc('\n', stdout);
+	struct strbuf sb = STRBUF_INIT;
+	json_dump_callback(j, append_json, &sb, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	strbuf_addc(&sb, '\n');
+	fwrite(sb.buf, 1, sb.len, stdout);
+	strbuf_release(&sb);
 	json_decref(j);
 }
 
