@@ -143,12 +143,14 @@ static void print_sources(struct cfg *cfg, const struct cfg_option *o, struct st
 	free(steps);
 }
 
-void cfg_print_annotate(struct cfg *cfg, struct strbuf *out)
+void cfg_print_annotate(struct cfg *cfg, const char *only, struct strbuf *out)
 {
 	strbuf_adds(out, "\nAnnotated sections\n==================\n");
 	size_t n;
 	struct cfg_section **secs = sorted_sections(cfg, false, &n);
 	for (size_t i = 0; i < n; i++) {
+		if (only && strcmp(only, secs[i]->name))
+			continue;
 		strbuf_addf(out, "\n[%s]\n", secs[i]->name);
 		struct cfg_option **opts = sorted_options(secs[i]->options, secs[i]->noptions);
 		for (size_t j = 0; j < secs[i]->noptions; j++) {

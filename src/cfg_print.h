@@ -18,7 +18,8 @@ json_t *cfg_to_json(const struct cfg *cfg, const struct cfg_section *only);
 /* The same as INI text that buildout reads back to the same values. */
 void cfg_print_text(const struct cfg *cfg, const struct cfg_section *only, struct strbuf *out);
 /* buildout annotate: raw values after extends, += and -=, and where each
- * came from.  Must run before cfg_init_buildout changes raw values. */
-void cfg_print_annotate(struct cfg *cfg, struct strbuf *out);
+ * came from, for every section or the one named only.  Must run before
+ * cfg_init_buildout changes raw values. */
+void cfg_print_annotate(struct cfg *cfg, const char *only, struct strbuf *out);
 
 #endif

@@ -145,8 +145,16 @@ int cmd_config(int argc, char **argv)
 	if (cfg_load(&cfg, &opts) < 0)
 		goto out;
 	struct strbuf out = STRBUF_INIT;
+	if (annotate && query && strchr(query, ':')) {
+		diag_error(NULL, 0, "config: --annotate takes a SECTION, not an option");
+		goto out;
+	}
+	if (annotate && query && !cfg_find_section(&cfg, query)) {
+		diag_error(NULL, 0, "Section not found: %s", query);
+		goto out;
+	}
 	if (annotate)
-		cfg_print_annotate(&cfg, &out);
+		cfg_print_annotate(&cfg, query, &out);
 	if (cfg_init_buildout(&cfg) < 0 || (!annotate && !query && cfg_init_parts(&cfg) < 0)) {
 		strbuf_release(&out);
 		goto out;
