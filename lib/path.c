@@ -141,10 +141,13 @@ char *path_expanduser(struct arena *a, const char *path)
 		return arena_strdup(a, path);
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, home);
-	/* Python strips a trailing slash of HOME before appending the rest. */
-	while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
+	/* Python strips HOME's trailing slashes before appending the rest,
+	 * and answers "/" if nothing is left at all. */
+	while (sb.len && sb.buf[sb.len - 1] == '/')
 		sb.buf[--sb.len] = '\0';
 	strbuf_adds(&sb, path + 1);
+	if (!sb.len)
+		strbuf_addc(&sb, '/');
 	char *r = arena_strndup(a, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return r;

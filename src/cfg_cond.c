@@ -345,8 +345,9 @@ static void parse_comparison(struct ev *e, bool live, struct value *out)
 		enum cmp op = parse_cmp_op(e);
 		if (op == C_NONE || e->failed)
 			break;
+		/* Once a link is false, Python evaluates no more of the chain. */
 		struct value right;
-		parse_primary(e, live, &right);
+		parse_primary(e, live && result, &right);
 		if (live && result && !e->failed)
 			result = compare(e, op, &left, &right);
 		left = right;

@@ -12,8 +12,6 @@ struct cfg_section *cfg_add_section(struct cfg *cfg, const char *name, const cha
 				    int line);
 struct cfg_option *cfg_add_option(struct cfg *cfg, struct cfg_section *s, const char *name);
 
-/* old + "\n" + more, as buildout's += joins. */
-const char *cfg_join_lines(struct arena *a, const char *old, const char *more);
 /* value without the lines equal to a line of removed, as buildout's -=. */
 const char *cfg_remove_lines(struct arena *a, const char *value, const char *removed);
 /* The raw value, with a pending += / -= (no base below it) settled. */

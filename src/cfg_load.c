@@ -134,16 +134,6 @@ static void push_step(struct cfg *cfg, struct cfg_option *o, enum cfg_op op, con
 	o->line = line;
 }
 
-const char *cfg_join_lines(struct arena *a, const char *old, const char *more)
-{
-	size_t n = strlen(old), m = strlen(more);
-	char *r = arena_alloc(a, n + m + 2);
-	memcpy(r, old, n);
-	r[n] = '\n';
-	memcpy(r + n + 1, more, m + 1);
-	return r;
-}
-
 /* buildout's -=: drops every line of value that equals a line of removed. */
 const char *cfg_remove_lines(struct arena *a, const char *value, const char *removed)
 {

@@ -55,7 +55,10 @@ static bool valid_utf8(const char *s, size_t n)
 			return false;
 		if (c < 0x80)
 			continue;
-		int more = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
+		int more = c >= 0xc2 && c <= 0xdf   ? 1
+			   : c >= 0xe0 && c <= 0xef ? 2
+			   : c >= 0xf0 && c <= 0xf4 ? 3
+						    : -1;
 		if (more < 0 || end - p < more)
 			return false;
 		unsigned cp = c & (0x3f >> more);
@@ -129,7 +132,7 @@ static bool match_header(const char *line, size_t len, const char **name, size_t
 			if (!cfg_isspace((unsigned char)line[r]))
 				return false;
 		}
-		if (r <= colon || line[r] != ']')
+		if (r <= colon || r >= len || line[r] != ']')
 			return false;
 		*expr = line + colon + 1;
 		*exprlen = r - colon - 1;
@@ -289,18 +292,21 @@ static struct cfg_delta *delta_for(struct arena *a, struct cfg_file_section *s,
 	return d;
 }
 
-static const char *join_lines(struct arena *a, const char *old, const char *more)
+const char *cfg_join_lines(struct arena *a, const char *old, const char *more)
 {
-	if (!old)
-		return more;
-	if (!*more)
-		return old;
 	size_t n = strlen(old), m = strlen(more);
 	char *r = arena_alloc(a, n + m + 2);
 	memcpy(r, old, n);
 	r[n] = '\n';
 	memcpy(r + n + 1, more, m + 1);
 	return r;
+}
+
+/* Repeated += (or -=) in one file gather their lines; an empty one adds
+ * nothing, as in buildout >= 3.1.1. */
+static const char *gather(struct arena *a, const char *old, const char *more)
+{
+	return !old ? more : !*more ? old : cfg_join_lines(a, old, more);
 }
 
 void cfg_file_add(struct arena *a, struct cfg_file_section *s,
@@ -314,11 +320,11 @@ void cfg_file_add(struct arena *a, struct cfg_file_section *s,
 		d->add = d->remove = NULL;
 		break;
 	case '+':
-		d->add = join_lines(a, d->add, value);
+		d->add = gather(a, d->add, value);
 		d->add_line = line;
 		break;
 	default:
-		d->remove = join_lines(a, d->remove, value);
+		d->remove = gather(a, d->remove, value);
 		d->remove_line = line;
 		break;
 	}
@@ -447,7 +453,7 @@ static int parse_line(struct parser *ps, int lineno, const char *line, size_t le
 		if (ps->after_option || n) {
 			const char *what =
 				indented ? "an indented line that continues no option"
-				: strchr(line, '=') || memchr(line, ':', len)
+				: memchr(line, '=', len) || memchr(line, ':', len)
 					? "not an option line of the form 'name = value'"
 					: "neither a section header nor an option line";
 			bad_line(ps, lineno, line, len, what);

@@ -59,6 +59,9 @@ void cfg_file_add(struct arena *a, struct cfg_file_section *s,
 struct cfg_file_section *cfg_file_find(const struct cfg_file *f, const char *name);
 struct cfg_delta *cfg_file_section_find(const struct cfg_file_section *s, const char *name);
 
+/* old + "\n" + more, as buildout's += joins values. */
+const char *cfg_join_lines(struct arena *a, const char *old, const char *more);
+
 /* Python's str.isspace for one byte (ASCII whitespace and \x1c-\x1f). */
 bool cfg_isspace(int c);
 

@@ -27,15 +27,18 @@ static struct cfg_section **sorted_sections(const struct cfg *cfg, bool used_onl
 	for (size_t i = 0; i < cfg->nsections; i++)
 		if (!used_only || cfg->sections[i]->state == CFG_INITIALIZED)
 			v[(*n)++] = cfg->sections[i];
-	qsort(v, *n, sizeof(*v), section_by_name);
+	if (*n)
+		qsort(v, *n, sizeof(*v), section_by_name);
 	return v;
 }
 
 static struct cfg_option **sorted_options(struct cfg_option **opts, size_t n)
 {
 	struct cfg_option **v = xmalloc((n + 1) * sizeof(*v));
-	memcpy(v, opts, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), option_by_name);
+	if (n) {
+		memcpy(v, opts, n * sizeof(*v));
+		qsort(v, n, sizeof(*v), option_by_name);
+	}
 	return v;
 }
 

@@ -363,8 +363,10 @@ static int initialize(struct cfg *cfg, struct cfg_section *s)
 	/* Every option with a reference is substituted now, in name order, as
 	 * buildout forces them when a section is first used. */
 	struct cfg_option **sorted = xmalloc((s->nexpanded + 1) * sizeof(*sorted));
-	memcpy(sorted, s->expanded, s->nexpanded * sizeof(*sorted));
-	qsort(sorted, s->nexpanded, sizeof(*sorted), by_name);
+	if (s->nexpanded) {
+		memcpy(sorted, s->expanded, s->nexpanded * sizeof(*sorted));
+		qsort(sorted, s->nexpanded, sizeof(*sorted), by_name);
+	}
 	size_t n = s->nexpanded;
 	for (size_t i = 0; i < n; i++) {
 		bool failed = false;
