@@ -1,5 +1,5 @@
 /*
- * diag: the one way minimerge reports errors and warnings to the user.
+ * diag: the one way minimerge reports errors to the user.
  * Every message is one line on stderr in the form
  *     minimerge: FILE:LINE: error: MESSAGE
  * with FILE and LINE left out where there is no place to name.  Library code
@@ -20,10 +20,5 @@ enum {
 /* file may be NULL (no place); line 0 names the file alone. */
 void diag_error(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void diag_warning(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Number of errors reported so far: lets callers tell "failed quietly" apart. */
-int diag_error_count(void);
 
 #endif

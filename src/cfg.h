@@ -64,13 +64,12 @@ struct cfg_section {
 	struct hmap index;
 	const char *file; /* the first header that named it */
 	int line;
-	/* After initialization: the options with macros applied (== options
-	 * when the section uses none). */
+	/* After initialization: the options with macros applied.  A section
+	 * that uses none has expanded == options, and index serves for both. */
 	struct cfg_option **expanded;
 	size_t nexpanded;
 	struct hmap expanded_index;
 	enum { CFG_RAW, CFG_INITIALIZING, CFG_INITIALIZED } state;
-	bool used; /* initialized: part of what a run touches */
 };
 
 struct cfg {
@@ -79,8 +78,6 @@ struct cfg {
 	size_t nsections, capsections;
 	struct hmap index;
 	const char *directory; /* the config file's directory */
-	const char *config_file;
-	bool offline;
 };
 
 struct cfg_assignment {

@@ -17,8 +17,4 @@ const char *cfg_remove_lines(struct arena *a, const char *value, const char *rem
 /* The raw value, with a pending += / -= (no base below it) settled. */
 const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o);
 
-/* The [buildout] defaults, by index: for "use" of each as buildout does. */
-size_t cfg_default_count(void);
-const char *cfg_default_name(size_t i);
-
 #endif

@@ -42,16 +42,6 @@ static const char *const buildout_defaults[][2] = {
 	{"use-dependency-links", "true"},
 };
 
-size_t cfg_default_count(void)
-{
-	return sizeof(buildout_defaults) / sizeof(*buildout_defaults);
-}
-
-const char *cfg_default_name(size_t i)
-{
-	return buildout_defaults[i][0];
-}
-
 /* buildout's `executable` is the Python running it; minimerge's is the
  * python3 a recipe would run: the first one on PATH. */
 static const char *find_python(struct arena *a)
@@ -235,7 +225,9 @@ struct loader {
 	const char **stack; /* the chain of files extending one another */
 	size_t depth, capstack;
 	const struct cfg_load_options *opts;
-	bool offline_known, offline;
+	/* The root file's own [buildout] offline, which decides downloads of
+	 * its extends before the merge has it. */
+	const struct cfg_delta *root_offline;
 };
 
 static int read_whole_file(const char *path, struct strbuf *out, int *err)
@@ -271,18 +263,15 @@ static int read_whole_file(const char *path, struct strbuf *out, int *err)
 }
 
 /* buildout decides offline mode for downloads from the command line, then
- * the root config's [buildout], then the defaults below it. */
+ * the root config's own [buildout], then what was read below it. */
 static int offline_mode(struct loader *ld, const char *where, int line, bool *offline)
 {
-	if (ld->offline_known) {
-		*offline = ld->offline;
-		return 0;
-	}
 	const char *v = "false";
-	struct cfg_section *b = cfg_find_section(ld->cfg, "buildout");
-	struct cfg_option *o = b ? cfg_find_option(b, "offline") : NULL;
+	struct cfg_option *o = cfg_find_option(cfg_find_section(ld->cfg, "buildout"), "offline");
 	if (o && o->has_base)
 		v = o->value;
+	if (ld->root_offline && ld->root_offline->set)
+		v = ld->root_offline->set;
 	for (size_t i = 0; i < ld->opts->nassignments; i++) {
 		const struct cfg_assignment *as = &ld->opts->assignments[i];
 		if (!strcmp(as->section, "buildout") && !strcmp(as->option, "offline"))
@@ -292,8 +281,7 @@ static int offline_mode(struct loader *ld, const char *where, int line, bool *of
 		diag_error(where, line, "Invalid value for 'offline' option: '%s'", v);
 		return -1;
 	}
-	*offline = ld->offline = !strcmp(v, "true");
-	ld->offline_known = true;
+	*offline = !strcmp(v, "true");
 	return 0;
 }
 
@@ -400,25 +388,8 @@ static int load_tree(struct loader *ld, const char *name, const char *where, int
 			   "extends cannot be changed with += or -=; list the files with extends =");
 		return -1;
 	}
-	if (ld->depth == 0 && b) {
-		/* The root file's own [buildout] decides offline mode for the
-		 * downloads of its extends. */
-		struct cfg_delta *off = cfg_file_section_find(b, "offline");
-		if (off && off->set) {
-			bool ok = !strcmp(off->set, "true") || !strcmp(off->set, "false");
-			if (!ok) {
-				diag_error(f->path, off->set_line,
-					   "Invalid value for 'offline' option: '%s'", off->set);
-				return -1;
-			}
-			ld->offline = !strcmp(off->set, "true");
-			ld->offline_known = true;
-			for (size_t i = 0; i < ld->opts->nassignments; i++)
-				if (!strcmp(ld->opts->assignments[i].section, "buildout") &&
-				    !strcmp(ld->opts->assignments[i].option, "offline"))
-					ld->offline_known = false;
-		}
-	}
+	if (ld->depth == 0)
+		ld->root_offline = b ? cfg_file_section_find(b, "offline") : NULL;
 	if (ext && ext->set) {
 		if (ld->depth == ld->capstack) {
 			ld->capstack = ld->capstack ? ld->capstack * 2 : 8;
@@ -501,7 +472,7 @@ static void apply_defaults(struct cfg *cfg)
 {
 	struct cfg_file f = {0};
 	struct cfg_file_section *fs = cfg_file_section_for(&cfg->arena, &f, "buildout", 8, 0);
-	for (size_t i = 0; i < cfg_default_count(); i++) {
+	for (size_t i = 0; i < sizeof(buildout_defaults) / sizeof(*buildout_defaults); i++) {
 		const char *v = buildout_defaults[i][1];
 		cfg_file_add(&cfg->arena, fs, buildout_defaults[i][0], '=',
 			     v ? v : find_python(&cfg->arena), 0);
@@ -593,7 +564,6 @@ int cfg_load(struct cfg *cfg, const struct cfg_load_options *opts)
 		cfg->directory = path_abspath(a, ".");
 		set_value(cfg, b, "directory", cfg->directory, CFG_SET, CFG_SRC_COMPUTED);
 	}
-	cfg->config_file = config;
 
 	if (opts->user_defaults) {
 		const char *home = getenv("BUILDOUT_HOME");
@@ -601,7 +571,6 @@ int cfg_load(struct cfg *cfg, const struct cfg_load_options *opts)
 		const char *user = path_abspath(a, path_join(a, dir, "default.cfg"));
 		if (user && access(user, F_OK) == 0 && load_tree(&ld, user, NULL, 0) < 0)
 			goto out;
-		ld.offline_known = false;
 	}
 	if (load_tree(&ld, config, NULL, 0) < 0)
 		goto out;

@@ -319,7 +319,6 @@ static int by_name(const void *a, const void *b)
 static int initialize(struct cfg *cfg, struct cfg_section *s)
 {
 	s->state = CFG_INITIALIZING;
-	s->used = true;
 	if (!strcmp(s->name, "buildout") || !cfg_find_option(s, "<")) {
 		/* No macro: the raw options are used as they are, with any
 		 * pending += or -= settled. */
@@ -546,7 +545,6 @@ int cfg_init_buildout(struct cfg *cfg)
 			   "called 'no-install mode'.");
 		return -1;
 	}
-	cfg->offline = offline;
 	return 0;
 }
 

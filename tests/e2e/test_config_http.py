@@ -70,3 +70,26 @@ def test_extends_url_missing_names_the_url(minimerge, served, tmp_path):
     assert p.returncode == 2
     assert 'Error downloading extends for URL %s/nosuch.cfg' % url in p.stderr
     assert '404' in p.stderr
+
+
+def test_root_file_offline_decides_downloads(minimerge, served, tmp_path):
+    root, url = served
+    (root / 'base.cfg').write_text('[buildout]\nparts =\n')
+    (tmp_path / 'buildout.cfg').write_text(
+        '[buildout]\noffline = true\nextends = %s/base.cfg\n' % url)
+    p = run(minimerge, tmp_path)
+    assert p.returncode == 2
+    assert "Couldn't download '%s/base.cfg' in offline mode." % url in p.stderr
+    # The command line wins over the file, as in buildout.
+    p = run(minimerge, tmp_path, 'buildout:offline=false', '--json')
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)['buildout']['offline'] == 'false'
+
+
+def test_root_file_bad_offline_before_download(minimerge, served, tmp_path):
+    _, url = served
+    (tmp_path / 'buildout.cfg').write_text(
+        '[buildout]\noffline = yes\nextends = %s/base.cfg\n' % url)
+    p = run(minimerge, tmp_path)
+    assert p.returncode == 2
+    assert "Invalid value for 'offline' option: 'yes'" in p.stderr
