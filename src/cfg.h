@@ -78,6 +78,7 @@ struct cfg {
 	size_t nsections, capsections;
 	struct hmap index;
 	const char *directory; /* the config file's directory */
+	int depth;             /* references being resolved, one inside another */
 };
 
 struct cfg_assignment {

@@ -17,8 +17,6 @@
  * stack: no real config comes near it. */
 enum { MAX_DEPTH = 2000 };
 
-static int depth;
-
 const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o)
 {
 	if (o->has_base)
@@ -261,13 +259,13 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 		*failed = true;
 		return NULL;
 	}
-	if (depth >= MAX_DEPTH) {
+	if (cfg->depth >= MAX_DEPTH) {
 		diag_error(o->file, o->line, "references nested more than %d deep", MAX_DEPTH);
 		*failed = true;
 		return NULL;
 	}
 	o->resolving = true;
-	depth++;
+	cfg->depth++;
 	struct strbuf out = STRBUF_INIT;
 	const char *p = o->value;
 	int rc = 0;
@@ -298,7 +296,7 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 		rc = substitute_ref(cfg, s, o, ref, (size_t)(close - ref) + 1, &out);
 		p = close + 1;
 	}
-	depth--;
+	cfg->depth--;
 	o->resolving = false;
 	if (rc < 0) {
 		strbuf_release(&out);
