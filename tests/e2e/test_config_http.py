@@ -93,3 +93,23 @@ def test_root_file_bad_offline_before_download(minimerge, served, tmp_path):
     p = run(minimerge, tmp_path)
     assert p.returncode == 2
     assert "Invalid value for 'offline' option: 'yes'" in p.stderr
+
+
+def loaded_libraries(minimerge, cwd, *args):
+    """The shared objects the dynamic loader opened during a run."""
+    env = dict(os.environ, PATH='/usr/bin:/bin', HOME=str(cwd), LD_DEBUG='files')
+    p = subprocess.run([minimerge, 'config', '-U', *args], cwd=str(cwd), env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stderr
+
+
+def test_libcurl_is_loaded_only_when_a_url_is_fetched(minimerge, served, tmp_path):
+    # libcurl and its thirty libraries cost 4 ms at start; a config without
+    # URLs must not pay for them.
+    root, url = served
+    (tmp_path / 'local.cfg').write_text('[buildout]\nparts =\n')
+    assert 'libcurl.so' not in loaded_libraries(minimerge, tmp_path, '-c', 'local.cfg')
+    (root / 'base.cfg').write_text('[buildout]\nparts =\n')
+    (tmp_path / 'remote.cfg').write_text('[buildout]\nextends = %s/base.cfg\n' % url)
+    assert 'libcurl.so' in loaded_libraries(minimerge, tmp_path, '-c', 'remote.cfg')
