@@ -7,14 +7,12 @@
 #include "fetch_url.h"
 
 #include "../lib/diag.h"
+#include "../lib/file.h"
 #include "../lib/path.h"
 #include "../lib/strbuf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* zc.buildout 2.13.2's defaults for [buildout] (research/buildout.md §6). */
@@ -230,38 +228,6 @@ struct loader {
 	const struct cfg_delta *root_offline;
 };
 
-static int read_whole_file(const char *path, struct strbuf *out, int *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = errno;
-		return -1;
-	}
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		*err = EISDIR;
-		return -1;
-	}
-	for (;;) {
-		strbuf_grow(out, 65536);
-		ssize_t n = read(fd, out->buf + out->len, out->cap - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			*err = errno;
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->buf[out->len] = '\0';
-	}
-	close(fd);
-	return 0;
-}
-
 /* buildout decides offline mode for downloads from the command line, then
  * the root config's own [buildout], then what was read below it. */
 static int offline_mode(struct loader *ld, const char *where, int line, bool *offline)
@@ -308,7 +274,7 @@ static struct cfg_file *parse_source(struct loader *ld, const char *name, const 
 		}
 	} else {
 		int err;
-		if (read_whole_file(name, &text, &err) < 0) {
+		if (file_read(name, &text, &err) < 0) {
 			if (where)
 				diag_error(where, line, "Couldn't open extended file %s: %s", name,
 					   strerror(err));
