@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void diag_error(const char *file, int line, const char *fmt, ...)
+static void report(const char *kind, const char *file, int line, const char *fmt, va_list ap)
 {
 	/* Built whole and written once, so lines from parallel workers never mix. */
 	struct strbuf sb = STRBUF_INIT;
@@ -14,13 +14,26 @@ void diag_error(const char *file, int line, const char *fmt, ...)
 		strbuf_addf(&sb, "%s:%d: ", file, line);
 	else if (file)
 		strbuf_addf(&sb, "%s: ", file);
-	strbuf_adds(&sb, "error: ");
-	va_list ap;
-	va_start(ap, fmt);
+	strbuf_addf(&sb, "%s: ", kind);
 	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	strbuf_addc(&sb, '\n');
 	fwrite(sb.buf, 1, sb.len, stderr);
 	fflush(stderr);
 	strbuf_release(&sb);
+}
+
+void diag_error(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report("error", file, line, fmt, ap);
+	va_end(ap);
+}
+
+void diag_warning(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report("warning", file, line, fmt, ap);
+	va_end(ap);
 }

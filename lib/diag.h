@@ -20,5 +20,8 @@ enum {
 /* file may be NULL (no place); line 0 names the file alone. */
 void diag_error(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same with "warning:": something odd that does not stop the run. */
+void diag_warning(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

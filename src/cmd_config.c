@@ -2,11 +2,11 @@
 #include "cfg.h"
 #include "cfg_print.h"
 #include "commands.h"
+#include "json_out.h"
 
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,25 +36,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int append_json(const char *buf, size_t size, void *sb)
-{
-	strbuf_add(sb, buf, size);
-	return 0;
-}
-
-/* Keys are in order already (cfg_to_json); JSON_ENCODE_ANY for a bare
- * string.  jansson hands over many small pieces: gathered in memory, they
- * cost one write instead of one stdio call each. */
-static void print_json(json_t *j)
-{
-	struct strbuf sb = STRBUF_INIT;
-	json_dump_callback(j, append_json, &sb, JSON_INDENT(2) | JSON_ENCODE_ANY);
-	strbuf_addc(&sb, '\n');
-	fwrite(sb.buf, 1, sb.len, stdout);
-	strbuf_release(&sb);
-	json_decref(j);
-}
-
 static int print_query(struct cfg *cfg, const char *query, bool json)
 {
 	const char *colon = strchr(query, ':');
@@ -79,12 +60,12 @@ static int print_query(struct cfg *cfg, const char *query, bool json)
 			goto out;
 		}
 		if (json) {
-			print_json(json_stringn_nocheck(v, strlen(v)));
+			json_print(json_stringn_nocheck(v, strlen(v)));
 		} else {
 			strbuf_addf(&sb, "%s\n", v);
 		}
 	} else if (json) {
-		print_json(cfg_to_json(cfg, s));
+		json_print(cfg_to_json(cfg, s));
 	} else {
 		cfg_print_text(cfg, s, &sb);
 	}
@@ -165,7 +146,7 @@ int cmd_config(int argc, char **argv)
 	} else if (query) {
 		rc = print_query(&cfg, query, json);
 	} else if (json) {
-		print_json(cfg_to_json(&cfg, NULL));
+		json_print(cfg_to_json(&cfg, NULL));
 		rc = EXIT_OK;
 	} else {
 		cfg_print_text(&cfg, NULL, &out);

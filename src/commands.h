@@ -13,5 +13,9 @@ struct command {
 };
 
 int cmd_config(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 #endif

@@ -1,25 +1,32 @@
 /* minimerge's entry point: global options, then one command. */
 #include "commands.h"
+#include "root.h"
 #include "version.h"
 
 #include "../lib/diag.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 static const struct command commands[] = {
 	{"config", "print the resolved buildout config (text, JSON or annotated)", cmd_config},
+	{"graph", "print the package graph of targets (text, JSON, DOT or a tree)", cmd_graph},
+	{"install", "install packages and what they need (-p: print the order)", cmd_install},
+	{"list", "list the minibuilds the minilays hold", cmd_list},
+	{"show", "show one package: its minibuild, origin and dependencies", cmd_show},
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: minimerge [-C DIR] [--version] [--help] COMMAND [ARGS]\n"
+	      "       minimerge [-C DIR] -p [INSTALL OPTIONS] TARGET...\n"
 	      "\n"
 	      "Builds whole software stacks from buildout configs and minibuilds.\n"
 	      "\n"
 	      "options:\n"
-	      "  -C DIR      change to DIR before doing anything else\n"
+	      "  -C DIR      change to DIR before doing anything else; DIR is the root\n"
 	      "  --version   print the version and exit\n"
 	      "  -h, --help  print this help and exit\n"
 	      "\n"
@@ -28,6 +35,16 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(f, "  %-10s  %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'minimerge COMMAND --help' describes a command.\n", f);
+}
+
+static bool install_option(const char *a)
+{
+	static const char *const options[] = {"-p", "--pretend", "-N", "--nodeps",
+					      "--only-dependencies", "--jump"};
+	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
+		if (!strcmp(a, options[i]) || (!strncmp(a, "--jump=", 7) && i == 5))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -51,6 +68,11 @@ int main(int argc, char **argv)
 				diag_error(dir, 0, "cannot change to this directory");
 				return EXIT_BAD_INPUT;
 			}
+			root_given();
+		} else if (install_option(a)) {
+			/* minitage's form: minimerge -p TARGET... is install. */
+			argv[i - 1] = "install";
+			return cmd_install(argc - i + 1, argv + i - 1);
 		} else {
 			diag_error(NULL, 0, "unknown option '%s' (see minimerge --help)", a);
 			return EXIT_BAD_INPUT;

@@ -1,0 +1,183 @@
+/* minimerge graph: the package graph of targets, as text, JSON, DOT or a tree. */
+#include "commands.h"
+#include "json_out.h"
+#include "pkg_print.h"
+#include "pkgsel.h"
+
+#include "../lib/diag.h"
+#include "../lib/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: minimerge graph [--json|--dot|--tree] [-N] [--only-dependencies]\n"
+	      "                       [--jump PKG] [TARGET...]\n"
+	      "\n"
+	      "Prints the package graph of the targets (every package found when none\n"
+	      "is named): each package in install order, needs first, with what it\n"
+	      "needs.\n"
+	      "\n"
+	      "options:\n"
+	      "  --json               print JSON: root, targets, order, packages\n"
+	      "  --dot                print the graph in Graphviz's DOT language\n"
+	      "  --tree               print an indented tree from each target, each\n"
+	      "                       package once; [+] marks installed ones\n"
+	      "  -N, --nodeps         the targets alone, not what they need\n"
+	      "  --only-dependencies  what the targets need, not the targets\n"
+	      "  --jump PKG           start the list at PKG\n"
+	      "  -h, --help           print this help and exit\n",
+	      f);
+}
+
+enum format { TEXT, JSON, DOT, TREE };
+
+static void print_json(struct pkgdb *db, struct pkg **roots, size_t nroots, struct pkg **order,
+		       size_t n)
+{
+	json_t *doc = json_object();
+	json_object_set_new(doc, "root", json_string(db->root));
+	json_t *targets = json_array();
+	for (size_t i = 0; i < nroots; i++)
+		json_array_append_new(targets, json_string(roots[i]->mb.name));
+	json_object_set_new(doc, "targets", targets);
+	json_t *names = json_array();
+	json_t *pkgs = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(names, json_string(order[i]->mb.name));
+		json_array_append_new(pkgs, pkg_to_json(db, order[i], false));
+	}
+	json_object_set_new(doc, "order", names);
+	json_object_set_new(doc, "packages", pkgs);
+	json_print(doc);
+}
+
+/* Graphviz IDs are quoted, so any name is safe but a quote or backslash. */
+static void dot_id(struct strbuf *sb, const char *s)
+{
+	strbuf_addc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addc(sb, '\\');
+		strbuf_addc(sb, *s);
+	}
+	strbuf_addc(sb, '"');
+}
+
+static void print_dot(struct pkg **order, size_t n, struct strbuf *out)
+{
+	strbuf_adds(out, "digraph packages {\n  rankdir=LR;\n");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_adds(out, "  ");
+		dot_id(out, order[i]->mb.name);
+		strbuf_adds(out, order[i]->mb.meta ? " [shape=box];\n" : ";\n");
+		for (size_t j = 0; j < order[i]->ndeps; j++) {
+			strbuf_adds(out, "  ");
+			dot_id(out, order[i]->mb.name);
+			strbuf_adds(out, " -> ");
+			dot_id(out, order[i]->deps[j]->mb.name);
+			strbuf_adds(out, ";\n");
+		}
+	}
+	strbuf_adds(out, "}\n");
+}
+
+/* As `spack spec` prints: depth-first, each package once, needs indented
+ * under what needs them, ^ before a need.  An explicit stack: no C
+ * recursion over chains thousands deep. */
+static void print_tree(struct pkgdb *db, struct pkg **roots, size_t nroots, struct strbuf *out)
+{
+	unsigned char *shown = xcalloc(db->npkgs + 1, 1);
+	struct frame {
+		struct pkg *p;
+		size_t depth;
+	} *stack = xmalloc((db->npkgs + 1) * sizeof(*stack));
+	for (size_t r = 0; r < nroots; r++) {
+		size_t len = 0;
+		stack[len++] = (struct frame){roots[r], 0};
+		while (len) {
+			struct frame f = stack[--len];
+			if (shown[f.p->node])
+				continue;
+			shown[f.p->node] = 1;
+			strbuf_addf(out, "%s%*s%s%s\n", pkgdb_installed(db, f.p) ? "[+] " : " -  ",
+				    (int)(4 * f.depth), "", f.depth ? "^" : "", f.p->mb.name);
+			for (size_t j = f.p->ndeps; j-- > 0;)
+				if (!shown[f.p->deps[j]->node])
+					stack[len++] = (struct frame){f.p->deps[j], f.depth + 1};
+		}
+	}
+	free(stack);
+	free(shown);
+}
+
+static void print_text(struct pkg **order, size_t n, struct strbuf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(out, "%s:", order[i]->mb.name);
+		for (size_t j = 0; j < order[i]->ndeps; j++)
+			strbuf_addf(out, " %s", order[i]->deps[j]->mb.name);
+		strbuf_addc(out, '\n');
+	}
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	enum format format = TEXT;
+	struct pkgsel_options sel = {0};
+	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
+	size_t ntargets = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int took = pkgsel_take_option(argc, argv, &i, &sel);
+		if (took < 0) {
+			free(targets);
+			return EXIT_BAD_INPUT;
+		} else if (took) {
+			continue;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			free(targets);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--json")) {
+			format = JSON;
+		} else if (!strcmp(a, "--dot")) {
+			format = DOT;
+		} else if (!strcmp(a, "--tree")) {
+			format = TREE;
+		} else if (a[0] == '-') {
+			diag_error(NULL, 0, "graph: unknown option '%s' (see minimerge graph --help)", a);
+			free(targets);
+			return EXIT_BAD_INPUT;
+		} else {
+			targets[ntargets++] = argv[i];
+		}
+	}
+	struct pkgdb db;
+	struct pkg **order = NULL, **roots = NULL;
+	size_t n, nroots;
+	int rc = EXIT_BAD_INPUT;
+	if (pkgdb_open(&db) == 0 &&
+	    pkgsel_select(&db, targets, ntargets, &sel, &order, &n, &roots, &nroots) == 0 &&
+	    pkgdb_check_picks(&db) == 0) {
+		struct strbuf out = STRBUF_INIT;
+		if (format == JSON)
+			print_json(&db, roots, nroots, order, n);
+		else if (format == DOT)
+			print_dot(order, n, &out);
+		else if (format == TREE)
+			print_tree(&db, roots, nroots, &out);
+		else
+			print_text(order, n, &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		strbuf_release(&out);
+		rc = EXIT_OK;
+	}
+	free(order);
+	free(roots);
+	free(targets);
+	pkgdb_close(&db);
+	return rc;
+}

@@ -1,0 +1,22 @@
+/*
+ * pkg_print: how a package is shown, as JSON (every command's --json) and
+ * as the words of the text output, so that list, show, graph and -p agree.
+ */
+#ifndef MINIMERGE_PKG_PRINT_H
+#define MINIMERGE_PKG_PRINT_H
+
+#include "pkgdb.h"
+
+#include <jansson.h>
+
+/* name, version, minilay, path, meta, choice, requested_as, dependencies,
+ * installed; with full, the minibuild's keys too. */
+json_t *pkg_to_json(struct pkgdb *db, const struct pkg *p, bool full);
+
+/* "picked", "pinned" or "" */
+const char *pkg_choice_word(const struct pkg *p);
+
+/* The minilay as the user would name it: relative to the root when inside. */
+const char *pkg_minilay_shown(struct pkgdb *db, const char *minilay);
+
+#endif

@@ -1,0 +1,42 @@
+#include "root.h"
+
+#include "../lib/diag.h"
+#include "../lib/path.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool given;
+
+void root_given(void)
+{
+	given = true;
+}
+
+static bool exists(struct arena *a, const char *dir, const char *name)
+{
+	struct stat st;
+	return stat(path_join(a, dir, name), &st) == 0;
+}
+
+const char *root_find(struct arena *a)
+{
+	char *cwd = path_abspath(a, ".");
+	if (!cwd) {
+		diag_error(NULL, 0, "cannot read the current directory");
+		return NULL;
+	}
+	if (given)
+		return cwd;
+	const char *env = getenv("MINIMERGE_ROOT");
+	if (env && *env)
+		return path_abspath(a, env);
+	for (char *dir = cwd;; dir = path_dirname(a, dir)) {
+		if (exists(a, dir, "etc/minimerge.cfg") || exists(a, dir, "minilays"))
+			return dir;
+		if (!strcmp(dir, "/"))
+			return cwd;
+	}
+}
