@@ -342,11 +342,16 @@ static void finish_option(struct parser *ps)
 	cfg_file_add(ps->a, ps->opt_sect, ps->opt_name, ps->opt_op, v, ps->opt_line);
 }
 
+/* A line quoted in an error is cut, so a 10 MB line makes a short message. */
+enum { QUOTE_MAX = 200 };
+#define QUOTED(len, line) (int)((len) > QUOTE_MAX ? QUOTE_MAX : (len)), (line), \
+	((len) > QUOTE_MAX ? "..." : "")
+
 static void bad_line(struct parser *ps, int lineno, const char *line, size_t len,
 		     const char *what)
 {
-	diag_error(ps->path, lineno, "File contains parsing errors: %s: '%.*s'", what,
-		   (int)len, line);
+	diag_error(ps->path, lineno, "File contains parsing errors: %s: '%.*s%s'", what,
+		   QUOTED(len, line));
 	ps->errors++;
 }
 
@@ -407,8 +412,8 @@ static int parse_line(struct parser *ps, int lineno, const char *line, size_t le
 		strip(&s, &n);
 		if (!n)
 			return 0;
-		diag_error(ps->path, lineno, "File contains no section headers: '%.*s'", (int)len,
-			   line);
+		diag_error(ps->path, lineno, "File contains no section headers: '%.*s%s'",
+			   QUOTED(len, line));
 		return -1;
 	}
 	struct strbuf rewritten = STRBUF_INIT;

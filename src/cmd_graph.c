@@ -90,10 +90,14 @@ static void print_dot(struct pkg **order, size_t n, struct strbuf *out)
 static void print_tree(struct pkgdb *db, struct pkg **roots, size_t nroots, struct strbuf *out)
 {
 	unsigned char *shown = xcalloc(db->npkgs + 1, 1);
+	/* A package is pushed once for each edge into it, at most. */
+	size_t edges = nroots;
+	for (size_t i = 0; i < db->npkgs; i++)
+		edges += db->bynode[i]->ndeps;
 	struct frame {
 		struct pkg *p;
 		size_t depth;
-	} *stack = xmalloc((db->npkgs + 1) * sizeof(*stack));
+	} *stack = xmalloc((edges + 1) * sizeof(*stack));
 	for (size_t r = 0; r < nroots; r++) {
 		size_t len = 0;
 		stack[len++] = (struct frame){roots[r], 0};

@@ -3,6 +3,7 @@
 #include "json_out.h"
 #include "pkg_print.h"
 #include "pkgdb.h"
+#include "pkgname.h"
 
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
@@ -61,6 +62,12 @@ int cmd_list(int argc, char **argv)
 		const struct minilay_file *f = db.minilays.files[i];
 		if (pattern && fnmatch(pattern, f->name, 0) != 0)
 			continue;
+		/* Not a package (and perhaps not even text for JSON). */
+		if (!pkgname_valid(f->name)) {
+			diag_warning(db.minilays.dirs[f->minilay], 0,
+				     "skipped a file whose name is not a valid minibuild name");
+			continue;
+		}
 		for (const struct minilay_file *c = f; c; c = all ? c->shadow : NULL) {
 			const char *minilay = db.minilays.dirs[c->minilay];
 			if (json) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const struct field {
 	const char *key;
@@ -290,6 +291,12 @@ int minibuild_load(struct arena *a, const struct minibuild_context *ctx, const c
 	const char *path = path_join(a, minilay, name);
 	struct strbuf text = STRBUF_INIT;
 	int err;
+	/* A FIFO would block the read and /dev/zero never end it. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		diag_error(path, 0, "not a regular file, so not a minibuild");
+		return -1;
+	}
 	if (file_read(path, &text, &err) < 0) {
 		diag_error(path, 0, "cannot read the minibuild: %s", strerror(err));
 		strbuf_release(&text);

@@ -231,8 +231,13 @@ int pkgdb_order(struct pkgdb *db, struct pkg **roots, size_t n, struct pkg ***or
 int pkgdb_check_picks(struct pkgdb *db)
 {
 	const struct cfg_delta *allow = setting(db, "minimerge", "allow-picked-versions");
-	if (!allow || strcmp(allow->set, "false"))
+	if (!allow || !strcmp(allow->set, "true"))
 		return 0;
+	if (strcmp(allow->set, "false")) {
+		diag_error(db->cfg_path, allow->set_line,
+			   "Invalid value for 'allow-picked-versions' option: '%s'", allow->set);
+		return -1;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < db->npkgs; i++) {
 		const struct pkg *p = db->bynode[i];

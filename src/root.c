@@ -15,10 +15,10 @@ void root_given(void)
 	given = true;
 }
 
-static bool exists(struct arena *a, const char *dir, const char *name)
+static bool is(struct arena *a, const char *dir, const char *name, bool want_dir)
 {
 	struct stat st;
-	return stat(path_join(a, dir, name), &st) == 0;
+	return stat(path_join(a, dir, name), &st) == 0 && S_ISDIR(st.st_mode) == want_dir;
 }
 
 const char *root_find(struct arena *a)
@@ -34,7 +34,7 @@ const char *root_find(struct arena *a)
 	if (env && *env)
 		return path_abspath(a, env);
 	for (char *dir = cwd;; dir = path_dirname(a, dir)) {
-		if (exists(a, dir, "etc/minimerge.cfg") || exists(a, dir, "minilays"))
+		if (is(a, dir, "etc/minimerge.cfg", false) || is(a, dir, "minilays", true))
 			return dir;
 		if (!strcmp(dir, "/"))
 			return cwd;
