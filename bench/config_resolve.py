@@ -39,36 +39,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
 
+import benchlib  # noqa: E402
 import gen_config  # noqa: E402
 
 HELPER = os.path.join(HERE, "buildout_resolve.py")
 TARGET_MS = 10.0
 TARGET_RATIO = 50.0
 MAX_DIFFS = 20
-
-
-def _spawn(argv, env, stdout_path, stderr_path):
-    """Run argv to completion; return (wall seconds, exit status).
-
-    posix_spawn + waitpid, so the measured time is the child's life plus
-    the spawn itself and as little of this Python as possible."""
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, stdout_path,
-         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-        (os.POSIX_SPAWN_OPEN, 2, stderr_path,
-         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-    ]
-    t0 = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
-    _, status = os.waitpid(pid, 0)
-    elapsed = time.perf_counter() - t0
-    return elapsed, os.waitstatus_to_exitcode(status)
-
-
-def _read(path):
-    with open(path, errors="replace") as fh:
-        return fh.read()
 
 
 def _resolve_seconds(stderr_text):
@@ -97,16 +74,16 @@ class Runner:
         return argv
 
     def run_minimerge(self, out=os.devnull):
-        t, rc = _spawn(self.mm_argv(), self.env, out, self.err)
+        t, rc = benchlib.spawn(self.mm_argv(), self.env, out, self.err)
         if rc != 0:
             raise RuntimeError("minimerge exited with %d:\n  %s\n%s" % (
-                rc, " ".join(self.mm_argv()), _read(self.err)))
+                rc, " ".join(self.mm_argv()), benchlib.read(self.err)))
         return t
 
     def run_buildout(self, out=None):
         argv = self.bo_argv(out)
-        t, rc = _spawn(argv, self.env, os.devnull, self.err)
-        text = _read(self.err)
+        t, rc = benchlib.spawn(argv, self.env, os.devnull, self.err)
+        text = benchlib.read(self.err)
         if rc != 0:
             raise RuntimeError("buildout helper exited with %d:\n  %s\n%s" % (
                 rc, " ".join(argv), text))
@@ -132,11 +109,6 @@ def _load_minimerge_json(text):
     return data
 
 
-def _short(v, n=100):
-    r = repr(v)
-    return r if len(r) <= n else r[:n - 3] + "..."
-
-
 def diff(mm, bo):
     """Differences as printable lines, sorted by section then option."""
     out = []
@@ -151,14 +123,14 @@ def diff(mm, bo):
         for opt in sorted(set(a) | set(b)):
             if opt not in b:
                 out.append("%s:%s only in minimerge: %s"
-                           % (sec, opt, _short(a[opt])))
+                           % (sec, opt, benchlib.short(a[opt])))
             elif opt not in a:
                 out.append("%s:%s only in zc.buildout: %s"
-                           % (sec, opt, _short(b[opt])))
+                           % (sec, opt, benchlib.short(b[opt])))
             elif a[opt] != b[opt]:
                 out.append("%s:%s differs\n    minimerge:   %s\n"
                            "    zc.buildout: %s"
-                           % (sec, opt, _short(a[opt]), _short(b[opt])))
+                           % (sec, opt, benchlib.short(a[opt]), benchlib.short(b[opt])))
     return out
 
 
@@ -168,19 +140,10 @@ def check(runner):
     bo_out = os.path.join(runner.scratch, "buildout.json")
     runner.run_minimerge(mm_out)
     runner.run_buildout(bo_out)
-    mm = _load_minimerge_json(_read(mm_out))
+    mm = _load_minimerge_json(benchlib.read(mm_out))
     with open(bo_out) as fh:
         bo = json.load(fh)
     return diff(mm, bo), mm, bo
-
-
-def _ms(s):
-    return s * 1000.0
-
-
-def _fmt_ms(s):
-    ms = _ms(s)
-    return "%.2f" % ms if ms < 100 else "%.1f" % ms
 
 
 def main(argv=None):
@@ -243,7 +206,7 @@ def _bench(a, minimerge, workdir):
     cfg = gen_config.generate(cfgdir, a.parts, a.levels, a.seed)
     nbytes = sum(os.path.getsize(os.path.join(cfgdir, f))
                  for f in os.listdir(cfgdir))
-    nlines = sum(len(_read(os.path.join(cfgdir, f)).splitlines())
+    nlines = sum(len(benchlib.read(os.path.join(cfgdir, f)).splitlines())
                  for f in os.listdir(cfgdir))
     # Both tools run from the config's directory, like a user would.
     os.chdir(cfgdir)
@@ -289,7 +252,7 @@ def _bench(a, minimerge, workdir):
         t, inproc = runner.run_buildout()
         bo_t.append(t)
         bo_in.append(inproc)
-        floor.append(_spawn(true_argv, env, os.devnull, os.devnull)[0])
+        floor.append(benchlib.spawn(true_argv, env, os.devnull, os.devnull)[0])
 
     rows = []
     if mm_t:
@@ -302,12 +265,12 @@ def _bench(a, minimerge, workdir):
                                     % a.runs, "median ms", "min ms"))
     for name, ts in rows:
         print("  %-*s  %10s  %10s" % (width, name,
-                                      _fmt_ms(statistics.median(ts)),
-                                      _fmt_ms(min(ts))))
+                                      benchlib.fmt_ms(statistics.median(ts)),
+                                      benchlib.fmt_ms(min(ts))))
     if not mm_t:
         print("\nconfig_resolve: zc.buildout median %s ms (in-process %s ms); "
-              "minimerge not run" % (_fmt_ms(statistics.median(bo_t)),
-                                     _fmt_ms(statistics.median(bo_in))))
+              "minimerge not run" % (benchlib.fmt_ms(statistics.median(bo_t)),
+                                     benchlib.fmt_ms(statistics.median(bo_in))))
         return 0
 
     mm_med = statistics.median(mm_t)
@@ -321,16 +284,16 @@ def _bench(a, minimerge, workdir):
           "%.1fx" % ratio_in)
 
     missed = []
-    if _ms(mm_med) >= TARGET_MS:
+    if benchlib.ms(mm_med) >= TARGET_MS:
         missed.append("minimerge median %.2f ms is not under the %.0f ms "
-                      "target" % (_ms(mm_med), TARGET_MS))
+                      "target" % (benchlib.ms(mm_med), TARGET_MS))
     if ratio < TARGET_RATIO:
         missed.append("whole-process ratio %.1fx is under the %.0fx target"
                       % (ratio, TARGET_RATIO))
     for m in missed:
         print("  TARGET MISSED: " + m)
     print("config_resolve: minimerge median %.2f ms, zc.buildout median "
-          "%.0f ms, ratio %.1fx" % (_ms(mm_med), _ms(bo_med), ratio))
+          "%.0f ms, ratio %.1fx" % (benchlib.ms(mm_med), benchlib.ms(bo_med), ratio))
     if missed and not a.no_targets:
         return 1
     return 0

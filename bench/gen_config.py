@@ -24,6 +24,13 @@ Usage as a script:  python3 bench/gen_config.py DIR [--parts N] [--seed S]
 import argparse
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+import benchlib  # noqa: E402
+
+WORDS = benchlib.WORDS
 
 PARTS = 1000
 LEVELS = 5
@@ -31,15 +38,6 @@ SEED = 20240611
 
 # Share of the parts defined at each level, base (deepest) first.
 LEVEL_SHARES = (0.30, 0.25, 0.20, 0.15, 0.10)
-
-WORDS = (
-    "zlib bzip2 xz lz4 zstd openssl libffi expat libxml2 libxslt sqlite "
-    "readline ncurses gdbm libyaml pcre2 icu curl nghttp2 libssh2 libpng "
-    "libjpeg tiff freetype fontconfig harfbuzz cairo pixman glib gettext "
-    "libiconv gmp mpfr mpc isl boost hdf5 netcdf fftw openblas lapack "
-    "proj geos gdal postgresql redis nginx pcre lmdb libevent libuv "
-    "protobuf grpc abseil re2 snappy leveldb rocksdb jansson yajl "
-    "libarchive libedit libtool autoconf automake m4 bison flex swig").split()
 
 EGGS = (
     "lxml Pillow psycopg2 numpy scipy pandas requests urllib3 certifi "
@@ -54,10 +52,6 @@ RECIPES = {
     "egg": "zc.recipe.egg",
     "cmd": "plone.recipe.command",
 }
-
-
-def _hex(rng, n):
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
 
 
 def _version(rng):
@@ -134,7 +128,7 @@ def _fill_part(rng, part, parts):
             o.append(("version", _version(rng)))
         o.append(("url", "${buildout:download-base}/${:name}/"
                          "${:name}-${:version}.tar.gz"))
-        o.append(("md5sum", _hex(rng, 32)))
+        o.append(("md5sum", benchlib.hexstr(rng, 32)))
         if not use_macro:
             o.append(("location",
                       "${buildout:parts-directory}/${:_buildout_section_name_}"))

@@ -43,6 +43,13 @@ Usage as a script:
 import argparse
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True
+import benchlib  # noqa: E402
+
+WORDS = benchlib.WORDS + ["mapnik"]
 
 N = 10000
 SEED = 20240611
@@ -55,16 +62,6 @@ VERSIONED_SHARE = 0.70
 # Mean dependency count of ordinary packages; metas have 4-12, so the mean
 # over all packages is about 3.
 MEAN_DEPS = 2.85
-
-WORDS = (
-    "zlib bzip2 xz lz4 zstd openssl libffi expat libxml2 libxslt sqlite "
-    "readline ncurses gdbm libyaml pcre2 icu curl nghttp2 libssh2 libpng "
-    "libjpeg tiff freetype fontconfig harfbuzz cairo pixman glib gettext "
-    "libiconv gmp mpfr mpc isl boost hdf5 netcdf fftw openblas lapack "
-    "proj geos gdal postgresql redis nginx pcre lmdb libevent libuv "
-    "protobuf grpc abseil re2 snappy leveldb rocksdb jansson yajl "
-    "libarchive libedit libtool autoconf automake m4 bison flex swig "
-    "mapnik").split()
 
 EGGS = (
     "lxml Pillow psycopg2 numpy scipy pandas requests urllib3 certifi "
@@ -99,10 +96,6 @@ class Package:
 
     def __repr__(self):
         return "Package(%r)" % self.name
-
-
-def _hex(rng, n):
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
 
 
 def _name(rng, i, width, meta, minilay):
@@ -155,7 +148,7 @@ def _src(rng, pkg, old=False):
                 ("src_uri", "https://example.org/dist%s/%s%s"
                  % (suffix, base, ext))]
         if rng.random() < 0.3:
-            opts.append(("src_md5", _hex(rng, 32)))
+            opts.append(("src_md5", benchlib.hexstr(rng, 32)))
         return opts
     if r < 0.90:
         opts = [("src_type", "git"),

@@ -46,35 +46,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
 
+import benchlib  # noqa: E402
 import gen_minilays  # noqa: E402
 
 TARGET_MS = 100.0
 TARGET_N = 10000  # the target is for this size only
 MAX_DIFFS = 20
-
-
-def _spawn(argv, env, stdout_path, stderr_path):
-    """Run argv to completion; return (wall seconds, exit status).
-
-    posix_spawn + waitpid, so the measured time is the child's life plus
-    the spawn itself and as little of this Python as possible."""
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, stdout_path,
-         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-        (os.POSIX_SPAWN_OPEN, 2, stderr_path,
-         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-    ]
-    t0 = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
-    _, status = os.waitpid(pid, 0)
-    elapsed = time.perf_counter() - t0
-    return elapsed, os.waitstatus_to_exitcode(status)
-
-
-def _read(path):
-    with open(path, errors="replace") as fh:
-        return fh.read()
 
 
 class Runner:
@@ -94,10 +71,10 @@ class Runner:
         return [self.ninja, "-n", "-C", self.ninjadir]
 
     def _run(self, what, argv, out):
-        t, rc = _spawn(argv, self.env, out, self.err)
+        t, rc = benchlib.spawn(argv, self.env, out, self.err)
         if rc != 0:
             raise RuntimeError("%s exited with %d:\n  %s\n%s" % (
-                what, rc, " ".join(argv), _read(self.err)))
+                what, rc, " ".join(argv), benchlib.read(self.err)))
         return t
 
     def run_minimerge(self, out=os.devnull):
@@ -107,11 +84,6 @@ class Runner:
         return self._run("ninja", self.ninja_argv(), out)
 
 
-def _short(v, n=160):
-    r = repr(v)
-    return r if len(r) <= n else r[:n - 3] + "..."
-
-
 def check_minimerge(data, packages, root):
     """Differences between minimerge's graph JSON and the generated graph,
     as printable lines (empty: the same graph)."""
@@ -119,14 +91,14 @@ def check_minimerge(data, packages, root):
             data.get("packages"), list) or not isinstance(
             data.get("order"), list):
         return ["the JSON is not {\"packages\": [...], \"order\": [...], "
-                "...}; its keys: %s" % _short(
+                "...}; its keys: %s" % benchlib.short(
                     sorted(data) if isinstance(data, dict) else data)]
     want = {p.name: p for p in packages}
     out = []
     got = {}
     for i, q in enumerate(data["packages"]):
         if not isinstance(q, dict) or not isinstance(q.get("name"), str):
-            out.append("packages[%d] has no name: %s" % (i, _short(q)))
+            out.append("packages[%d] has no name: %s" % (i, benchlib.short(q)))
             continue
         if q["name"] in got:
             out.append("%s listed twice in packages" % q["name"])
@@ -147,20 +119,20 @@ def check_minimerge(data, packages, root):
                 how = " (same names, other order)"
             out.append("%s: dependencies differ%s\n    minimerge: %s\n"
                        "    expected:  %s (%s)" % (
-                           name, how, _short(deps), _short(p.dependencies),
+                           name, how, benchlib.short(deps), benchlib.short(p.dependencies),
                            p.path))
         if q.get("version") != p.version:
             out.append("%s: version %s, expected %s" % (
-                name, _short(q.get("version")), _short(p.version)))
+                name, benchlib.short(q.get("version")), benchlib.short(p.version)))
         if q.get("meta") is not p.meta:
             out.append("%s: meta %s, expected %s" % (
-                name, _short(q.get("meta")), p.meta))
+                name, benchlib.short(q.get("meta")), p.meta))
         lay = q.get("minilay")
         if not isinstance(lay, str) or (
                 lay != p.minilay and
                 os.path.basename(lay.rstrip("/")) != p.minilay):
             out.append("%s: minilay %s, expected %s%s" % (
-                name, _short(lay), p.minilay,
+                name, benchlib.short(lay), p.minilay,
                 " (it shadows the copy in %s)" % ", ".join(p.shadowed)
                 if p.shadowed else ""))
         path = q.get("path")
@@ -168,22 +140,22 @@ def check_minimerge(data, packages, root):
                 os.path.join(root, path)) != os.path.realpath(
                 os.path.join(root, p.path)):
             out.append("%s: path %s, expected %s" % (
-                name, _short(path), p.path))
+                name, benchlib.short(path), p.path))
 
     order = data["order"]
     pos = {}
     for i, name in enumerate(order):
         if not isinstance(name, str):
-            out.append("order[%d] is not a name: %s" % (i, _short(name)))
+            out.append("order[%d] is not a name: %s" % (i, benchlib.short(name)))
         elif name in pos:
             out.append("order: %s appears twice (at %d and %d)"
-                       % (_short(name), pos[name], i))
+                       % (benchlib.short(name), pos[name], i))
         else:
             pos[name] = i
     for name in sorted(set(want) - set(pos)):
         out.append("order: %s missing" % name)
     for name in sorted(set(pos) - set(want), key=str):
-        out.append("order: %s is not a package" % _short(name))
+        out.append("order: %s is not a package" % benchlib.short(name))
     for p in packages:
         if p.name not in pos:
             continue
@@ -203,15 +175,6 @@ def check_ninja(stdout_text, n):
         return ["ninja -n planned %d edges (total %s), expected %d" % (
             len(edges), edges[-1].group(2) if edges else "-", n)]
     return []
-
-
-def _ms(s):
-    return s * 1000.0
-
-
-def _fmt_ms(s):
-    ms = _ms(s)
-    return "%.2f" % ms if ms < 100 else "%.1f" % ms
 
 
 def _version_of(argv):
@@ -318,14 +281,14 @@ def _bench(a, minimerge, ninja, workdir):
     # The checks are also the untimed warm-up runs.
     ninja_out = os.path.join(scratch, "ninja.out")
     runner.run_ninja(ninja_out)
-    diffs = check_ninja(_read(ninja_out), len(packages))
+    diffs = check_ninja(benchlib.read(ninja_out), len(packages))
     if diffs:
         print("package_graph: NINJA MISMATCH: " + diffs[0])
         return 1
     if not a.ninja_only:
         mm_out = os.path.join(scratch, "minimerge.json")
         runner.run_minimerge(mm_out)
-        text = _read(mm_out)
+        text = benchlib.read(mm_out)
         try:
             data = json.loads(text)
         except ValueError as e:
@@ -353,7 +316,7 @@ def _bench(a, minimerge, ninja, workdir):
         if not a.ninja_only:
             mm_t.append(runner.run_minimerge())
         nj_t.append(runner.run_ninja())
-        floor.append(_spawn(true_argv, env, os.devnull, os.devnull)[0])
+        floor.append(benchlib.spawn(true_argv, env, os.devnull, os.devnull)[0])
 
     rows = []
     if mm_t:
@@ -365,12 +328,12 @@ def _bench(a, minimerge, ninja, workdir):
                                     % a.runs, "median ms", "min ms"))
     for name, ts in rows:
         print("  %-*s  %10s  %10s" % (width, name,
-                                      _fmt_ms(statistics.median(ts)),
-                                      _fmt_ms(min(ts))))
+                                      benchlib.fmt_ms(statistics.median(ts)),
+                                      benchlib.fmt_ms(min(ts))))
     nj_med = statistics.median(nj_t)
     if not mm_t:
         print("\npackage_graph: ninja -n median %s ms for %d edges; "
-              "minimerge not run" % (_fmt_ms(nj_med), len(packages)))
+              "minimerge not run" % (benchlib.fmt_ms(nj_med), len(packages)))
         return 0
 
     mm_med = statistics.median(mm_t)
@@ -383,16 +346,16 @@ def _bench(a, minimerge, ninja, workdir):
     if len(packages) != TARGET_N:
         print("  target: minimerge median under %.0f ms at N = %d: not "
               "applied at N = %d" % (TARGET_MS, TARGET_N, len(packages)))
-    elif _ms(mm_med) >= TARGET_MS:
+    elif benchlib.ms(mm_med) >= TARGET_MS:
         missed.append("minimerge median %s ms is not under the %.0f ms "
-                      "target" % (_fmt_ms(mm_med), TARGET_MS))
+                      "target" % (benchlib.fmt_ms(mm_med), TARGET_MS))
         print("  TARGET MISSED: " + missed[-1])
     else:
         print("  target: minimerge median under %.0f ms: met (%s ms)"
-              % (TARGET_MS, _fmt_ms(mm_med)))
+              % (TARGET_MS, benchlib.fmt_ms(mm_med)))
     print("package_graph: minimerge median %s ms, ninja -n median %s ms, "
           "ratio minimerge/ninja %.2fx (%d packages)" % (
-              _fmt_ms(mm_med), _fmt_ms(nj_med), ratio, len(packages)))
+              benchlib.fmt_ms(mm_med), benchlib.fmt_ms(nj_med), ratio, len(packages)))
     if missed and not a.no_targets:
         return 1
     return 0

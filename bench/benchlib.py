@@ -1,0 +1,57 @@
+"""What the benchmarks share: timing a child process with as little Python
+in the measurement as possible, reading its output, formatting times, and
+the word list and hex strings the generators draw names from."""
+
+import os
+import time
+
+WORDS = (
+    "zlib bzip2 xz lz4 zstd openssl libffi expat libxml2 libxslt sqlite "
+    "readline ncurses gdbm libyaml pcre2 icu curl nghttp2 libssh2 libpng "
+    "libjpeg tiff freetype fontconfig harfbuzz cairo pixman glib gettext "
+    "libiconv gmp mpfr mpc isl boost hdf5 netcdf fftw openblas lapack "
+    "proj geos gdal postgresql redis nginx pcre lmdb libevent libuv "
+    "protobuf grpc abseil re2 snappy leveldb rocksdb jansson yajl "
+    "libarchive libedit libtool autoconf automake m4 bison flex swig").split()
+
+
+def spawn(argv, env, stdout_path, stderr_path):
+    """Run argv to completion; return (wall seconds, exit status).
+
+    posix_spawn + waitpid, so the measured time is the child's life plus
+    the spawn itself and as little of this Python as possible."""
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, stdout_path,
+         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_OPEN, 2, stderr_path,
+         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+    ]
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    _, status = os.waitpid(pid, 0)
+    elapsed = time.perf_counter() - t0
+    return elapsed, os.waitstatus_to_exitcode(status)
+
+
+def read(path):
+    with open(path, errors="replace") as fh:
+        return fh.read()
+
+
+def ms(seconds):
+    return seconds * 1000.0
+
+
+def fmt_ms(seconds):
+    m = ms(seconds)
+    return "%.2f" % m if m < 100 else "%.1f" % m
+
+
+def short(v, n=100):
+    r = repr(v)
+    return r if len(r) <= n else r[:n - 3] + "..."
+
+
+def hexstr(rng, n):
+    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
