@@ -2,6 +2,7 @@
 
 #include "dynlib.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* libcurl's SONAME has been libcurl.so.4 since 7.16 (2006); upstream keeps
@@ -24,12 +25,18 @@ const struct curl_lib *curl_lib(char *err, size_t errlen)
 {
 	static struct curl_lib lib;
 	static int loaded;
+	/* Workers may ask first, at once: one of them loads. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	const void *ret = &lib;
+	pthread_mutex_lock(&lock);
 	if (!loaded) {
 		if (dynlib_load(CURL_SONAME, symbols, sizeof(symbols) / sizeof(symbols[0]),
 				&lib, err, errlen) != 0)
-			return NULL;
-		lib.global_init(CURL_GLOBAL_DEFAULT);
-		loaded = 1;
+			ret = NULL;
+		else
+			lib.global_init(CURL_GLOBAL_DEFAULT);
+		loaded = ret != NULL;
 	}
-	return &lib;
+	pthread_mutex_unlock(&lock);
+	return ret;
 }

@@ -27,7 +27,7 @@ struct curl_lib {
 };
 
 /* The loaded and globally initialised library, or NULL with the reason in
- * err.  Not thread-safe on the first call: call it before starting threads. */
+ * err.  Any thread may call it, the first call included. */
 const struct curl_lib *curl_lib(char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+static void (*hook)(int done);
+
+void diag_set_hook(void (*h)(int done))
+{
+	hook = h;
+}
+
 static void report(const char *kind, const char *file, int line, const char *fmt, va_list ap)
 {
 	/* Built whole and written once, so lines from parallel workers never mix. */
@@ -17,8 +24,12 @@ static void report(const char *kind, const char *file, int line, const char *fmt
 	strbuf_addf(&sb, "%s: ", kind);
 	strbuf_vaddf(&sb, fmt, ap);
 	strbuf_addc(&sb, '\n');
+	if (hook)
+		hook(0);
 	fwrite(sb.buf, 1, sb.len, stderr);
 	fflush(stderr);
+	if (hook)
+		hook(1);
 	strbuf_release(&sb);
 }
 

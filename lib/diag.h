@@ -24,4 +24,9 @@ void diag_error(const char *file, int line, const char *fmt, ...)
 void diag_warning(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Called before each message is written, and after with done set: a
+ * status line on the terminal is cleared and redrawn around it.  NULL:
+ * none. */
+void diag_set_hook(void (*hook)(int done));
+
 #endif

@@ -1,9 +1,13 @@
-/* minimerge graph: the package graph of targets, as text, JSON, DOT or a tree. */
+/* minimerge graph: the package graph of targets, as text, JSON, DOT or a
+ * tree; or their actions (--actions); or the last run as a trace. */
 #include "commands.h"
 #include "json_out.h"
+#include "pkg_plan.h"
 #include "pkg_print.h"
 #include "pkgsel.h"
+#include "state.h"
 
+#include "../graph/trace.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
@@ -13,8 +17,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: minimerge graph [--json|--dot|--tree] [-N] [--only-dependencies]\n"
-	      "                       [--jump PKG] [TARGET...]\n"
+	fputs("usage: minimerge graph [--json|--dot|--tree] [--actions] [--trace FILE]\n"
+	      "                       [-N] [--only-dependencies] [--jump PKG] [TARGET...]\n"
 	      "\n"
 	      "Prints the package graph of the targets (every package found when none\n"
 	      "is named): each package in install order, needs first, with what it\n"
@@ -25,6 +29,12 @@ static void usage(FILE *f)
 	      "  --dot                print the graph in Graphviz's DOT language\n"
 	      "  --tree               print an indented tree from each target, each\n"
 	      "                       package once; [+] marks installed ones\n"
+	      "  --actions            the actions instead of the packages: each\n"
+	      "                       package's fetch, build and install, with what\n"
+	      "                       each needs (text, --json or --dot)\n"
+	      "  --trace FILE         write the last run of the targets' actions to\n"
+	      "                       FILE as a Chrome trace (open it in Perfetto or\n"
+	      "                       chrome://tracing); - is stdout\n"
 	      "  -N, --nodeps         the targets alone, not what they need\n"
 	      "  --only-dependencies  what the targets need, not the targets\n"
 	      "  --jump PKG           start the list at PKG\n"
@@ -127,8 +137,75 @@ static void print_text(struct pkg **order, size_t n, struct strbuf *out)
 	}
 }
 
+static void print_actions(const struct graph *g, enum format format, struct strbuf *out)
+{
+	json_t *list = format == JSON ? json_array() : NULL;
+	if (format == DOT)
+		strbuf_adds(out, "digraph actions {\n  rankdir=LR;\n");
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct graph_action *a = g->actions[i];
+		const struct dag_node *n = &g->dag.nodes[a->node];
+		json_t *needs = list ? json_array() : NULL;
+		if (format == DOT) {
+			strbuf_adds(out, "  ");
+			dot_id(out, a->identity);
+			strbuf_adds(out, ";\n");
+		} else if (format != JSON) {
+			strbuf_addf(out, "%s:", a->identity);
+		}
+		for (size_t k = 0; k < n->nneeds; k++) {
+			const char *need = g->actions[n->needs[k]]->identity;
+			if (needs) {
+				json_array_append_new(needs, json_string(need));
+			} else if (format == DOT) {
+				strbuf_adds(out, "  ");
+				dot_id(out, a->identity);
+				strbuf_adds(out, " -> ");
+				dot_id(out, need);
+				strbuf_adds(out, ";\n");
+			} else {
+				strbuf_addf(out, " %s", need);
+			}
+		}
+		if (list)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "action", a->identity,
+							      "kind", a->kind->name, "needs", needs));
+		else if (format != DOT)
+			strbuf_addc(out, '\n');
+	}
+	if (format == DOT)
+		strbuf_adds(out, "}\n");
+	if (list)
+		json_print(list);
+}
+
+static int write_trace(struct plan *p, const char *file)
+{
+	struct arena a = ARENA_INIT;
+	struct state st;
+	int rc = EXIT_FAILED;
+	json_t *doc = NULL;
+	if (state_open(&a, p->db->root, &st) == 0 && (doc = graph_trace(&p->graph, st.store))) {
+		if (!strcmp(file, "-")) {
+			json_print(doc);
+			doc = NULL;
+			rc = EXIT_OK;
+		} else if (json_dump_file(doc, file, JSON_COMPACT) == 0) {
+			rc = EXIT_OK;
+		} else {
+			diag_error(file, 0, "cannot write the trace");
+		}
+	}
+	json_decref(doc);
+	state_close(&st);
+	arena_free(&a);
+	return rc;
+}
+
 int cmd_graph(int argc, char **argv)
 {
+	bool actions = false;
+	const char *trace = NULL;
 	enum format format = TEXT;
 	struct pkgsel_options sel = {0};
 	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
@@ -151,6 +228,15 @@ int cmd_graph(int argc, char **argv)
 			format = DOT;
 		} else if (!strcmp(a, "--tree")) {
 			format = TREE;
+		} else if (!strcmp(a, "--actions")) {
+			actions = true;
+		} else if (!strcmp(a, "--trace") || !strncmp(a, "--trace=", 8)) {
+			trace = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			if (!trace || !*trace) {
+				diag_error(NULL, 0, "graph: --trace needs a file name (- for stdout)");
+				free(targets);
+				return EXIT_BAD_INPUT;
+			}
 		} else if (a[0] == '-') {
 			diag_error(NULL, 0, "graph: unknown option '%s' (see minimerge graph --help)", a);
 			free(targets);
@@ -167,17 +253,30 @@ int cmd_graph(int argc, char **argv)
 	    pkgsel_select(&db, targets, ntargets, &sel, &order, &n, &roots, &nroots) == 0 &&
 	    pkgdb_check_picks(&db) == 0) {
 		struct strbuf out = STRBUF_INIT;
-		if (format == JSON)
+		struct plan plan = {.db = &db, .graph = GRAPH_INIT};
+		rc = EXIT_OK;
+		if ((actions || trace) && format == TREE) {
+			diag_error(NULL, 0, "graph: --tree shows packages, not actions");
+			rc = EXIT_BAD_INPUT;
+		} else if (actions || trace) {
+			if (plan_packages(&plan, order, n, false) != 0)
+				rc = EXIT_BAD_INPUT;
+			else if (trace)
+				rc = write_trace(&plan, trace);
+			else
+				print_actions(&plan.graph, format, &out);
+		} else if (format == JSON) {
 			print_json(&db, roots, nroots, order, n);
-		else if (format == DOT)
+		} else if (format == DOT) {
 			print_dot(order, n, &out);
-		else if (format == TREE)
+		} else if (format == TREE) {
 			print_tree(&db, roots, nroots, &out);
-		else
+		} else {
 			print_text(order, n, &out);
+		}
 		fwrite(out.buf, 1, out.len, stdout);
 		strbuf_release(&out);
-		rc = EXIT_OK;
+		plan_free(&plan);
 	}
 	free(order);
 	free(roots);

@@ -1,39 +1,69 @@
-/* minimerge install (and `minimerge -p TARGET...`): the install order of
- * targets.  Until the executor lands it only pretends (-p). */
+/* minimerge install (and `minimerge TARGET...`, `minimerge -p TARGET...`):
+ * builds the targets and what they need, or prints the order (-p), or says
+ * what would run and why (-n, --explain, and minimerge explain). */
 #include "commands.h"
 #include "json_out.h"
+#include "pkg_plan.h"
 #include "pkg_print.h"
 #include "pkgsel.h"
+#include "state.h"
+#include "status.h"
 
+#include "../graph/sched.h"
 #include "../lib/diag.h"
+#include "../lib/spawn.h"
 #include "../lib/strbuf.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void usage(FILE *f)
+static void usage(FILE *f, const char *name)
 {
-	fputs("usage: minimerge install -p [--json] [-N] [--only-dependencies] [--jump PKG]\n"
-	      "                         TARGET...\n"
-	      "       minimerge -p [OPTIONS] TARGET...\n"
+	if (!strcmp(name, "explain")) {
+		fputs("usage: minimerge explain [--json] [-N] [--only-dependencies] [--jump PKG]\n"
+		      "                         TARGET...\n"
+		      "\n"
+		      "Says which actions an install of the targets would run, and why: one\n"
+		      "line per action, 'ACTION: REASON'.  Runs nothing.  The options are\n"
+		      "install's.\n",
+		      f);
+		return;
+	}
+	fputs("usage: minimerge install [OPTIONS] TARGET...\n"
+	      "       minimerge [OPTIONS] TARGET...\n"
 	      "\n"
-	      "Installs the targets and what they need, in order.  A TARGET is a\n"
-	      "minibuild's name; a name without a version (zlib) stands for the\n"
-	      "version pinned in [versions] of etc/minimerge.cfg, else the highest\n"
-	      "one found (a pick).\n"
+	      "Builds and installs the targets and what they need, in parallel, each\n"
+	      "package as fetch, build and install actions.  An action whose inputs\n"
+	      "did not change since its last run, and whose output is intact, is\n"
+	      "skipped; one whose output is in the cache is restored from it.\n"
+	      "A TARGET is a minibuild's name; a name without a version (zlib) stands\n"
+	      "for the version pinned in [versions] of etc/minimerge.cfg, else the\n"
+	      "highest one found (a pick).\n"
 	      "\n"
 	      "options:\n"
+	      "  -j N                 run N actions at once (default: the number of CPUs)\n"
+	      "  -k N                 keep going until N actions failed (0: never stop;\n"
+	      "                       default 1); what does not need a failed action\n"
+	      "                       still runs\n"
+	      "  -n, --dry-run        say what would run, run nothing\n"
+	      "  --explain            say why each action runs\n"
+	      "  -v, --verbose        show each command\n"
+	      "  --force              run the targets' actions even if nothing changed\n"
 	      "  -p, --pretend        print the install order and stop: one line per\n"
 	      "                       package with its version, minilay, and whether\n"
 	      "                       it was picked or pinned\n"
-	      "  --json               print the order as JSON\n"
+	      "  --json               with -p or -n: print JSON\n"
 	      "  -N, --nodeps         the targets alone, not what they need\n"
 	      "  --only-dependencies  what the targets need, not the targets\n"
 	      "  --jump PKG           start the list at PKG\n"
 	      "  -h, --help           print this help and exit\n"
 	      "\n"
-	      "Building is not there yet: install needs -p.\n",
+	      "Exit status: 0 done, 1 an action failed, 2 bad usage or input,\n"
+	      "130 interrupted.\n",
 	      f);
 }
 
@@ -62,63 +92,202 @@ static void print_order(struct pkgdb *db, struct pkg **order, size_t n, struct s
 	}
 }
 
-int cmd_install(int argc, char **argv)
+
+struct install_options {
+	bool pretend, json, dry_run, explain, verbose, force;
+	int jobs, keep_going;
+	struct pkgsel_options sel;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
 {
-	bool pretend = false, json = false;
-	struct pkgsel_options sel = {0};
+	(void)sig;
+	interrupted = 1;
+	spawn_signal_all(SIGTERM);
+}
+
+static void catch_signals(bool on)
+{
+	struct sigaction sa = {0};
+	sa.sa_handler = on ? on_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* -j N and -k N: a count, at least min. */
+static int take_count(int argc, char **argv, int *i, const char *opt, int min, int *out)
+{
+	const char *a = argv[*i], *v = NULL;
+	size_t n = strlen(opt);
+	if (!strcmp(a, opt))
+		v = *i + 1 < argc ? argv[++*i] : NULL;
+	else if (!strncmp(a, opt, n) && a[n])
+		v = a + n;
+	else
+		return 0;
+	char *end;
+	errno = 0;
+	long x = v ? strtol(v, &end, 10) : 0;
+	if (!v || !*v || *end || errno || x < min || x > 100000) {
+		diag_error(NULL, 0, "%s needs a number of at least %d, not '%s'", opt, min,
+			   v ? v : "");
+		return -1;
+	}
+	*out = (int)x;
+	return 1;
+}
+
+static void print_plan(struct plan *p, bool json, bool reasons)
+{
+	json_t *list = json ? json_array() : NULL;
+	for (size_t i = 0; i < p->graph.nactions; i++) {
+		const struct graph_action *a = p->graph.actions[i];
+		if (a->state != GRAPH_WOULD_RUN)
+			continue;
+		if (json)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "action", a->identity,
+							      "reason", a->reason ? a->reason : ""));
+		else if (reasons)
+			printf("%s: %s\n", a->identity, a->reason ? a->reason : "");
+		else
+			printf("%s\n", a->identity);
+	}
+	if (json)
+		json_print(list);
+}
+
+static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct install_options *o,
+		 bool explain_only)
+{
+	struct arena a = ARENA_INIT;
+	struct state st;
+	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs};
+	int rc = EXIT_BAD_INPUT;
+	if (state_open(&a, db->root, &st) != 0)
+		goto out;
+	plan.store = st.store;
+	if (plan_packages(&plan, order, n, o->force) != 0)
+		goto out;
+	bool dry = o->dry_run || explain_only;
+	struct status_options so = {o->verbose, o->explain && !explain_only && !o->json};
+	struct sched_options so2 = {
+		.store = st.store,
+		.casdir = st.casdir,
+		.logdir = st.logdir,
+		.jobs = o->jobs,
+		.keep_going = o->keep_going,
+		.dry_run = dry,
+		.observer = status_begin(&so),
+		.interrupted = &interrupted,
+	};
+	struct sched_summary sum;
+	catch_signals(true);
+	int r = sched_run(&plan.graph, &so2, &sum);
+	catch_signals(false);
+	status_end();
+	if (explain_only || (dry && (o->json || !o->explain)))
+		print_plan(&plan, o->json, explain_only || o->json);
+	if (!explain_only && !o->json) {
+		if (dry)
+			printf("minimerge: %zu action%s would run\n", sum.would_run,
+			       sum.would_run == 1 ? "" : "s");
+		else
+			printf("minimerge: %zu ran, %zu skipped, %zu restored, %zu failed%s in %.2f s\n",
+			       sum.ran, sum.skipped, sum.restored, sum.failed,
+			       sum.blocked ? (sum.interrupted ? ", interrupted" : ", some not run") : "",
+			       (double)sum.elapsed_ns / 1e9);
+	}
+	if (sum.interrupted) {
+		diag_error(NULL, 0, "interrupted");
+		rc = EXIT_INTERRUPTED;
+	} else {
+		rc = r < 0 ? EXIT_FAILED : r ? EXIT_FAILED : EXIT_OK;
+	}
+out:
+	plan_free(&plan);
+	state_close(&st);
+	arena_free(&a);
+	return rc;
+}
+
+static int install_or_explain(int argc, char **argv, bool explain_only)
+{
+	struct install_options o = {0};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o.jobs = cpus > 0 ? (int)cpus : 1;
+	o.keep_going = 1;
 	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
 	size_t ntargets = 0;
 	int rc = EXIT_BAD_INPUT;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int took = pkgsel_take_option(argc, argv, &i, &sel);
+		int took = pkgsel_take_option(argc, argv, &i, &o.sel);
+		if (!took && !explain_only) {
+			took = take_count(argc, argv, &i, "-j", 1, &o.jobs);
+			if (!took)
+				took = take_count(argc, argv, &i, "-k", 0, &o.keep_going);
+		}
 		if (took < 0) {
 			goto out;
 		} else if (took) {
 			continue;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
+			usage(stdout, argv[0]);
 			rc = EXIT_OK;
 			goto out;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretend")) {
-			pretend = true;
 		} else if (!strcmp(a, "--json")) {
-			json = true;
+			o.json = true;
+		} else if (!explain_only && (!strcmp(a, "-p") || !strcmp(a, "--pretend"))) {
+			o.pretend = true;
+		} else if (!explain_only && (!strcmp(a, "-n") || !strcmp(a, "--dry-run"))) {
+			o.dry_run = true;
+		} else if (!explain_only && !strcmp(a, "--explain")) {
+			o.explain = true;
+		} else if (!explain_only && (!strcmp(a, "-v") || !strcmp(a, "--verbose"))) {
+			o.verbose = true;
+		} else if (!explain_only && !strcmp(a, "--force")) {
+			o.force = true;
 		} else if (a[0] == '-') {
-			diag_error(NULL, 0, "install: unknown option '%s' (see minimerge install --help)",
-				   a);
+			diag_error(NULL, 0, "%s: unknown option '%s' (see minimerge %s --help)", argv[0],
+				   a, argv[0]);
 			goto out;
 		} else {
 			targets[ntargets++] = argv[i];
 		}
 	}
 	if (!ntargets) {
-		diag_error(NULL, 0, "install: no package named (see minimerge install --help)");
+		diag_error(NULL, 0, "%s: no package named (see minimerge %s --help)", argv[0],
+			   argv[0]);
 		goto out;
 	}
-	if (!pretend) {
-		diag_error(NULL, 0, "install: building is not implemented yet; -p prints the "
-				    "install order");
+	if (o.json && !o.pretend && !o.dry_run && !explain_only) {
+		diag_error(NULL, 0, "install: --json goes with -p or -n");
 		goto out;
 	}
 	struct pkgdb db;
 	struct pkg **order = NULL, **roots = NULL;
 	size_t n, nroots;
 	if (pkgdb_open(&db) == 0 &&
-	    pkgsel_select(&db, targets, ntargets, &sel, &order, &n, &roots, &nroots) == 0 &&
+	    pkgsel_select(&db, targets, ntargets, &o.sel, &order, &n, &roots, &nroots) == 0 &&
 	    pkgdb_check_picks(&db) == 0) {
-		if (json) {
+		if (o.pretend && o.json) {
 			json_t *list = json_array();
 			for (size_t i = 0; i < n; i++)
 				json_array_append_new(list, pkg_to_json(&db, order[i], false));
 			json_print(list);
-		} else {
+			rc = EXIT_OK;
+		} else if (o.pretend) {
 			struct strbuf out = STRBUF_INIT;
 			print_order(&db, order, n, &out);
 			fwrite(out.buf, 1, out.len, stdout);
 			strbuf_release(&out);
+			rc = EXIT_OK;
+		} else {
+			rc = build(&db, order, n, &o, explain_only);
 		}
-		rc = EXIT_OK;
 	}
 	free(order);
 	free(roots);
@@ -126,4 +295,14 @@ int cmd_install(int argc, char **argv)
 out:
 	free(targets);
 	return rc;
+}
+
+int cmd_install(int argc, char **argv)
+{
+	return install_or_explain(argc, argv, false);
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	return install_or_explain(argc, argv, true);
 }

@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 static const struct command commands[] = {
+	{"cache", "show, check and trim the cache of artifacts (stats, verify, gc, clear)",
+	 cmd_cache},
 	{"config", "print the resolved buildout config (text, JSON or annotated)", cmd_config},
+	{"explain", "say which actions an install would run, and why", cmd_explain},
 	{"graph", "print the package graph of targets (text, JSON, DOT or a tree)", cmd_graph},
-	{"install", "install packages and what they need (-p: print the order)", cmd_install},
+	{"install", "build and install packages and what they need", cmd_install},
 	{"list", "list the minibuilds the minilays hold", cmd_list},
 	{"show", "show one package: its minibuild, origin and dependencies", cmd_show},
 };
@@ -21,7 +24,7 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: minimerge [-C DIR] [--version] [--help] COMMAND [ARGS]\n"
-	      "       minimerge [-C DIR] -p [INSTALL OPTIONS] TARGET...\n"
+	      "       minimerge [-C DIR] [INSTALL OPTIONS] TARGET...\n"
 	      "\n"
 	      "Builds whole software stacks from buildout configs and minibuilds.\n"
 	      "\n"
@@ -39,12 +42,15 @@ static void usage(FILE *f)
 
 static bool install_option(const char *a)
 {
-	static const char *const options[] = {"-p", "--pretend", "-N", "--nodeps",
-					      "--only-dependencies", "--jump"};
+	static const char *const options[] = {
+		"-p", "--pretend", "-N", "--nodeps", "--only-dependencies", "--jump", "-n",
+		"--dry-run", "--explain", "-v", "--verbose", "--force", "-j", "-k", "--json"};
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
-		if (!strcmp(a, options[i]) || (!strncmp(a, "--jump=", 7) && i == 5))
+		if (!strcmp(a, options[i]))
 			return true;
-	return false;
+	/* The forms with the value attached: --jump=PKG, -j4, -k0. */
+	return !strncmp(a, "--jump=", 7) || (a[1] == 'j' && a[2] >= '0' && a[2] <= '9') ||
+	       (a[1] == 'k' && a[2] >= '0' && a[2] <= '9');
 }
 
 int main(int argc, char **argv)
@@ -97,6 +103,7 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
 		if (!strcmp(commands[c].name, argv[i]))
 			return commands[c].run(argc - i, argv + i);
-	diag_error(NULL, 0, "unknown command '%s' (see minimerge --help)", argv[i]);
-	return EXIT_BAD_INPUT;
+	/* minitage's form: minimerge TARGET... installs. */
+	argv[i - 1] = "install";
+	return cmd_install(argc - i + 1, argv + i - 1);
 }

@@ -1,0 +1,504 @@
+/* realpath is XSI, not base POSIX. */
+#define _XOPEN_SOURCE 700
+
+#include "tree.h"
+
+#include "../lib/diag.h"
+#include "../lib/strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Files are read through one buffer per walk, not mapped: a file truncated
+ * while mapped would end the process with SIGBUS. */
+enum { READ_BUF = 128 * 1024 };
+
+/* A stat cache entry: device, inode, size, mtime and ctime in nanoseconds
+ * (8 bytes each), st_mode (4), all little-endian, then the content hash's
+ * 16 canonical bytes. */
+enum { STAT_VAL = 5 * 8 + 4 + 16 };
+
+/* LMDB's largest key (mdb_env_get_maxkeysize): the store refuses a longer
+ * one with an error, so a file with a longer absolute path goes uncached. */
+enum { STAT_KEY_MAX = 511 };
+
+/* The manifest's first byte, so that a later format is told apart. */
+enum { MANIFEST_V1 = 1 };
+
+struct walk {
+	struct store *store; /* NULL: no stat cache */
+	const struct tree_options *opt;
+	const char *dir;       /* as the caller named it, for messages */
+	struct strbuf key;     /* dir's real path and '/', then an entry's path */
+	size_t keyroot;        /* the length of the first part of key */
+	struct strbuf val;     /* a stat cache entry read */
+	int64_t racy_since;    /* ns; a file changed since is not cached */
+	struct tree_entry *e;  /* in the order found, sorted at the end */
+	size_t n, cap;
+	struct arena arena;    /* the paths */
+	unsigned char *buf;    /* READ_BUF bytes: a file's contents, a link's target */
+	XXH3_state_t *state;
+};
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> 8 * i);
+}
+
+static int64_t ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void stat_encode(const struct stat *st, struct hash128 h, unsigned char v[STAT_VAL])
+{
+	put_le(v, (uint64_t)st->st_dev, 8);
+	put_le(v + 8, (uint64_t)st->st_ino, 8);
+	put_le(v + 16, (uint64_t)st->st_size, 8);
+	put_le(v + 24, (uint64_t)ns(st->st_mtim), 8);
+	put_le(v + 32, (uint64_t)ns(st->st_ctim), 8);
+	put_le(v + 40, st->st_mode, 4);
+	hash_to_bytes(h, v + 44);
+}
+
+/* Reports an error about the entry at rel ("" for dir itself). */
+static void walk_error(const struct walk *w, const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void walk_error(const struct walk *w, const char *rel, const char *fmt, ...)
+{
+	struct strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
+	strbuf_adds(&path, w->dir);
+	if (*rel)
+		strbuf_addf(&path, "/%s", rel);
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	diag_error(path.buf, 0, "%s", msg.buf);
+	strbuf_release(&path);
+	strbuf_release(&msg);
+}
+
+/* 1 with *h from the cache if st is what was cached for the file. */
+static int stat_lookup(struct walk *w, const struct stat *st, struct hash128 *h)
+{
+	int r = store_get(w->store, STORE_STAT, w->key.buf, w->key.len, &w->val);
+	if (r < 0) {
+		/* Reported; the cache is a shortcut, the walk goes on without it
+		 * rather than report the same failure for every file. */
+		w->store = NULL;
+		return 0;
+	}
+	unsigned char v[STAT_VAL];
+	stat_encode(st, (struct hash128){{0, 0}}, v);
+	if (r == 0 || w->val.len != STAT_VAL || memcmp(v, w->val.buf, STAT_VAL - 16))
+		return 0;
+	*h = hash_from_bytes((const unsigned char *)w->val.buf + STAT_VAL - 16);
+	return 1;
+}
+
+/* hash_file and hash_link return 0, 1 if the entry is gone (removed since
+ * the stat), or -1 (reported). */
+static int hash_file(struct walk *w, int dirfd, const char *name, const char *rel,
+		     const struct stat *st, struct hash128 *h)
+{
+	int cache = w->store != NULL;
+	if (cache) {
+		w->key.len = w->keyroot;
+		strbuf_adds(&w->key, rel);
+		cache = w->key.len <= STAT_KEY_MAX;
+	}
+	if (cache && stat_lookup(w, st, h))
+		return 0;
+	/* O_NONBLOCK: should a fifo take the file's place since the stat, the
+	 * open must not wait for a writer. */
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0) {
+		walk_error(w, rel, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	XXH3_128bits_reset(w->state);
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read(fd, w->buf, READ_BUF);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			walk_error(w, rel, "cannot read: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		XXH3_128bits_update(w->state, w->buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	close(fd);
+	h->h = XXH3_128bits_digest(w->state);
+	/* A file written since the stat, or within the last second (its next
+	 * change may keep the same times), is not cached. */
+	if (cache && total == (uint64_t)st->st_size && ns(st->st_mtim) < w->racy_since &&
+	    ns(st->st_ctim) < w->racy_since) {
+		unsigned char v[STAT_VAL];
+		stat_encode(st, *h, v);
+		store_put(w->store, STORE_STAT, w->key.buf, w->key.len, v, STAT_VAL);
+	}
+	return 0;
+}
+
+static int hash_link(struct walk *w, int dirfd, const char *name, const char *rel,
+		     struct hash128 *h)
+{
+	ssize_t n = readlinkat(dirfd, name, (char *)w->buf, READ_BUF);
+	if (n < 0 && errno == ENOENT)
+		return 1;
+	if (n < 0 || n == READ_BUF) {
+		walk_error(w, rel, "cannot read the symbolic link: %s",
+			   strerror(n < 0 ? errno : ENAMETOOLONG));
+		return -1;
+	}
+	*h = hash_bytes(w->buf, (size_t)n);
+	return 0;
+}
+
+static int excluded(const struct walk *w, const char *rel)
+{
+	for (size_t i = 0; w->opt && i < w->opt->nexclude; i++)
+		if (!strcmp(rel, w->opt->exclude[i]))
+			return 1;
+	return 0;
+}
+
+static int add_entry(struct walk *w, int dirfd, const char *name, const char *rel)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		/* Removed since readdir: the walk sees the tree a moment later,
+		 * as it does for a file removed since the stat. */
+		if (errno == ENOENT)
+			return 0;
+		walk_error(w, rel, "cannot stat: %s", strerror(errno));
+		return -1;
+	}
+	struct hash128 h = {{0, 0}};
+	int r = 0;
+	if (S_ISREG(st.st_mode)) {
+		r = hash_file(w, dirfd, name, rel, &st, &h);
+	} else if (S_ISLNK(st.st_mode)) {
+		r = hash_link(w, dirfd, name, rel, &h);
+	} else if (!S_ISDIR(st.st_mode)) {
+		walk_error(w, rel,
+			   "is a %s: a tree holds only files, symbolic links and directories "
+			   "(exclude it, or remove it)",
+			   S_ISFIFO(st.st_mode)   ? "fifo"
+			   : S_ISSOCK(st.st_mode) ? "socket"
+						  : "device");
+		return -1;
+	}
+	if (r)
+		return r < 0 ? -1 : 0;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 1024;
+		w->e = xrealloc(w->e, w->cap * sizeof(*w->e));
+	}
+	w->e[w->n++] = (struct tree_entry){rel, st.st_mode & (S_IFMT | 07777), h};
+	return 0;
+}
+
+/* Adds the entries of the directory prefix ("" for the top). */
+static int read_dir(struct walk *w, int top, const char *prefix)
+{
+	int fd = openat(top, *prefix ? prefix : ".",
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		/* Removed since it was found, as in add_entry. */
+		if (err == ENOENT && *prefix)
+			return 0;
+		walk_error(w, prefix, "cannot open the directory: %s", strerror(err));
+		return -1;
+	}
+	size_t plen = strlen(prefix);
+	int r = 0;
+	struct dirent *de;
+	for (errno = 0; !r && (de = readdir(d)); errno = 0) {
+		const char *name = de->d_name;
+		if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+			continue;
+		size_t nlen = strlen(name);
+		char *rel = arena_alloc(&w->arena, plen + 1 + nlen + 1);
+		if (plen) {
+			memcpy(rel, prefix, plen);
+			rel[plen] = '/';
+			memcpy(rel + plen + 1, name, nlen);
+		} else {
+			memcpy(rel, name, nlen);
+		}
+		if (!excluded(w, rel))
+			r = add_entry(w, dirfd(d), name, rel);
+	}
+	if (!r && errno) {
+		walk_error(w, prefix, "cannot read the directory: %s", strerror(errno));
+		r = -1;
+	}
+	closedir(d);
+	return r;
+}
+
+/* Breadth first, one directory open at a time, so that no depth runs out
+ * of descriptors; the order does not matter, the entries are sorted after. */
+static int walk_tree(struct walk *w, int top)
+{
+	int r = read_dir(w, top, "");
+	for (size_t i = 0; !r && i < w->n; i++)
+		if (S_ISDIR(w->e[i].mode))
+			r = read_dir(w, top, w->e[i].path);
+	return r;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_entry *)a)->path, ((const struct tree_entry *)b)->path);
+}
+
+static struct hash128 digest(XXH3_state_t *state, const struct tree_entry *e, size_t n)
+{
+	XXH3_128bits_reset(state);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char rec[4 + 16];
+		put_le(rec, e[i].mode, 4);
+		hash_to_bytes(e[i].hash, rec + 4);
+		/* The path and its NUL, as the arena keeps them. */
+		XXH3_128bits_update(state, e[i].path, strlen(e[i].path) + 1);
+		XXH3_128bits_update(state, rec, sizeof(rec));
+	}
+	return (struct hash128){XXH3_128bits_digest(state)};
+}
+
+int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
+	      struct hash128 *out, struct tree_manifest *m)
+{
+	if (m)
+		*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
+	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		if (errno == ENOENT)
+			return 1;
+		diag_error(dir, 0, "cannot open the directory: %s", strerror(errno));
+		return -1;
+	}
+	struct walk w = {.store = s, .opt = opt, .dir = dir, .key = STRBUF_INIT,
+			 .val = STRBUF_INIT, .arena = ARENA_INIT};
+	int r = 0;
+	if (s) {
+		char *real = realpath(dir, NULL);
+		if (!real) {
+			diag_error(dir, 0, "cannot resolve the path: %s", strerror(errno));
+			r = -1;
+		} else {
+			strbuf_adds(&w.key, real);
+			if (w.key.buf[w.key.len - 1] != '/')
+				strbuf_addc(&w.key, '/');
+			w.keyroot = w.key.len;
+			free(real);
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		w.racy_since = ns(now) - 1000000000;
+	}
+	w.state = XXH3_createState();
+	if (!w.state) {
+		diag_error(NULL, 0, "out of memory");
+		r = -1;
+	}
+	w.buf = xmalloc(READ_BUF);
+	if (!r)
+		r = walk_tree(&w, top);
+	close(top);
+	if (!r) {
+		if (w.n) /* an empty tree has no array to sort */
+			qsort(w.e, w.n, sizeof(*w.e), by_path);
+		*out = digest(w.state, w.e, w.n);
+	}
+	if (!r && m) {
+		*m = (struct tree_manifest){w.e, w.n, w.arena};
+	} else {
+		free(w.e);
+		arena_free(&w.arena);
+	}
+	XXH3_freeState(w.state);
+	free(w.buf);
+	strbuf_release(&w.key);
+	strbuf_release(&w.val);
+	return r;
+}
+
+void tree_manifest_free(struct tree_manifest *m)
+{
+	free(m->entries);
+	arena_free(&m->arena);
+	*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
+}
+
+static void put_varint(struct strbuf *sb, uint64_t v)
+{
+	unsigned char b[10];
+	int n = 0;
+	do {
+		b[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	strbuf_add(sb, b, (size_t)n);
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * The saved manifest: MANIFEST_V1, the number of entries, then per entry its
+ * mode, its hash (16 canonical bytes), how many leading bytes its path
+ * shares with the one before, and the rest of the path, its length first.
+ * Numbers are LEB128 varints.  Sorted paths share long prefixes, so a
+ * 100,000-file tree's manifest is about half the size of the plain list.
+ */
+void tree_manifest_save(struct store *s, struct hash128 tree, const struct tree_manifest *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addc(&sb, MANIFEST_V1);
+	put_varint(&sb, m->n);
+	const char *prev = "";
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tree_entry *e = &m->entries[i];
+		unsigned char h[16];
+		size_t shared = 0;
+		while (prev[shared] && prev[shared] == e->path[shared])
+			shared++;
+		size_t rest = strlen(e->path + shared);
+		put_varint(&sb, e->mode);
+		hash_to_bytes(e->hash, h);
+		strbuf_add(&sb, h, 16);
+		put_varint(&sb, shared);
+		put_varint(&sb, rest);
+		strbuf_add(&sb, e->path + shared, rest);
+		prev = e->path;
+	}
+	unsigned char key[16];
+	hash_to_bytes(tree, key);
+	store_put(s, STORE_TREES, key, 16, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static int manifest_decode(const unsigned char *p, const unsigned char *end,
+			   struct tree_manifest *m)
+{
+	uint64_t n;
+	/* An entry takes 20 bytes at least (a one-byte mode, the hash, two
+	 * one-byte lengths, a byte of path): a damaged count cannot make the
+	 * array larger than the data. */
+	if (p == end || *p++ != MANIFEST_V1 || get_varint(&p, end, &n) ||
+	    n > (uint64_t)(end - p) / 20)
+		return -1;
+	m->entries = xmalloc((size_t)n * sizeof(*m->entries));
+	const char *prev = "";
+	size_t prevlen = 0;
+	for (m->n = 0; m->n < n; m->n++) {
+		struct tree_entry *e = &m->entries[m->n];
+		uint64_t mode, shared, rest;
+		if (get_varint(&p, end, &mode) || mode > UINT32_MAX || end - p < 16)
+			return -1;
+		e->mode = (unsigned)mode;
+		e->hash = hash_from_bytes(p);
+		p += 16;
+		if (get_varint(&p, end, &shared) || shared > prevlen ||
+		    get_varint(&p, end, &rest) || rest > (uint64_t)(end - p) || !(shared + rest) ||
+		    memchr(p, '\0', (size_t)rest))
+			return -1;
+		char *path = arena_alloc(&m->arena, (size_t)(shared + rest) + 1);
+		memcpy(path, prev, (size_t)shared);
+		memcpy(path + shared, p, (size_t)rest);
+		p += rest;
+		/* tree_diff needs strictly sorted paths. */
+		if (strcmp(prev, path) >= 0)
+			return -1;
+		e->path = prev = path;
+		prevlen = (size_t)(shared + rest);
+	}
+	return p == end ? 0 : -1;
+}
+
+int tree_manifest_load(struct store *s, struct hash128 tree, struct tree_manifest *m)
+{
+	*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
+	unsigned char key[16];
+	hash_to_bytes(tree, key);
+	struct strbuf sb = STRBUF_INIT;
+	int r = store_get(s, STORE_TREES, key, 16, &sb);
+	if (r == 1 && manifest_decode((const unsigned char *)sb.buf,
+				      (const unsigned char *)sb.buf + sb.len, m)) {
+		char hex[HASH_HEX_LEN + 1];
+		hash_hex(tree, hex);
+		diag_error(NULL, 0, "the saved manifest of tree %s is corrupt", hex);
+		tree_manifest_free(m);
+		r = -1;
+	}
+	strbuf_release(&sb);
+	return r;
+}
+
+size_t tree_diff(const struct tree_manifest *old, const struct tree_manifest *new,
+		 const char ***paths)
+{
+	const char **v = NULL;
+	size_t n = 0, cap = 0, i = 0, j = 0;
+	while (i < old->n || j < new->n) {
+		const struct tree_entry *a = i < old->n ? &old->entries[i] : NULL;
+		const struct tree_entry *b = j < new->n ? &new->entries[j] : NULL;
+		int c = !a ? 1 : !b ? -1 : strcmp(a->path, b->path);
+		const char *p = NULL;
+		if (c < 0) {
+			p = a->path;
+			i++;
+		} else if (c > 0) {
+			p = b->path;
+			j++;
+		} else {
+			if (a->mode != b->mode || !hash_equal(a->hash, b->hash))
+				p = b->path;
+			i++;
+			j++;
+		}
+		if (!p)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = p;
+	}
+	*paths = v;
+	return n;
+}

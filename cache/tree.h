@@ -1,0 +1,83 @@
+/*
+ * tree: the identity of a directory tree, a hash over every entry under it
+ * (its path relative to the top, its type and permission bits, its
+ * content), in path order.  Equal trees have equal hashes wherever they
+ * are; owners and times do not count.  A source tree, an install prefix and
+ * a restored artifact are all compared this way.
+ *
+ * A regular file's hash is the XXH3-128 of its bytes, a symbolic link's that
+ * of its target (links are entries, never followed; dir itself may be one);
+ * a directory is an entry with a zero hash, so that empty ones count.  A
+ * fifo, socket or device has no place in a source tree or a prefix: meeting
+ * one is an error naming it (exclude it to hash the rest).  An entry removed
+ * while the tree is walked is left out.
+ *
+ * The tree's hash is the XXH3-128 of its entries in bytewise order of their
+ * full paths ("a-c" before "a/b"), each as its path, a NUL, its mode
+ * (st_mode & (S_IFMT | 07777)) as 4 bytes little-endian, and its hash's 16
+ * canonical bytes.
+ *
+ * A stat cache in the store (absolute path -> device, inode, size, mtime_ns,
+ * ctime_ns, mode, content hash) lets an unchanged file go unread, so an
+ * unchanged 100,000-file tree costs a walk and stats.  A file changed (its
+ * mtime or ctime) within the last second is hashed but not cached: its stat
+ * may not show the next change.
+ *
+ * The manifest (each entry's path, mode and hash) can be kept in the store
+ * under the tree's hash, so that explain can name the files that changed
+ * between two hashes of a tree.
+ *
+ * Nothing here is global: worker threads may hash trees at once, sharing
+ * the store.
+ */
+#ifndef MINIMERGE_TREE_H
+#define MINIMERGE_TREE_H
+
+#include "store.h"
+
+#include "../lib/arena.h"
+#include "../lib/hash.h"
+
+#include <stddef.h>
+
+struct tree_entry {
+	const char *path;   /* relative to the top, '/'-separated, no leading "./" */
+	unsigned mode;      /* st_mode: the type bits and the permission bits */
+	struct hash128 hash; /* a file's content, a symlink's target; zero for a directory */
+};
+
+struct tree_manifest {
+	struct tree_entry *entries; /* sorted by path (bytewise) */
+	size_t n;
+	struct arena arena; /* the paths */
+};
+
+struct tree_options {
+	/* Paths relative to the top, written as the entries' paths are, that
+	 * are left out with all under them (a package's parts/ and build
+	 * directory). */
+	const char *const *exclude;
+	size_t nexclude;
+};
+
+/* Hashes the tree at dir.  s may be NULL (no stat cache).  m, if not NULL,
+ * receives the manifest, empty unless 0 is returned (free it with
+ * tree_manifest_free in any case).  Returns 0, 1 if dir does not exist, -1
+ * on any other error (reported, naming the path). */
+int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
+	      struct hash128 *out, struct tree_manifest *m);
+void tree_manifest_free(struct tree_manifest *m);
+
+/* Keeps m in the store under the tree's hash (pending until the store is
+ * flushed), and reads it back: 1 found, 0 absent, -1 error (reported); m is
+ * empty unless 1. */
+void tree_manifest_save(struct store *s, struct hash128 tree, const struct tree_manifest *m);
+int tree_manifest_load(struct store *s, struct hash128 tree, struct tree_manifest *m);
+
+/* The paths that differ between two manifests (added, removed, or changed
+ * in mode or content), sorted.  *paths points into the manifests; the
+ * caller frees the array.  Returns how many. */
+size_t tree_diff(const struct tree_manifest *old, const struct tree_manifest *new,
+		 const char ***paths);
+
+#endif

@@ -1,0 +1,183 @@
+#include "internal.h"
+
+#include "../lib/diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct graph_action *graph_add_action(struct graph *g, const struct graph_kind *kind,
+				      const char *identity, void *data)
+{
+	struct graph_action *a = arena_alloc(&g->arena, sizeof(*a));
+	a->kind = kind;
+	a->identity = arena_strdup(&g->arena, identity);
+	a->data = data;
+	a->node = dag_add_node(&g->dag);
+	if (g->nactions == g->capactions) {
+		g->capactions = g->capactions ? 2 * g->capactions : 64;
+		g->actions = xrealloc(g->actions, g->capactions * sizeof(*g->actions));
+	}
+	g->actions[g->nactions++] = a;
+	return a;
+}
+
+void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action *b)
+{
+	dag_add_edge(&g->dag, a->node, b->node);
+}
+
+void graph_free(struct graph *g)
+{
+	for (size_t i = 0; i < g->nactions; i++) {
+		free(g->actions[i]->reason);
+		free(g->actions[i]->failure);
+		free(g->actions[i]->log_path);
+	}
+	free(g->actions);
+	dag_free(&g->dag);
+	arena_free(&g->arena);
+	*g = (struct graph)GRAPH_INIT;
+}
+
+static void input_add(struct graph_inputs *in, const char *name, enum record_input_type type,
+		      struct hash128 h, const char *text)
+{
+	if (in->n == in->cap) {
+		in->cap = in->cap ? 2 * in->cap : 16;
+		in->items = xrealloc(in->items, in->cap * sizeof(*in->items));
+	}
+	struct record_input *it = &in->items[in->n++];
+	it->name = xstrdup(name);
+	it->type = type;
+	it->hash = h;
+	it->text = xstrdup(text ? text : "");
+}
+
+void graph_input_text(struct graph_inputs *in, const char *name, const char *text)
+{
+	input_add(in, name, RECORD_INPUT_TEXT, hash_bytes(text, strlen(text)), text);
+}
+
+void graph_input_hash(struct graph_inputs *in, const char *name, struct hash128 h,
+		      const char *text)
+{
+	input_add(in, name, RECORD_INPUT_HASH, h, text);
+}
+
+void graph_input_tree(struct graph_inputs *in, const char *name, struct hash128 tree)
+{
+	char hex[HASH_HEX_LEN + 1];
+	hash_hex(tree, hex);
+	input_add(in, name, RECORD_INPUT_TREE, tree, hex);
+}
+
+int graph_inputs_collect(struct graph_action *a, struct graph *g, struct graph_inputs *in)
+{
+	char kind[64];
+	snprintf(kind, sizeof(kind), "%s/%u", a->kind->name, a->kind->version);
+	graph_input_text(in, "kind", kind);
+	if (a->kind->inputs && a->kind->inputs(a, in) != 0)
+		return -1;
+	const struct dag_node *n = &g->dag.nodes[a->node];
+	struct strbuf name = STRBUF_INIT;
+	for (size_t i = 0; i < n->nneeds; i++) {
+		const struct graph_action *b = g->actions[n->needs[i]];
+		strbuf_reset(&name);
+		strbuf_addf(&name, "need:%s", b->identity);
+		char hex[HASH_HEX_LEN + 1];
+		hash_hex(b->output, hex);
+		input_add(in, name.buf, RECORD_INPUT_HASH, b->output, hex);
+	}
+	strbuf_release(&name);
+	return 0;
+}
+
+struct hash128 graph_inputs_key(const struct graph_inputs *in)
+{
+	XXH3_state_t *st = XXH3_createState();
+	XXH3_128bits_reset(st);
+	for (size_t i = 0; i < in->n; i++) {
+		const struct record_input *it = &in->items[i];
+		unsigned char h[16], type = (unsigned char)it->type;
+		hash_to_bytes(it->hash, h);
+		/* The NUL ends the name, so no two lists hash the same bytes. */
+		XXH3_128bits_update(st, it->name, strlen(it->name) + 1);
+		XXH3_128bits_update(st, &type, 1);
+		XXH3_128bits_update(st, h, sizeof(h));
+	}
+	struct hash128 key = {XXH3_128bits_digest(st)};
+	XXH3_freeState(st);
+	return key;
+}
+
+void graph_inputs_free(struct graph_inputs *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		free((char *)in->items[i].name);
+		free((char *)in->items[i].text);
+	}
+	free(in->items);
+	*in = (struct graph_inputs){0};
+}
+
+int graph_job_log_fd(const struct graph_job *job)
+{
+	return job->log_fd;
+}
+
+int graph_job_jobs(const struct graph_job *job)
+{
+	return job->jobs;
+}
+
+/* Quoted as a POSIX shell would need it, so a shown command can be pasted. */
+static void add_shell_word(struct strbuf *sb, const char *w)
+{
+	if (*w && !w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789-_./=:,+@%")]) {
+		strbuf_adds(sb, w);
+		return;
+	}
+	strbuf_addc(sb, '\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addc(sb, *w);
+	}
+	strbuf_addc(sb, '\'');
+}
+
+void graph_job_command(struct graph_job *job, const char *const *argv)
+{
+	struct strbuf line = STRBUF_INIT;
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			strbuf_addc(&line, ' ');
+		add_shell_word(&line, argv[i]);
+	}
+	if (job->observer && job->observer->command)
+		job->observer->command(job->observer->ctx, job->action, line.buf);
+	struct strbuf log = STRBUF_INIT;
+	strbuf_addf(&log, "$ %s\n", line.buf);
+	/* The log is the action's own file: a short write is not worth a retry
+	 * loop that would hide the command's output order. */
+	if (job->log_fd >= 0 && write(job->log_fd, log.buf, log.len) < 0)
+		diag_warning(job->action->log_path, 0, "cannot write the log");
+	strbuf_release(&log);
+	strbuf_release(&line);
+}
+
+void graph_job_fail(struct graph_job *job, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(job->failure);
+	job->failure = strbuf_detach(&sb);
+}

@@ -1,0 +1,123 @@
+/*
+ * graph: the actions of a run and what each needs.  An action is one unit of
+ * work (the fetch, build or install of a package; a part) of some kind.  A
+ * kind is a small table registered by src/: what goes into an action's key
+ * and how to run it.  graph/ knows kinds only through that table, and knows
+ * nothing of minibuilds or recipes.
+ *
+ * An action's key (graph/key.c) is the XXH3-128 of its named inputs, each
+ * hashed on its own: the kind and its version, what the kind adds (options,
+ * a source's identity, environment variables, the prefix), and the output
+ * hash of each action it needs.  Naming each input is what lets explain say
+ * which one changed.
+ *
+ * Memory: actions and their strings live in the graph's arena, freed at once
+ * by graph_free.  The kind's data pointer stays the caller's.
+ */
+#ifndef MINIMERGE_GRAPH_H
+#define MINIMERGE_GRAPH_H
+
+#include "dag.h"
+
+#include "../lib/arena.h"
+#include "../lib/hash.h"
+#include "../lib/strbuf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct graph_action;
+struct graph_inputs;
+struct graph_job;
+
+struct graph_kind {
+	const char *name;  /* the first word of its actions' identities */
+	unsigned version;  /* bump it when what the kind does changes: every key changes */
+	/* The output is the key itself, not something on disk that others
+	 * read (a build directory): such an action runs only when an action
+	 * that needs it has to run. */
+	bool intermediate;
+	/* Adds the kind's inputs.  Main thread.  0, or -1 (reported). */
+	int (*inputs)(struct graph_action *a, struct graph_inputs *in);
+	/* The directory that is the action's output (an install prefix), or
+	 * NULL.  It is hashed after a run, packed into the CAS, checked before a
+	 * skip and restored from the CAS.  May be NULL. */
+	const char *(*output_dir)(const struct graph_action *a);
+	/* Whether an intermediate's work is still on disk (its build
+	 * directory), so a dependent may use it.  May be NULL: always. */
+	bool (*intact)(const struct graph_action *a);
+	/* Does the work.  A worker thread; children's output goes to the job's
+	 * log.  0, or -1 after graph_job_fail. */
+	int (*run)(struct graph_action *a, struct graph_job *job);
+};
+
+/* How an action ended up in this run. */
+enum graph_state {
+	GRAPH_PENDING,  /* not decided yet */
+	GRAPH_SKIPPED,  /* same key and outputs intact: nothing to do */
+	GRAPH_UNNEEDED, /* an intermediate no one had to run */
+	GRAPH_RESTORED, /* its output came from the CAS */
+	GRAPH_RAN,      /* it ran and succeeded */
+	GRAPH_FAILED,   /* it ran and failed */
+	GRAPH_BLOCKED,  /* something it needs failed or was not run */
+	GRAPH_WOULD_RUN, /* dry run: it would run (or be restored) */
+};
+
+struct graph_action {
+	const struct graph_kind *kind;
+	const char *identity; /* "install dependencies/zlib-1.2.13": stable across runs */
+	void *data;           /* the kind's */
+	size_t node;          /* in the graph's dag; also the index in actions */
+	bool forced;          /* run it even if nothing changed */
+
+	/* Filled by the scheduler. */
+	enum graph_state state;
+	struct hash128 key, output;
+	bool have_key;
+	char *reason;      /* why it runs (explain's words), or NULL; malloc'd */
+	char *failure;     /* why it failed, or NULL; malloc'd */
+	char *log_path;    /* its log, if it ran; malloc'd */
+	int64_t started_ns;
+	uint64_t duration_ns;
+	uint32_t slot;
+};
+
+struct graph {
+	struct arena arena;
+	struct dag dag; /* u needs v */
+	struct graph_action **actions;
+	size_t nactions, capactions;
+};
+
+#define GRAPH_INIT {ARENA_INIT, DAG_INIT, NULL, 0, 0}
+
+/* A new action; identity is copied.  Returns it (owned by the graph). */
+struct graph_action *graph_add_action(struct graph *g, const struct graph_kind *kind,
+				      const char *identity, void *data);
+/* a needs b: b runs first, and b's output is one of a's inputs. */
+void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action *b);
+void graph_free(struct graph *g);
+
+/* For kinds' inputs(): one named input each.  name is "class:what"
+ * ("option:configure_options", "env:CC") or a single word ("prefix");
+ * explain words a change by its class. */
+void graph_input_text(struct graph_inputs *in, const char *name, const char *text);
+/* A value too big or too private to show: its hash, and a short text that
+ * says what it is (may be NULL). */
+void graph_input_hash(struct graph_inputs *in, const char *name, struct hash128 h,
+		      const char *text);
+/* A directory tree's hash (cache/tree.h); explain names the files that
+ * changed if the tree's manifest was kept. */
+void graph_input_tree(struct graph_inputs *in, const char *name, struct hash128 tree);
+
+/* For kinds' run(). */
+int graph_job_log_fd(const struct graph_job *job); /* the child's stdout and stderr */
+int graph_job_jobs(const struct graph_job *job);   /* the -j of the run */
+/* Shows a command about to run: in the log, and on the terminal with -v. */
+void graph_job_command(struct graph_job *job, const char *const *argv);
+/* Says why the run failed ("make: exit status 2"); the last call wins. */
+void graph_job_fail(struct graph_job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

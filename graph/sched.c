@@ -1,0 +1,695 @@
+#include "internal.h"
+
+#include "../lib/diag.h"
+#include "../lib/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum job_type { JOB_RUN, JOB_RESTORE };
+
+/* The scheduler's view of one action. */
+struct node {
+	size_t *users; /* actions that need this one */
+	size_t nusers, capusers;
+	size_t unresolved;     /* needs whose output is not known yet */
+	size_t unmaterialized; /* needs not on disk yet, once this one must run */
+	bool decided;
+	bool deferred;     /* an intermediate whose output is promised, not made */
+	bool wants_run;    /* it has to run: its needs must be on disk first */
+	bool queued;       /* in the ready heap, or given to a worker */
+	bool unknown;      /* dry run: its output cannot be known without running it */
+	bool have_old;
+	struct record old;
+	struct graph_inputs inputs;
+	const char *intact_reason; /* same key, but "output missing" or "modified" */
+	enum job_type job;
+	struct action_entry cached; /* for a restore */
+	uint64_t priority;          /* the longest path from here, in ns */
+
+	/* Set by the worker. */
+	int result; /* 0 ok, 1 restore impossible, -1 failed */
+	char *failure;
+	struct hash128 artifact;
+};
+
+struct worker {
+	pthread_t thread;
+	struct sched *s;
+	uint32_t slot;
+	long job; /* the action given to it, -1: none */
+};
+
+struct sched {
+	struct graph *g;
+	const struct sched_options *o;
+	struct node *nodes;
+	size_t *heap, nheap;
+	size_t *work, nwork, capwork; /* actions whose needs are all resolved */
+	struct worker *workers;
+	int nworkers, idle;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv, done_cv;
+	size_t *done, ndone, capdone; /* jobs the workers finished; guarded by mu */
+	bool shutdown;
+	size_t running, failures;
+	bool stop;
+	uint64_t run_id;
+	struct sched_summary *sum;
+	struct sched_progress progress;
+	size_t undecided, jobs_total;
+};
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void push(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+static void observe(struct sched *s, size_t i, enum sched_event ev)
+{
+	const struct sched_observer *ob = s->o->observer;
+	if (ob && ob->event)
+		ob->event(ob->ctx, s->g->actions[i], ev, &s->progress);
+}
+
+/* The ready heap: the longest remaining path first, then the earlier
+ * action, so equal runs start in the same order. */
+static bool before(const struct sched *s, size_t a, size_t b)
+{
+	uint64_t pa = s->nodes[a].priority, pb = s->nodes[b].priority;
+	return pa != pb ? pa > pb : a < b;
+}
+
+static void update_total(struct sched *s)
+{
+	s->progress.total = s->jobs_total + s->undecided;
+}
+
+static void heap_push(struct sched *s, size_t x)
+{
+	s->jobs_total++;
+	update_total(s);
+	size_t i = s->nheap++;
+	s->heap[i] = x;
+	while (i && before(s, s->heap[i], s->heap[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, t = s->heap[p];
+		s->heap[p] = s->heap[i];
+		s->heap[i] = t;
+		i = p;
+	}
+}
+
+static size_t heap_pop(struct sched *s)
+{
+	size_t top = s->heap[0], i = 0;
+	s->heap[0] = s->heap[--s->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < s->nheap && before(s, s->heap[l], s->heap[m]))
+			m = l;
+		if (r < s->nheap && before(s, s->heap[r], s->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		size_t t = s->heap[m];
+		s->heap[m] = s->heap[i];
+		s->heap[i] = t;
+		i = m;
+	}
+	return top;
+}
+
+static bool materialized(const struct graph_action *a)
+{
+	return a->state == GRAPH_SKIPPED || a->state == GRAPH_RESTORED || a->state == GRAPH_RAN;
+}
+
+static const char *log_name(struct sched *s, const struct graph_action *a, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%s/", s->o->logdir);
+	for (const char *p = a->identity; *p; p++)
+		strbuf_addc(sb, *p == '/' ? '_' : *p == ' ' ? '.' : *p);
+	strbuf_adds(sb, ".log");
+	return sb->buf;
+}
+
+/* The output is known: whoever needs it may be decided. */
+static void resolve(struct sched *s, size_t i)
+{
+	const struct node *n = &s->nodes[i];
+	for (size_t k = 0; k < n->nusers; k++)
+		if (--s->nodes[n->users[k]].unresolved == 0)
+			push(&s->work, &s->nwork, &s->capwork, n->users[k]);
+}
+
+static void set_reason(struct graph_action *a, char *reason)
+{
+	free(a->reason);
+	a->reason = reason;
+}
+
+static char *why(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	struct graph_action *a = s->g->actions[i];
+	if (a->forced)
+		return xstrdup("forced");
+	char *r = graph_explain(s->o->store, n->have_old ? &n->old : NULL, &n->inputs);
+	if (r)
+		return r;
+	return xstrdup(n->intact_reason ? n->intact_reason : "inputs changed");
+}
+
+static void block_users(struct sched *s, size_t i);
+
+static void block(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	if (a->state != GRAPH_PENDING)
+		return;
+	a->state = GRAPH_BLOCKED;
+	s->sum->blocked++;
+	observe(s, i, SCHED_DECIDED);
+	block_users(s, i);
+}
+
+/* What wanted to run on top of i cannot: i failed. */
+static void block_users(struct sched *s, size_t i)
+{
+	const struct node *n = &s->nodes[i];
+	for (size_t k = 0; k < n->nusers; k++)
+		if (s->nodes[n->users[k]].wants_run)
+			block(s, n->users[k]);
+}
+
+static void want_run(struct sched *s, size_t i);
+
+static void queue_when_ready(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	if (n->unmaterialized == 0 && !n->queued && s->g->actions[i]->state == GRAPH_PENDING) {
+		n->queued = true;
+		heap_push(s, i);
+	}
+}
+
+static void want_run(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	struct graph_action *a = s->g->actions[i];
+	if (n->wants_run)
+		return;
+	n->wants_run = true;
+	n->job = JOB_RUN;
+	set_reason(a, why(s, i));
+	const struct dag_node *d = &s->g->dag.nodes[i];
+	if (s->o->dry_run) {
+		a->state = GRAPH_WOULD_RUN;
+		s->sum->would_run++;
+		observe(s, i, SCHED_DECIDED);
+		for (size_t k = 0; k < d->nneeds; k++)
+			if (s->nodes[d->needs[k]].deferred)
+				want_run(s, d->needs[k]);
+		if (!n->deferred) {
+			n->unknown = true;
+			resolve(s, i);
+		}
+		return;
+	}
+	n->unmaterialized = 0;
+	for (size_t k = 0; k < d->nneeds; k++) {
+		size_t b = d->needs[k];
+		const struct graph_action *need = s->g->actions[b];
+		if (need->state == GRAPH_FAILED || need->state == GRAPH_BLOCKED) {
+			block(s, i);
+			return;
+		}
+		if (!materialized(need)) {
+			n->unmaterialized++;
+			want_run(s, b);
+		}
+	}
+	queue_when_ready(s, i);
+}
+
+/* Whether a's outputs are as its record says: "output missing" or
+ * "output modified" in *why otherwise. */
+static bool intact(struct sched *s, size_t i, const char **reason)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	if (dir) {
+		struct hash128 h;
+		int rc = tree_hash(s->o->store, dir, NULL, &h, NULL);
+		if (rc == 0 && hash_equal(h, n->old.output))
+			return true;
+		*reason = rc == 1 ? "output missing" : "output modified";
+		return false;
+	}
+	if (a->kind->intact && !a->kind->intact(a)) {
+		*reason = "output missing";
+		return false;
+	}
+	return true;
+}
+
+/* Every need's output is known (or, in a dry run, known to be unknown). */
+static void decide(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	struct graph_action *a = s->g->actions[i];
+	n->decided = true;
+	s->undecided--;
+	update_total(s);
+	const struct dag_node *d = &s->g->dag.nodes[i];
+	bool unknown = false;
+	for (size_t k = 0; k < d->nneeds; k++) {
+		const struct graph_action *b = s->g->actions[d->needs[k]];
+		if (b->state == GRAPH_FAILED || b->state == GRAPH_BLOCKED) {
+			block(s, i);
+			return;
+		}
+		unknown |= s->nodes[d->needs[k]].unknown;
+	}
+	if (graph_inputs_collect(a, s->g, &n->inputs) != 0) {
+		a->state = GRAPH_FAILED;
+		a->failure = xstrdup("its inputs could not be read");
+		s->sum->failed++;
+		s->failures++;
+		observe(s, i, SCHED_FINISHED);
+		block_users(s, i);
+		return;
+	}
+	if (unknown) {
+		want_run(s, i);
+		return;
+	}
+	a->key = graph_inputs_key(&n->inputs);
+	a->have_key = true;
+	if (!a->forced && n->have_old && n->old.status == RECORD_OK &&
+	    hash_equal(n->old.key, a->key) && intact(s, i, &n->intact_reason)) {
+		a->state = GRAPH_SKIPPED;
+		a->output = n->old.output;
+		s->sum->skipped++;
+		observe(s, i, SCHED_DECIDED);
+		resolve(s, i);
+		return;
+	}
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	if (!a->forced && dir && action_cache_get(s->o->store, a->key, &n->cached) == 1 &&
+	    !hash_is_zero(n->cached.artifact)) {
+		struct strbuf r = STRBUF_INIT;
+		char *w = why(s, i);
+		strbuf_addf(&r, "restored from cache (%s)", w);
+		free(w);
+		set_reason(a, strbuf_detach(&r));
+		if (s->o->dry_run) {
+			a->state = GRAPH_WOULD_RUN;
+			a->output = n->cached.output;
+			s->sum->would_run++;
+			observe(s, i, SCHED_DECIDED);
+			resolve(s, i);
+			return;
+		}
+		n->job = JOB_RESTORE;
+		n->queued = true;
+		heap_push(s, i);
+		return;
+	}
+	if (a->kind->intermediate && !a->forced) {
+		n->deferred = true;
+		a->output = a->key;
+		resolve(s, i);
+		return;
+	}
+	want_run(s, i);
+}
+
+static void drain_work(struct sched *s)
+{
+	/* A FIFO over the growing list: a chain of 100,000 actions is a loop,
+	 * not a recursion. */
+	for (size_t k = 0; k < s->nwork; k++)
+		decide(s, s->work[k]);
+	s->nwork = 0;
+}
+
+static int open_log(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+}
+
+/* A worker's part: run or restore action i.  No scheduler state is touched
+ * but the node's result fields. */
+static void do_job(struct sched *s, size_t i, uint32_t slot)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	a->started_ns = (int64_t)now_ns(CLOCK_REALTIME);
+	a->slot = slot;
+	n->result = 0;
+	if (n->job == JOB_RESTORE) {
+		n->result = cas_restore(s->o->store, s->o->casdir, n->cached.artifact, dir);
+		if (n->result == 0)
+			a->output = n->cached.output;
+		else if (n->result < 0)
+			n->failure = xstrdup("the restore from the cache failed");
+		a->duration_ns = now_ns(CLOCK_MONOTONIC) - t0;
+		return;
+	}
+	struct graph_job job = {a, open_log(a->log_path), s->o->jobs, s->o->observer, NULL};
+	if (job.log_fd < 0) {
+		n->result = -1;
+		n->failure = NULL;
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "cannot write its log %s: %s", a->log_path, strerror(errno));
+		n->failure = strbuf_detach(&sb);
+		return;
+	}
+	if (a->kind->run(a, &job) != 0) {
+		n->result = -1;
+		n->failure = job.failure ? job.failure : xstrdup("it failed");
+		job.failure = NULL;
+	} else if (dir) {
+		int rc = tree_hash(s->o->store, dir, NULL, &a->output, NULL);
+		if (rc == 1) {
+			n->result = -1;
+			struct strbuf sb = STRBUF_INIT;
+			strbuf_addf(&sb, "it made no %s", dir);
+			n->failure = strbuf_detach(&sb);
+		} else if (rc < 0 || cas_pack(s->o->store, s->o->casdir, dir, &n->artifact) != 0) {
+			n->result = -1;
+			n->failure = xstrdup("its output could not be stored");
+		}
+	} else {
+		a->output = a->key;
+	}
+	free(job.failure);
+	close(job.log_fd);
+	a->duration_ns = now_ns(CLOCK_MONOTONIC) - t0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct sched *s = w->s;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->shutdown && w->job < 0)
+			pthread_cond_wait(&s->work_cv, &s->mu);
+		if (w->job < 0)
+			break;
+		size_t i = (size_t)w->job;
+		pthread_mutex_unlock(&s->mu);
+		do_job(s, i, w->slot);
+		pthread_mutex_lock(&s->mu);
+		w->job = -1;
+		push(&s->done, &s->ndone, &s->capdone, i);
+		pthread_cond_signal(&s->done_cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void record_result(struct sched *s, size_t i, enum record_status status)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	struct record r = {a->key, a->output, status, a->started_ns, a->duration_ns,
+			   s->run_id, a->slot, n->inputs.items, n->inputs.n};
+	record_put(s->o->store, a->identity, &r);
+}
+
+static void finish_job(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	s->running--;
+	s->idle++;
+	s->progress.finished++;
+	if (n->job == JOB_RESTORE && n->result == 1) {
+		/* Missing or corrupt (cas said which): build it instead. */
+		n->queued = false;
+		observe(s, i, SCHED_FINISHED);
+		want_run(s, i);
+		return;
+	}
+	if (n->result != 0) {
+		free(a->failure);
+		a->failure = n->failure;
+		n->failure = NULL;
+		if (*s->o->interrupted) {
+			a->state = GRAPH_BLOCKED;
+			s->sum->blocked++;
+			observe(s, i, SCHED_FINISHED);
+			return;
+		}
+		a->state = GRAPH_FAILED;
+		s->sum->failed++;
+		if (++s->failures >= (size_t)s->o->keep_going && s->o->keep_going > 0)
+			s->stop = true;
+		record_result(s, i, RECORD_FAILED);
+		observe(s, i, SCHED_FINISHED);
+		block_users(s, i);
+		return;
+	}
+	if (n->job == JOB_RESTORE) {
+		a->state = GRAPH_RESTORED;
+		s->sum->restored++;
+	} else {
+		a->state = GRAPH_RAN;
+		s->sum->ran++;
+		if (!hash_is_zero(n->artifact)) {
+			struct action_entry e = {a->output, n->artifact};
+			action_cache_put(s->o->store, a->key, &e);
+		}
+	}
+	record_result(s, i, RECORD_OK);
+	observe(s, i, SCHED_FINISHED);
+	if (!n->deferred)
+		resolve(s, i);
+	for (size_t k = 0; k < n->nusers; k++) {
+		struct node *u = &s->nodes[n->users[k]];
+		if (u->wants_run && !u->queued && u->unmaterialized) {
+			u->unmaterialized--;
+			queue_when_ready(s, n->users[k]);
+		}
+	}
+}
+
+/* Longest path to the end of the graph from each action, weighted by the
+ * last recorded durations (1 ms for an action never run). */
+static int prioritise(struct sched *s)
+{
+	struct graph *g = s->g;
+	size_t *all = xmalloc((g->nactions + 1) * sizeof(*all));
+	for (size_t i = 0; i < g->nactions; i++)
+		all[i] = i;
+	struct dag_order ord;
+	int rc = dag_order(&g->dag, all, g->nactions, &ord);
+	free(all);
+	if (rc != 0) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t k = 0; k < ord.ncycle; k++)
+			strbuf_addf(&sb, "%s%s", k ? " -> " : "", g->actions[ord.cycle[k]]->identity);
+		diag_error(NULL, 0, "the actions form a cycle: %s", sb.buf);
+		strbuf_release(&sb);
+		dag_order_free(&ord);
+		return -1;
+	}
+	for (size_t k = ord.n; k-- > 0;) {
+		struct node *n = &s->nodes[ord.nodes[k]];
+		uint64_t longest = 0;
+		for (size_t u = 0; u < n->nusers; u++)
+			if (s->nodes[n->users[u]].priority > longest)
+				longest = s->nodes[n->users[u]].priority;
+		n->priority = longest + (n->have_old && n->old.duration_ns ? n->old.duration_ns
+									: 1000000u);
+	}
+	dag_order_free(&ord);
+	return 0;
+}
+
+static void start_jobs(struct sched *s)
+{
+	while (s->idle && s->nheap && !s->stop && !*s->o->interrupted) {
+		size_t i = heap_pop(s);
+		struct graph_action *a = s->g->actions[i];
+		if (a->state != GRAPH_PENDING)
+			continue; /* blocked while it waited */
+		if (s->nodes[i].job == JOB_RUN) {
+			struct strbuf sb = STRBUF_INIT;
+			free(a->log_path);
+			a->log_path = xstrdup(log_name(s, a, &sb));
+			strbuf_release(&sb);
+		}
+		observe(s, i, SCHED_STARTED);
+		/* idle counts the workers whose last job was finished here; a worker
+		 * that just ended one is free too, its job still in done. */
+		pthread_mutex_lock(&s->mu);
+		for (int w = 0; w < s->nworkers; w++) {
+			if (s->workers[w].job < 0) {
+				s->workers[w].job = (long)i;
+				break;
+			}
+		}
+		pthread_cond_broadcast(&s->work_cv);
+		pthread_mutex_unlock(&s->mu);
+		s->idle--;
+		s->running++;
+	}
+}
+
+static void loop(struct sched *s)
+{
+	uint64_t last_flush = now_ns(CLOCK_MONOTONIC);
+	const struct sched_observer *ob = s->o->observer;
+	size_t *batch = NULL, nbatch = 0, capbatch = 0;
+	for (;;) {
+		drain_work(s);
+		start_jobs(s);
+		if (!s->running)
+			break;
+		pthread_mutex_lock(&s->mu);
+		if (!s->ndone) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 100000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&s->done_cv, &s->mu, &until);
+		}
+		nbatch = 0;
+		for (size_t k = 0; k < s->ndone; k++)
+			push(&batch, &nbatch, &capbatch, s->done[k]);
+		s->ndone = 0;
+		pthread_mutex_unlock(&s->mu);
+		for (size_t k = 0; k < nbatch; k++)
+			finish_job(s, batch[k]);
+		if (ob && ob->tick)
+			ob->tick(ob->ctx, &s->progress);
+		if (now_ns(CLOCK_MONOTONIC) - last_flush > 1000000000u) {
+			store_flush(s->o->store);
+			last_flush = now_ns(CLOCK_MONOTONIC);
+		}
+	}
+	free(batch);
+}
+
+int sched_run(struct graph *g, const struct sched_options *o, struct sched_summary *sum)
+{
+	struct sched s = {0};
+	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+	*sum = (struct sched_summary){0};
+	s.g = g;
+	s.o = o;
+	s.sum = sum;
+	s.run_id = now_ns(CLOCK_REALTIME);
+	s.nodes = xcalloc(g->nactions + 1, sizeof(*s.nodes));
+	s.heap = xmalloc((g->nactions + 1) * sizeof(*s.heap));
+	s.undecided = g->nactions;
+	int rc = 0;
+	for (size_t i = 0; i < g->nactions && rc == 0; i++) {
+		struct node *n = &s.nodes[i];
+		g->actions[i]->state = GRAPH_PENDING;
+		const struct dag_node *d = &g->dag.nodes[i];
+		n->unresolved = d->nneeds;
+		for (size_t k = 0; k < d->nneeds; k++) {
+			struct node *b = &s.nodes[d->needs[k]];
+			push(&b->users, &b->nusers, &b->capusers, i);
+		}
+		int found = record_get(o->store, g->actions[i]->identity, &n->old);
+		n->have_old = found == 1;
+		rc = found < 0 ? -1 : 0;
+	}
+	if (rc == 0)
+		rc = prioritise(&s);
+	if (rc == 0 && !o->dry_run) {
+		int err = fs_mkdirs(o->logdir, 0777);
+		if (err) {
+			diag_error(o->logdir, 0, "cannot create the log directory: %s", strerror(err));
+			rc = -1;
+		}
+	}
+	if (rc == 0) {
+		pthread_mutex_init(&s.mu, NULL);
+		pthread_cond_init(&s.work_cv, NULL);
+		pthread_cond_init(&s.done_cv, NULL);
+		s.nworkers = o->dry_run ? 0 : (o->jobs > 0 ? o->jobs : 1);
+		s.idle = s.nworkers;
+		s.workers = xcalloc((size_t)s.nworkers + 1, sizeof(*s.workers));
+		for (int w = 0; w < s.nworkers; w++) {
+			s.workers[w] = (struct worker){0, &s, (uint32_t)w, -1};
+			if (pthread_create(&s.workers[w].thread, NULL, worker_main, &s.workers[w]) != 0) {
+				diag_error(NULL, 0, "cannot start a worker thread");
+				s.nworkers = w;
+				rc = -1;
+				break;
+			}
+		}
+		for (size_t i = 0; i < g->nactions && rc == 0; i++)
+			if (!s.nodes[i].unresolved)
+				push(&s.work, &s.nwork, &s.capwork, i);
+		if (rc == 0)
+			loop(&s);
+		pthread_mutex_lock(&s.mu);
+		s.shutdown = true;
+		pthread_cond_broadcast(&s.work_cv);
+		pthread_mutex_unlock(&s.mu);
+		for (int w = 0; w < s.nworkers; w++)
+			pthread_join(s.workers[w].thread, NULL);
+		pthread_cond_destroy(&s.done_cv);
+		pthread_cond_destroy(&s.work_cv);
+		pthread_mutex_destroy(&s.mu);
+		free(s.workers);
+	}
+	for (size_t i = 0; i < g->nactions; i++) {
+		struct graph_action *a = g->actions[i];
+		if (a->state == GRAPH_PENDING && s.nodes[i].deferred && !s.nodes[i].wants_run) {
+			a->state = GRAPH_UNNEEDED;
+			sum->skipped++;
+		} else if (a->state == GRAPH_PENDING) {
+			a->state = GRAPH_BLOCKED;
+			sum->blocked++;
+		}
+	}
+	if (!o->dry_run && store_flush(o->store) != 0)
+		rc = -1;
+	sum->interrupted = *o->interrupted != 0;
+	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
+	for (size_t i = 0; i < g->nactions; i++) {
+		record_free(&s.nodes[i].old);
+		graph_inputs_free(&s.nodes[i].inputs);
+		free(s.nodes[i].users);
+		free(s.nodes[i].failure);
+	}
+	free(s.nodes);
+	free(s.heap);
+	free(s.work);
+	free(s.done);
+	if (rc != 0)
+		return -1;
+	return sum->failed || sum->blocked ? 1 : 0;
+}

@@ -1,0 +1,262 @@
+#include "fsutil.h"
+
+#include "arena.h"
+#include "strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_mkdirs(const char *path, mode_t mode)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	char *p = xstrdup(path);
+	int err = 0;
+	/* Each prefix in turn: mkdir of an existing one is not an error. */
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST) {
+			err = errno;
+			break;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	if (!err && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+		err = ENOTDIR;
+	return err;
+}
+
+static int remove_at(int dirfd, const char *name, struct strbuf *where)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return errno;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	/* A read-only directory (a build's, a Go module cache's) is still ours
+	 * to empty. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && (st.st_mode & 0700) != 0700)
+		fchmod(fd, (st.st_mode & 07777) | 0700);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	size_t len = where->len;
+	int err = 0;
+	struct dirent *de;
+	while (!err && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_addf(where, "/%s", de->d_name);
+		err = remove_at(fd, de->d_name, where);
+		if (!err)
+			where->buf[where->len = len] = '\0';
+	}
+	closedir(d);
+	if (err)
+		return err;
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+		return errno;
+	return 0;
+}
+
+int fs_remove_tree(const char *path, char **failed)
+{
+	struct strbuf where = STRBUF_INIT;
+	strbuf_adds(&where, path);
+	int err = remove_at(AT_FDCWD, path, &where);
+	if (err && failed)
+		*failed = strbuf_detach(&where);
+	strbuf_release(&where);
+	return err;
+}
+
+int fs_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = fsync(fd) == 0 ? 0 : errno;
+	close(fd);
+	return err;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int err = fd < 0 ? errno : 0;
+	const char *p = data;
+	while (!err && len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = errno;
+		else
+			p += n, len -= (size_t)n;
+	}
+	if (!err && fsync(fd) != 0)
+		err = errno;
+	if (fd >= 0 && close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp.buf, path) != 0)
+		err = errno;
+	if (err)
+		unlink(tmp.buf);
+	strbuf_release(&tmp);
+	return err;
+}
+
+static int copy_file(int sfd, int dfd, const char *name, const struct stat *st)
+{
+	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return errno;
+	int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
+	int err = out < 0 ? errno : 0;
+	char buf[65536];
+	while (!err) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : 0;
+			break;
+		}
+		for (ssize_t off = 0; off < n && !err;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				err = errno;
+			else if (w > 0)
+				off += w;
+		}
+	}
+	/* The umask may have cut the bits open() asked for. */
+	if (!err && fchmod(out, st->st_mode & 07777) != 0)
+		err = errno;
+	if (!err) {
+		struct timespec times[2] = {st->st_atim, st->st_mtim};
+		if (futimens(out, times) != 0)
+			err = errno;
+	}
+	if (out >= 0)
+		close(out);
+	close(in);
+	return err;
+}
+
+static int copy_dir(int sfd, int dfd, struct strbuf *where, const char *const *exclude,
+		    size_t nexclude)
+{
+	int fd2 = dup(sfd);
+	DIR *d = fd2 < 0 ? NULL : fdopendir(fd2);
+	if (!d) {
+		int e = errno;
+		if (fd2 >= 0)
+			close(fd2);
+		return e;
+	}
+	int err = 0;
+	size_t len = where->len;
+	struct dirent *de;
+	while (!err && (de = readdir(d))) {
+		const char *name = de->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			continue;
+		bool skip = false;
+		for (size_t i = 0; i < nexclude; i++)
+			skip |= !strcmp(name, exclude[i]);
+		if (skip)
+			continue;
+		where->buf[where->len = len] = '\0';
+		strbuf_addf(where, "/%s", name);
+		struct stat st;
+		if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			err = errno;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (mkdirat(dfd, name, 0700) != 0) {
+				err = errno;
+				break;
+			}
+			int s2 = openat(sfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int d2 = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (s2 < 0 || d2 < 0)
+				err = errno;
+			else
+				err = copy_dir(s2, d2, where, NULL, 0);
+			if (!err && fchmod(d2, st.st_mode & 07777) != 0)
+				err = errno;
+			if (!err) {
+				struct timespec times[2] = {st.st_atim, st.st_mtim};
+				if (futimens(d2, times) != 0)
+					err = errno;
+			}
+			if (s2 >= 0)
+				close(s2);
+			if (d2 >= 0)
+				close(d2);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlinkat(sfd, name, target, sizeof(target) - 1);
+			if (n < 0) {
+				err = errno;
+			} else {
+				target[n] = '\0';
+				if (symlinkat(target, dfd, name) != 0)
+					err = errno;
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			err = copy_file(sfd, dfd, name, &st);
+		} else {
+			err = EINVAL; /* a device or a fifo has no place in a source tree */
+		}
+	}
+	if (!err)
+		where->buf[where->len = len] = '\0';
+	closedir(d);
+	return err;
+}
+
+int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
+		 char **failed)
+{
+	struct strbuf where = STRBUF_INIT;
+	strbuf_adds(&where, src);
+	int err = fs_mkdirs(dst, 0777);
+	int sfd = -1, dfd = -1;
+	if (!err && (sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = errno;
+	if (!err && (dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = errno;
+	if (!err)
+		err = copy_dir(sfd, dfd, &where, exclude, nexclude);
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	if (err && failed)
+		*failed = strbuf_detach(&where);
+	strbuf_release(&where);
+	return err;
+}

@@ -1,0 +1,30 @@
+/*
+ * fsutil: the file-system chores shared by the cache and the kinds:
+ * creating a directory with its parents, removing a tree, writing a file
+ * whole (temporary name, fsync, rename).  Errors are returned as errno
+ * values; the caller reports them with the path.
+ */
+#ifndef MINIMERGE_FSUTIL_H
+#define MINIMERGE_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p: 0 or an errno value. */
+int fs_mkdirs(const char *path, mode_t mode);
+/* rm -rf: 0 (also when path does not exist) or an errno value; *failed, if
+ * not NULL, gets the path that could not be removed (the caller frees it). */
+int fs_remove_tree(const char *path, char **failed);
+/* Writes len bytes to path through path.tmp.<pid>, fsynced and renamed:
+ * readers see the old file or the new one.  0 or an errno value. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* cp -a without owners: copies the tree at src into dst (created), files,
+ * directories and symlinks with their permission bits and times, leaving
+ * out the top-level names in exclude.  0 or an errno value; *failed as for
+ * fs_remove_tree. */
+int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
+		 char **failed);
+/* fsync of a directory, so a rename in it survives a crash.  0 or errno. */
+int fs_sync_dir(const char *path);
+
+#endif

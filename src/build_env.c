@@ -1,0 +1,186 @@
+#include "build_env.h"
+
+#include "../lib/arena.h"
+#include "../lib/diag.h"
+#include "../lib/spawn.h"
+#include "../lib/strbuf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *const build_env_inputs[] = {
+	"CC", "CFLAGS", "CPPFLAGS", "CXX", "CXXFLAGS", "LDFLAGS", "LIBS", "PATH", "PKG_CONFIG_PATH",
+	NULL,
+};
+
+/* The variables build_env_make sets; any copy of them in environ goes. */
+static const char *const exported[] = {
+	"PATH", "CPPFLAGS", "CFLAGS", "LDFLAGS", "PKG_CONFIG_PATH", "MAKEFLAGS", "MFLAGS", NULL,
+};
+
+static bool is_exported(const char *entry)
+{
+	for (const char *const *v = exported; *v; v++) {
+		size_t n = strlen(*v);
+		if (!strncmp(entry, *v, n) && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* NAME=ours user's, with sep between the pieces. */
+static char *joined(const char *name, const struct strbuf *ours, const char *sep)
+{
+	const char *user = getenv(name);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s=%s", name, ours->buf);
+	if (user && *user)
+		strbuf_addf(&sb, "%s%s", ours->len ? sep : "", user);
+	return strbuf_detach(&sb);
+}
+
+char **build_env_make(const char *const *prefixes, size_t n, int jobs)
+{
+	size_t count = 0;
+	for (char **e = environ; *e; e++)
+		count++;
+	char **envp = xcalloc(count + 8, sizeof(*envp));
+	size_t k = 0;
+	for (char **e = environ; *e; e++)
+		if (!is_exported(*e))
+			envp[k++] = xstrdup(*e);
+	struct strbuf path = STRBUF_INIT, inc = STRBUF_INIT, ld = STRBUF_INIT, pc = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = prefixes[i];
+		strbuf_addf(&path, "%s%s/bin", i ? ":" : "", p);
+		strbuf_addf(&inc, "%s-I%s/include", i ? " " : "", p);
+		strbuf_addf(&ld, "%s-L%s/lib -Wl,-rpath,%s/lib", i ? " " : "", p, p);
+		strbuf_addf(&pc, "%s%s/lib/pkgconfig:%s/share/pkgconfig", i ? ":" : "", p, p);
+	}
+	envp[k++] = joined("PATH", &path, ":");
+	envp[k++] = joined("CPPFLAGS", &inc, " ");
+	envp[k++] = joined("CFLAGS", &inc, " ");
+	envp[k++] = joined("LDFLAGS", &ld, " ");
+	envp[k++] = joined("PKG_CONFIG_PATH", &pc, ":");
+	struct strbuf mf = STRBUF_INIT;
+	strbuf_addf(&mf, "MAKEFLAGS=-j%d", jobs > 0 ? jobs : 1);
+	envp[k++] = strbuf_detach(&mf);
+	envp[k] = NULL;
+	strbuf_release(&path);
+	strbuf_release(&inc);
+	strbuf_release(&ld);
+	strbuf_release(&pc);
+	return envp;
+}
+
+void build_env_free(char **envp)
+{
+	for (char **e = envp; e && *e; e++)
+		free(*e);
+	free(envp);
+}
+
+/* The compiler's path: as given if it has a '/', else the first in PATH. */
+static char *find_program(const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	const char *path = getenv("PATH");
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = path ? path : "/usr/bin:/bin"; p;) {
+		const char *colon = strchr(p, ':');
+		size_t len = colon ? (size_t)(colon - p) : strlen(p);
+		strbuf_reset(&sb);
+		strbuf_add(&sb, len ? p : ".", len ? len : 1);
+		strbuf_addf(&sb, "/%s", name);
+		if (access(sb.buf, X_OK) == 0)
+			return strbuf_detach(&sb);
+		p = colon ? colon + 1 : NULL;
+	}
+	strbuf_release(&sb);
+	return NULL;
+}
+
+/* Runs cc --version into out; 0 or -1 (reported). */
+static int compiler_version(const char *cc, struct strbuf *out)
+{
+	FILE *tmp = tmpfile();
+	if (!tmp) {
+		diag_error(NULL, 0, "cannot make a temporary file: %s", strerror(errno));
+		return -1;
+	}
+	const char *argv[] = {cc, "--version", NULL};
+	struct spawn_options o;
+	spawn_options_init(&o);
+	o.argv = argv;
+	o.stdout_fd = fileno(tmp);
+	o.stderr_fd = fileno(tmp);
+	struct spawn_result r;
+	int rc = spawn_run(&o, &r);
+	if (rc != 0) {
+		struct strbuf why = STRBUF_INIT;
+		spawn_result_describe(&r, cc, 0, &why);
+		diag_error(NULL, 0, "the C compiler does not answer --version: %s", why.buf);
+		strbuf_release(&why);
+	} else {
+		char buf[4096];
+		size_t n;
+		rewind(tmp);
+		while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
+			strbuf_add(out, buf, n);
+	}
+	fclose(tmp);
+	return rc;
+}
+
+int build_env_compiler(struct store *s, struct hash128 *id, char **text)
+{
+	const char *cc = getenv("CC");
+	cc = cc && *cc ? cc : "cc";
+	char *path = find_program(cc);
+	struct stat st;
+	if (!path || stat(path, &st) != 0) {
+		diag_error(NULL, 0, "no C compiler: '%s' is not in PATH (set CC)", cc);
+		free(path);
+		return -1;
+	}
+	/* Cached under the path by what the binary is now: an upgraded
+	 * compiler has another inode, size or time. */
+	struct strbuf key = STRBUF_INIT, stamp = STRBUF_INIT, val = STRBUF_INIT;
+	strbuf_addf(&key, "compiler:%s", path);
+	strbuf_addf(&stamp, "%ju %ju %jd %ld.%09ld\n", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+		    (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	int rc = 0;
+	if (store_get(s, STORE_META, key.buf, key.len, &val) != 1 || val.len < stamp.len ||
+	    memcmp(val.buf, stamp.buf, stamp.len)) {
+		strbuf_reset(&val);
+		strbuf_add(&val, stamp.buf, stamp.len);
+		rc = compiler_version(path, &val);
+		if (rc == 0)
+			store_put(s, STORE_META, key.buf, key.len, val.buf, val.len);
+	}
+	if (rc == 0) {
+		const char *version = val.buf + stamp.len;
+		struct strbuf ident = STRBUF_INIT;
+		strbuf_addf(&ident, "%s\n%s", path, version);
+		*id = hash_bytes(ident.buf, ident.len);
+		strbuf_release(&ident);
+		size_t line = strcspn(version, "\n");
+		*text = xmalloc(line + 1);
+		memcpy(*text, version, line);
+		(*text)[line] = '\0';
+	}
+	strbuf_release(&key);
+	strbuf_release(&stamp);
+	strbuf_release(&val);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* minimerge cache: what the store and the CAS hold, and their upkeep. */
+#include "commands.h"
+#include "json_out.h"
+#include "root.h"
+#include "state.h"
+
+#include "../cache/cas.h"
+#include "../cache/record.h"
+#include "../lib/diag.h"
+#include "../lib/strbuf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The default size gc keeps, as ccache's. */
+#define CACHE_DEFAULT_MAX ((uint64_t)5 << 30)
+
+static void usage(FILE *f)
+{
+	fputs("usage: minimerge cache stats [--json]\n"
+	      "       minimerge cache verify\n"
+	      "       minimerge cache gc [--max-size SIZE]\n"
+	      "       minimerge cache clear\n"
+	      "\n"
+	      "The root's cache: the artifacts (packed install prefixes, named by\n"
+	      "their hash) and the action cache that maps keys to them.\n"
+	      "\n"
+	      "  stats    how many artifacts, their size, and the store's entries\n"
+	      "  verify   re-hash every artifact; drop the corrupt and the missing\n"
+	      "  gc       drop the least recently used artifacts until the rest fit in\n"
+	      "           SIZE (default 5G; suffixes K, M, G, T are powers of 1024)\n"
+	      "  clear    drop every artifact and the action cache; the records of\n"
+	      "           the last runs stay, so intact installs are still skipped\n",
+	      f);
+}
+
+/* "5G", "300M", "1024": bytes.  0 or -1. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	int shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static void human(struct strbuf *sb, uint64_t bytes)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)bytes;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		strbuf_addf(sb, "%.1f %s", v, units[u]);
+	else
+		strbuf_addf(sb, "%ju B", (uintmax_t)bytes);
+}
+
+static int count_one(void *ctx, const void *k, size_t kl, const void *v, size_t vl)
+{
+	(void)k, (void)kl, (void)v, (void)vl;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+static bool in_cas(void *ctx, struct hash128 artifact)
+{
+	return cas_has(ctx, artifact);
+}
+
+static int stats(struct state *st, bool json)
+{
+	struct cas_stats cs;
+	uint64_t counts[STORE_NDBS] = {0};
+	if (cas_stats(st->store, &cs) != 0)
+		return EXIT_FAILED;
+	for (int d = 0; d < STORE_NDBS; d++)
+		if (store_each(st->store, (enum store_db)d, count_one, &counts[d]) < 0)
+			return EXIT_FAILED;
+	if (json) {
+		json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "artifacts",
+				     (json_int_t)cs.count, "artifact_bytes", (json_int_t)cs.bytes,
+				     "action_cache", (json_int_t)counts[STORE_ACTIONS], "records",
+				     (json_int_t)counts[STORE_RECORDS], "stat_cache",
+				     (json_int_t)counts[STORE_STAT], "manifests",
+				     (json_int_t)counts[STORE_TREES], "directory", st->dir));
+		return EXIT_OK;
+	}
+	struct strbuf size = STRBUF_INIT;
+	human(&size, cs.bytes);
+	printf("cache directory  %s\n"
+	       "artifacts        %ju (%s)\n"
+	       "action cache     %ju entries\n"
+	       "records          %ju actions\n"
+	       "stat cache       %ju files\n"
+	       "tree manifests   %ju\n",
+	       st->dir, (uintmax_t)cs.count, size.buf, (uintmax_t)counts[STORE_ACTIONS],
+	       (uintmax_t)counts[STORE_RECORDS], (uintmax_t)counts[STORE_STAT],
+	       (uintmax_t)counts[STORE_TREES]);
+	strbuf_release(&size);
+	return EXIT_OK;
+}
+
+/* Action cache entries whose artifact went are dropped with it. */
+static int prune(struct state *st)
+{
+	long n = action_cache_prune(st->store, in_cas, st->store);
+	return n < 0 || store_flush(st->store) != 0 ? -1 : 0;
+}
+
+int cmd_cache(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	const char *sub = argv[1];
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	bool json = false;
+	uint64_t max = CACHE_DEFAULT_MAX;
+	if (strcmp(sub, "stats") && strcmp(sub, "verify") && strcmp(sub, "gc") &&
+	    strcmp(sub, "clear")) {
+		diag_error(NULL, 0, "cache: unknown subcommand '%s' (see minimerge cache --help)", sub);
+		return EXIT_BAD_INPUT;
+	}
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(sub, "stats") && !strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(sub, "gc") && (!strcmp(a, "--max-size") ||
+						  !strncmp(a, "--max-size=", 11))) {
+			const char *v = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : NULL;
+			if (!v || parse_size(v, &max) != 0) {
+				diag_error(NULL, 0,
+					   "cache gc: --max-size needs a size such as 500M or 5G, not "
+					   "'%s'",
+					   v ? v : "");
+				return EXIT_BAD_INPUT;
+			}
+		} else {
+			diag_error(NULL, 0, "cache %s: unexpected argument '%s' (see minimerge cache "
+					    "--help)",
+				   sub, a);
+			return EXIT_BAD_INPUT;
+		}
+	}
+	struct arena a = ARENA_INIT;
+	struct state st;
+	const char *root = root_find(&a);
+	int rc = EXIT_FAILED;
+	if (!root || state_open(&a, root, &st) != 0) {
+		if (root)
+			state_close(&st);
+		arena_free(&a);
+		return EXIT_FAILED;
+	}
+	if (!strcmp(sub, "stats")) {
+		rc = stats(&st, json);
+	} else if (!strcmp(sub, "verify")) {
+		struct cas_stats before;
+		long dropped = cas_stats(st.store, &before) == 0 ? cas_verify(st.store, st.casdir) : -1;
+		if (dropped >= 0 && prune(&st) == 0) {
+			printf("minimerge: %ju artifact%s checked, %ld corrupt or missing (dropped)\n",
+			       (uintmax_t)before.count, before.count == 1 ? "" : "s", dropped);
+			rc = EXIT_OK;
+		}
+	} else if (!strcmp(sub, "gc")) {
+		uint64_t removed, freed;
+		if (cas_gc(st.store, st.casdir, max, &removed, &freed) == 0 && prune(&st) == 0) {
+			struct strbuf f = STRBUF_INIT, m = STRBUF_INIT;
+			human(&f, freed);
+			human(&m, max);
+			printf("minimerge: %ju artifact%s removed, %s freed (limit %s)\n",
+			       (uintmax_t)removed, removed == 1 ? "" : "s", f.buf, m.buf);
+			strbuf_release(&f);
+			strbuf_release(&m);
+			rc = EXIT_OK;
+		}
+	} else {
+		if (cas_clear(st.store, st.casdir) == 0 &&
+		    store_clear(st.store, STORE_ACTIONS) == 0) {
+			printf("minimerge: cache cleared\n");
+			rc = EXIT_OK;
+		}
+	}
+	state_close(&st);
+	arena_free(&a);
+	return rc;
+}

@@ -1,0 +1,428 @@
+#include "pkg_plan.h"
+
+#include "build_env.h"
+
+#include "../cache/tree.h"
+#include "../lib/diag.h"
+#include "../lib/fsutil.h"
+#include "../lib/path.h"
+#include "../lib/spawn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* What a package's three actions share. */
+struct pkg_job {
+	struct plan *plan;
+	const struct pkg *pkg;
+	const char *method;   /* install_method: cmmi or none */
+	const char *home;     /* <root>/<category>/<name> */
+	const char *srcdir;   /* the source tree, absolute */
+	const char *builddir; /* <home>/parts/build */
+	const char *prefix;   /* <home>/parts/part */
+	const char *exclude;  /* "parts", relative to srcdir, when srcdir is the home */
+	char **envp;          /* the children's environment */
+	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
+};
+
+static const char *value_or(const struct minibuild_value *v, const char *dflt)
+{
+	return v->value ? v->value : dflt;
+}
+
+/* Options are split at blanks, as minitage splits them. */
+static const char **split_words(struct arena *a, const char *first, const char *const *more,
+				size_t nmore)
+{
+	size_t cap = 2;
+	for (size_t i = 0; i < nmore; i++)
+		cap += more[i] ? strlen(more[i]) / 2 + 1 : 0;
+	const char **argv = arena_alloc(a, cap * sizeof(*argv));
+	size_t n = 0;
+	if (first)
+		argv[n++] = first;
+	for (size_t i = 0; i < nmore; i++) {
+		const char *s = more[i];
+		while (s && *s) {
+			s += strspn(s, " \t\n");
+			size_t len = strcspn(s, " \t\n");
+			if (len)
+				argv[n++] = arena_strndup(a, s, len);
+			s += len;
+		}
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Runs one step of a build in dir; a failure names the step. */
+static int step(struct graph_job *job, const struct pkg_job *pj, const char *dir,
+		const char *const *argv)
+{
+	graph_job_command(job, argv);
+	struct spawn_options o;
+	spawn_options_init(&o);
+	o.argv = argv;
+	o.cwd = dir;
+	o.envp = pj->envp;
+	o.stdout_fd = graph_job_log_fd(job);
+	o.stderr_fd = graph_job_log_fd(job);
+	struct spawn_result r;
+	if (spawn_run(&o, &r) == 0)
+		return 0;
+	struct strbuf why = STRBUF_INIT;
+	spawn_result_describe(&r, argv[0], 0, &why);
+	graph_job_fail(job, "%s: %s", argv[0], why.buf);
+	strbuf_release(&why);
+	return -1;
+}
+
+static int remove_dir(struct graph_job *job, const char *dir)
+{
+	char *failed = NULL;
+	int err = fs_remove_tree(dir, &failed);
+	if (err) {
+		graph_job_fail(job, "cannot remove %s: %s", failed, strerror(err));
+		free(failed);
+		return -1;
+	}
+	return 0;
+}
+
+/* fetch: for src_type = path the source is read where it is; the action's
+ * key is the tree's identity. */
+static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	const struct pkg_job *pj = a->data;
+	const struct minibuild *mb = &pj->pkg->mb;
+	graph_input_text(in, "option:src_type", mb->src_type.value);
+	graph_input_text(in, "option:src_uri", mb->src_uri.value);
+	const char *exclude[] = {pj->exclude};
+	struct tree_options topt = {exclude, pj->exclude ? 1 : 0};
+	struct hash128 h;
+	struct tree_manifest m;
+	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, &m);
+	if (rc == 1)
+		diag_error(mb->path, mb->src_uri.line, "src_uri: no directory %s", pj->srcdir);
+	if (rc != 0)
+		return -1;
+	tree_manifest_save(pj->plan->store, h, &m);
+	tree_manifest_free(&m);
+	graph_input_tree(in, "source", h);
+	return 0;
+}
+
+static int fetch_run(struct graph_action *a, struct graph_job *job)
+{
+	(void)a;
+	(void)job;
+	return 0;
+}
+
+static const struct graph_kind fetch_kind = {
+	.name = "fetch",
+	.version = 1,
+	.intermediate = true,
+	.inputs = fetch_inputs,
+	.run = fetch_run,
+};
+
+static void env_inputs(struct graph_inputs *in)
+{
+	struct strbuf name = STRBUF_INIT;
+	for (const char *const *v = build_env_inputs; *v; v++) {
+		const char *val = getenv(*v);
+		strbuf_reset(&name);
+		strbuf_addf(&name, "env:%s", *v);
+		graph_input_text(in, name.buf, val ? val : "");
+	}
+	strbuf_release(&name);
+}
+
+static int build_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	struct pkg_job *pj = a->data;
+	const struct minibuild *mb = &pj->pkg->mb;
+	graph_input_text(in, "option:install_method", pj->method);
+	if (!strcmp(pj->method, "none"))
+		return 0;
+	graph_input_text(in, "option:configure_options", value_or(&mb->configure_options, ""));
+	graph_input_text(in, "option:make_options", value_or(&mb->make_options, ""));
+	graph_input_text(in, "option:make_targets", value_or(&mb->make_targets, ""));
+	graph_input_text(in, "prefix", pj->prefix);
+	env_inputs(in);
+	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
+	return 0;
+}
+
+static int build_run(struct graph_action *a, struct graph_job *job)
+{
+	const struct pkg_job *pj = a->data;
+	if (!strcmp(pj->method, "none"))
+		return 0;
+	if (remove_dir(job, pj->builddir) != 0)
+		return -1;
+	const char *exclude[] = {pj->exclude};
+	char *failed = NULL;
+	int err = fs_copy_tree(pj->srcdir, pj->builddir, exclude, pj->exclude ? 1 : 0, &failed);
+	if (err) {
+		graph_job_fail(job, "cannot copy the source to %s: %s: %s", pj->builddir, failed,
+			       strerror(err));
+		free(failed);
+		return -1;
+	}
+	struct stat st;
+	struct strbuf configure = STRBUF_INIT;
+	strbuf_addf(&configure, "%s/configure", pj->builddir);
+	bool have = stat(configure.buf, &st) == 0;
+	strbuf_release(&configure);
+	if (!have) {
+		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
+		return -1;
+	}
+	return step(job, pj, pj->builddir, pj->configure_args) != 0 ||
+			       step(job, pj, pj->builddir, pj->make_args) != 0
+		       ? -1
+		       : 0;
+}
+
+static bool build_intact(const struct graph_action *a)
+{
+	const struct pkg_job *pj = a->data;
+	struct stat st;
+	return !strcmp(pj->method, "none") || (stat(pj->builddir, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static const struct graph_kind build_kind = {
+	.name = "build",
+	.version = 1,
+	.intermediate = true,
+	.inputs = build_inputs,
+	.intact = build_intact,
+	.run = build_run,
+};
+
+static int install_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	const struct pkg_job *pj = a->data;
+	graph_input_text(in, "option:install_method", pj->method);
+	if (!strcmp(pj->method, "none"))
+		return 0;
+	graph_input_text(in, "option:install_targets",
+			 value_or(&pj->pkg->mb.install_targets, "install"));
+	graph_input_text(in, "prefix", pj->prefix);
+	env_inputs(in);
+	return 0;
+}
+
+static const char *install_output_dir(const struct graph_action *a)
+{
+	const struct pkg_job *pj = a->data;
+	return strcmp(pj->method, "none") ? pj->prefix : NULL;
+}
+
+static int install_run(struct graph_action *a, struct graph_job *job)
+{
+	const struct pkg_job *pj = a->data;
+	if (!strcmp(pj->method, "none"))
+		return 0;
+	/* A fresh prefix: what an earlier install left must not survive into
+	 * the new output, or its hash would depend on history. */
+	if (remove_dir(job, pj->prefix) != 0)
+		return -1;
+	return step(job, pj, pj->builddir, pj->install_args);
+}
+
+static const struct graph_kind install_kind = {
+	.name = "install",
+	.version = 1,
+	.inputs = install_inputs,
+	.output_dir = install_output_dir,
+	.run = install_run,
+};
+
+/* What this minimerge can build so far: the error says what is missing. */
+static int check_buildable(const struct pkg *p, const char **method)
+{
+	const struct minibuild *mb = &p->mb;
+	*method = value_or(&mb->install_method, "none");
+	if (strcmp(*method, "cmmi") && strcmp(*method, "none")) {
+		diag_error(mb->path, mb->install_method.line,
+			   "install_method = %s is not supported yet (cmmi and none are)", *method);
+		return -1;
+	}
+	if (!strcmp(*method, "cmmi") && !mb->src_type.value) {
+		diag_error(mb->path, mb->install_method.line,
+			   "install_method = cmmi needs a source: set src_type and src_uri");
+		return -1;
+	}
+	if (mb->src_type.value && strcmp(mb->src_type.value, "path")) {
+		diag_error(mb->path, mb->src_type.line,
+			   "src_type = %s cannot be fetched yet (path can)", mb->src_type.value);
+		return -1;
+	}
+	if (mb->src_type.value && !mb->src_uri.value) {
+		diag_error(mb->path, mb->src_type.line, "src_type = path needs src_uri");
+		return -1;
+	}
+	if (!mb->category.value) {
+		diag_error(mb->path, mb->section_line,
+			   "no category: the package has no place under the root");
+		return -1;
+	}
+	return 0;
+}
+
+/* Every package p needs installed, through meta- packages, each once. */
+static void collect_deps(const struct pkg *p, struct hmap *seen, const struct pkg ***out,
+			 size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < p->ndeps; i++) {
+		const struct pkg *d = p->deps[i];
+		if (hmap_gets(seen, d->mb.name))
+			continue;
+		hmap_put(seen, d->mb.name, strlen(d->mb.name), (void *)d);
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			*out = xrealloc(*out, *cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = d;
+		collect_deps(d, seen, out, n, cap);
+	}
+}
+
+static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *method)
+{
+	struct arena *a = &p->graph.arena;
+	const struct minibuild *mb = &pkg->mb;
+	struct pkg_job *pj = arena_alloc(a, sizeof(*pj));
+	pj->plan = p;
+	pj->pkg = pkg;
+	pj->method = method;
+	pj->home = path_join(a, path_join(a, p->db->root, mb->category.value), mb->name);
+	pj->builddir = path_join(a, pj->home, "parts/build");
+	pj->prefix = path_join(a, pj->home, "parts/part");
+	if (mb->src_uri.value) {
+		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
+		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
+		if (!strcmp(pj->srcdir, pj->home)) {
+			pj->exclude = "parts";
+		} else if (hl > sl && !strncmp(pj->home, pj->srcdir, sl) && pj->home[sl] == '/') {
+			diag_error(mb->path, mb->src_uri.line,
+				   "src_uri %s holds the package's own directory %s; use the "
+				   "directory itself or one outside it",
+				   pj->srcdir, pj->home);
+			return NULL;
+		}
+	}
+	const struct pkg **deps = NULL;
+	size_t ndeps = 0, capdeps = 0;
+	struct hmap seen = HMAP_INIT;
+	collect_deps(pkg, &seen, &deps, &ndeps, &capdeps);
+	hmap_free(&seen);
+	const char **prefixes = arena_alloc(a, (ndeps + 1) * sizeof(*prefixes));
+	size_t nprefixes = 0;
+	for (size_t i = 0; i < ndeps; i++)
+		if (!deps[i]->mb.meta && deps[i]->mb.category.value)
+			prefixes[nprefixes++] = path_join(
+				a,
+				path_join(a, path_join(a, p->db->root, deps[i]->mb.category.value),
+					  deps[i]->mb.name),
+				"parts/part");
+	free(deps);
+	pj->envp = build_env_make(prefixes, nprefixes, p->jobs);
+	if (p->nenvs == p->capenvs) {
+		p->capenvs = p->capenvs ? 2 * p->capenvs : 16;
+		p->envs = xrealloc(p->envs, p->capenvs * sizeof(*p->envs));
+	}
+	p->envs[p->nenvs++] = pj->envp;
+
+	const char *more[3];
+	char *prefix_opt = arena_alloc(a, strlen(pj->prefix) + 10);
+	strcpy(prefix_opt, "--prefix=");
+	strcat(prefix_opt, pj->prefix);
+	more[0] = prefix_opt;
+	more[1] = mb->configure_options.value;
+	pj->configure_args = split_words(a, "./configure", more, 2);
+	more[0] = mb->make_options.value;
+	more[1] = mb->make_targets.value;
+	pj->make_args = split_words(a, "make", more, 2);
+	more[0] = mb->make_options.value;
+	more[1] = value_or(&mb->install_targets, "install");
+	pj->install_args = split_words(a, "make", more, 2);
+	return pj;
+}
+
+/* The build needs the install of each package its package depends on; a
+ * meta- package stands for its own dependencies.  A dependency left out of
+ * the selection (-N, --jump) is taken as it is on disk. */
+static void add_dep_edges(struct graph *g, struct graph_action *build, const struct pkg *pkg,
+			  const struct hmap *installs, struct hmap *seen)
+{
+	for (size_t d = 0; d < pkg->ndeps; d++) {
+		const struct pkg *dep = pkg->deps[d];
+		if (hmap_gets(seen, dep->mb.name))
+			continue;
+		hmap_put(seen, dep->mb.name, strlen(dep->mb.name), (void *)dep);
+		struct graph_action *inst = hmap_gets(installs, dep->mb.name);
+		if (dep->mb.meta)
+			add_dep_edges(g, build, dep, installs, seen);
+		else if (inst)
+			graph_add_need(g, build, inst);
+	}
+}
+
+int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targets)
+{
+	struct graph *g = &p->graph;
+	struct hmap installs = HMAP_INIT; /* package name -> its install action */
+	struct strbuf id = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct pkg *pkg = order[i];
+		const char *method;
+		if (pkg->mb.meta)
+			continue;
+		struct pkg_job *pj = NULL;
+		if (check_buildable(pkg, &method) != 0 || !(pj = plan_one(p, pkg, method))) {
+			rc = -1;
+			break;
+		}
+		const char *place = pj->home + strlen(p->db->root) + 1;
+		struct graph_action *acts[3];
+		const struct graph_kind *kinds[3] = {&fetch_kind, &build_kind, &install_kind};
+		for (int k = 0; k < 3; k++) {
+			strbuf_reset(&id);
+			strbuf_addf(&id, "%s %s", kinds[k]->name, place);
+			acts[k] = graph_add_action(g, kinds[k], id.buf, pj);
+			acts[k]->forced = force_targets && pkg->target;
+		}
+		graph_add_need(g, acts[1], acts[0]);
+		graph_add_need(g, acts[2], acts[1]);
+		struct hmap seen = HMAP_INIT;
+		add_dep_edges(g, acts[1], pkg, &installs, &seen);
+		hmap_free(&seen);
+		hmap_put(&installs, pkg->mb.name, strlen(pkg->mb.name), acts[2]);
+		/* Found now, before any worker runs: its child must not inherit
+		 * descriptors the workers' children would then hold. */
+		if (!strcmp(method, "cmmi") && p->store && !p->have_compiler) {
+			if (build_env_compiler(p->store, &p->compiler, &p->compiler_text) != 0)
+				rc = -1;
+			p->have_compiler = true;
+		}
+	}
+	strbuf_release(&id);
+	hmap_free(&installs);
+	return rc;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->nenvs; i++)
+		build_env_free(p->envs[i]);
+	free(p->envs);
+	free(p->compiler_text);
+	graph_free(&p->graph);
+}

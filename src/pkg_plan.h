@@ -1,0 +1,46 @@
+/*
+ * pkg_plan: packages become actions (DESIGN §2, plan).  Each package that
+ * builds expands into `fetch`, `build` and `install` actions of the kinds
+ * defined here (a meta- package into none); a build needs its package's
+ * fetch and the install of every package its package depends on (through
+ * meta- packages), an install its build.
+ *
+ * Where things go (DESIGN §6): a package's home is <root>/<category>/<name>,
+ * its install prefix <home>/parts/part and its build directory
+ * <home>/parts/build, both left out of a source tree that is the home.
+ *
+ * Memory: the plan's data lives in the graph's arena and the pkgdb's; the
+ * environments handed to children are the plan's (plan_free).
+ */
+#ifndef MINIMERGE_PKG_PLAN_H
+#define MINIMERGE_PKG_PLAN_H
+
+#include "pkgdb.h"
+
+#include "../cache/store.h"
+#include "../graph/graph.h"
+#include "../lib/hash.h"
+
+#include <stdbool.h>
+
+struct plan {
+	struct pkgdb *db;
+	struct store *store; /* for the stat cache and source manifests; NULL: only
+			      * the graph is wanted, not a run */
+	struct graph graph;
+	int jobs;            /* -j: MAKEFLAGS for the builds' own make */
+	bool have_compiler;
+	struct hash128 compiler; /* the C compiler's identity, found once when a
+				  * package builds with cmmi */
+	char *compiler_text;
+	char ***envs; /* every environment made, to free */
+	size_t nenvs, capenvs;
+};
+
+/* Adds the actions of the packages (in install order) to plan->graph.
+ * targets are marked forced when force is set.  0 or -1 (reported: a
+ * package that cannot be built yet, or is misplaced). */
+int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targets);
+void plan_free(struct plan *p);
+
+#endif

@@ -1,0 +1,223 @@
+#include "status.h"
+
+#include "../lib/arena.h"
+#include "../lib/diag.h"
+#include "../lib/strbuf.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The running jobs, to name the longest-running one. */
+struct running {
+	const struct graph_action *a;
+	uint64_t since;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct status_options opt;
+	bool tty, colour;
+	bool line_shown; /* a status line is on the screen */
+	struct running *running;
+	size_t nrunning, caprunning;
+	struct sched_progress last;
+} st = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int width(void)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	return c && atoi(c) > 0 ? atoi(c) : 80;
+}
+
+static void clear_line(void)
+{
+	if (st.line_shown) {
+		fputs("\r\x1b[K", stdout);
+		st.line_shown = false;
+	}
+}
+
+static void draw(void)
+{
+	if (!st.tty || !st.nrunning)
+		return;
+	const struct running *longest = &st.running[0];
+	for (size_t i = 1; i < st.nrunning; i++)
+		if (st.running[i].since < longest->since)
+			longest = &st.running[i];
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "[%zu/%zu] %s", st.last.finished, st.last.total, longest->a->identity);
+	double secs = (double)(now_ns() - longest->since) / 1e9;
+	if (secs >= 1)
+		strbuf_addf(&sb, " (%.0fs)", secs);
+	if (st.nrunning > 1)
+		strbuf_addf(&sb, " +%zu", st.nrunning - 1);
+	size_t w = (size_t)width() - 1;
+	/* Keep the end, where the package's name is, as ninja elides. */
+	if (sb.len > w && w > 3) {
+		const char *tail = sb.buf + sb.len - (w - 3);
+		printf("\r...%s\x1b[K", tail);
+	} else {
+		printf("\r%s\x1b[K", sb.buf);
+	}
+	fflush(stdout);
+	st.line_shown = true;
+	strbuf_release(&sb);
+}
+
+/* Writes whole lines above the status line. */
+static void put_lines(const char *text)
+{
+	clear_line();
+	fputs(text, stdout);
+	draw();
+	fflush(stdout);
+}
+
+static void diag_hook(int done)
+{
+	pthread_mutex_lock(&st.mu);
+	if (!done) {
+		clear_line();
+		fflush(stdout);
+	} else {
+		draw();
+	}
+	pthread_mutex_unlock(&st.mu);
+}
+
+void status_print_log_tail(FILE *out, const char *path, int lines)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (!f)
+		return;
+	/* A ring of the last lines; a long line counts as one. */
+	char **ring = xcalloc((size_t)lines, sizeof(*ring));
+	size_t n = 0;
+	struct strbuf line = STRBUF_INIT;
+	int c;
+	do {
+		c = getc(f);
+		if (c != EOF && c != '\n') {
+			strbuf_addc(&line, (char)c);
+			continue;
+		}
+		if (c == EOF && !line.len)
+			break;
+		free(ring[n % (size_t)lines]);
+		ring[n % (size_t)lines] = strbuf_detach(&line);
+		n++;
+	} while (c != EOF);
+	fclose(f);
+	size_t first = n > (size_t)lines ? n - (size_t)lines : 0;
+	for (size_t i = first; i < n; i++)
+		fprintf(out, "%s\n", ring[i % (size_t)lines]);
+	for (int i = 0; i < lines; i++)
+		free(ring[i]);
+	free(ring);
+	strbuf_release(&line);
+}
+
+static void on_event(void *ctx, const struct graph_action *a, enum sched_event ev,
+		     const struct sched_progress *pr)
+{
+	(void)ctx;
+	pthread_mutex_lock(&st.mu);
+	st.last = *pr;
+	struct strbuf out = STRBUF_INIT;
+	if (ev == SCHED_STARTED) {
+		if (st.nrunning == st.caprunning) {
+			st.caprunning = st.caprunning ? 2 * st.caprunning : 16;
+			st.running = xrealloc(st.running, st.caprunning * sizeof(*st.running));
+		}
+		st.running[st.nrunning++] = (struct running){a, now_ns()};
+		if (st.opt.explain && a->reason)
+			strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->reason);
+		if (!st.tty)
+			strbuf_addf(&out, "[%zu/%zu] %s\n", pr->finished + st.nrunning, pr->total,
+				    a->identity);
+	} else if (ev == SCHED_FINISHED) {
+		for (size_t i = 0; i < st.nrunning; i++)
+			if (st.running[i].a == a)
+				st.running[i] = st.running[--st.nrunning];
+		if (a->state == GRAPH_FAILED) {
+			strbuf_addf(&out, "%sFAILED:%s %s: %s\n", st.colour ? "\x1b[31m" : "",
+				    st.colour ? "\x1b[0m" : "", a->identity,
+				    a->failure ? a->failure : "it failed");
+		}
+	} else if (ev == SCHED_DECIDED && a->state == GRAPH_WOULD_RUN && st.opt.explain) {
+		strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->reason ? a->reason : "");
+	}
+	if (out.len)
+		put_lines(out.buf);
+	if (ev == SCHED_FINISHED && a->state == GRAPH_FAILED && a->log_path) {
+		clear_line();
+		status_print_log_tail(stdout, a->log_path, 30);
+		printf("log: %s\n", a->log_path);
+	}
+	draw();
+	pthread_mutex_unlock(&st.mu);
+	strbuf_release(&out);
+}
+
+static void on_command(void *ctx, const struct graph_action *a, const char *cmdline)
+{
+	(void)ctx;
+	(void)a;
+	if (!st.opt.verbose)
+		return;
+	struct strbuf out = STRBUF_INIT;
+	strbuf_addf(&out, "%s\n", cmdline);
+	pthread_mutex_lock(&st.mu);
+	put_lines(out.buf);
+	pthread_mutex_unlock(&st.mu);
+	strbuf_release(&out);
+}
+
+static void on_tick(void *ctx, const struct sched_progress *pr)
+{
+	(void)ctx;
+	pthread_mutex_lock(&st.mu);
+	st.last = *pr;
+	draw();
+	pthread_mutex_unlock(&st.mu);
+}
+
+static const struct sched_observer observer = {NULL, on_event, on_command, on_tick};
+
+const struct sched_observer *status_begin(const struct status_options *o)
+{
+	st.opt = *o;
+	const char *term = getenv("TERM");
+	st.tty = isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+	st.colour = st.tty && !getenv("NO_COLOR");
+	diag_set_hook(diag_hook);
+	return &observer;
+}
+
+void status_end(void)
+{
+	diag_set_hook(NULL);
+	pthread_mutex_lock(&st.mu);
+	clear_line();
+	fflush(stdout);
+	free(st.running);
+	st.running = NULL;
+	st.nrunning = st.caprunning = 0;
+	pthread_mutex_unlock(&st.mu);
+}

@@ -1,0 +1,318 @@
+/*
+ * Unit tests for cache/store: pending writes and their flush, deletion,
+ * iteration, clearing, and threads sharing one store.  Every test opens a
+ * store in its own temporary directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../cache/store.h"
+#include "../../lib/fsutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tmp {
+	char dir[64];
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	static struct tmp t;
+	snprintf(t.dir, sizeof(t.dir), "%s", "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(t.dir))
+		return -1;
+	t.s = store_open(t.dir);
+	if (!t.s) {
+		fs_remove_tree(t.dir, NULL);
+		return -1;
+	}
+	*state = &t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tmp *t = *state;
+	store_close(t->s);
+	return fs_remove_tree(t->dir, NULL) ? -1 : 0;
+}
+
+static void reopen(struct tmp *t)
+{
+	store_close(t->s);
+	t->s = store_open(t->dir);
+	assert_non_null(t->s);
+}
+
+static void put(struct tmp *t, enum store_db db, const char *k, const char *v)
+{
+	store_put(t->s, db, k, strlen(k), v, strlen(v));
+}
+
+/* Fails the test unless k holds v in db (v NULL: unless k is absent). */
+static void expect(struct tmp *t, enum store_db db, const char *k, const char *v)
+{
+	struct strbuf val = STRBUF_INIT;
+	int r = store_get(t->s, db, k, strlen(k), &val);
+	if (!v) {
+		assert_int_equal(r, 0);
+	} else {
+		assert_int_equal(r, 1);
+		assert_int_equal(val.len, strlen(v));
+		assert_memory_equal(val.buf, v, val.len);
+	}
+	strbuf_release(&val);
+}
+
+static void test_put_is_visible_before_flush(void **state)
+{
+	struct tmp *t = *state;
+	expect(t, STORE_META, "k", NULL);
+	put(t, STORE_META, "k", "one");
+	expect(t, STORE_META, "k", "one");
+	put(t, STORE_META, "k", "two");
+	expect(t, STORE_META, "k", "two");
+	/* Keys are per database. */
+	expect(t, STORE_RECORDS, "k", NULL);
+	/* An empty value is a value. */
+	put(t, STORE_RECORDS, "k", "");
+	expect(t, STORE_RECORDS, "k", "");
+}
+
+static void test_flush_persists(void **state)
+{
+	struct tmp *t = *state;
+	put(t, STORE_ACTIONS, "a", "1");
+	/* Binary keys and values, NULs included. */
+	store_put(t->s, STORE_CAS, "x\0y", 3, "\0\1\2", 3);
+	assert_int_equal(store_flush(t->s), 0);
+	expect(t, STORE_ACTIONS, "a", "1");
+	reopen(t);
+	expect(t, STORE_ACTIONS, "a", "1");
+	struct strbuf val = STRBUF_INIT;
+	assert_int_equal(store_get(t->s, STORE_CAS, "x\0y", 3, &val), 1);
+	assert_int_equal(val.len, 3);
+	assert_memory_equal(val.buf, "\0\1\2", 3);
+	assert_int_equal(store_get(t->s, STORE_CAS, "x", 1, &val), 0);
+	strbuf_release(&val);
+	/* A flush with nothing pending is not an error. */
+	assert_int_equal(store_flush(t->s), 0);
+}
+
+static void test_unflushed_put_is_lost(void **state)
+{
+	struct tmp *t = *state;
+	put(t, STORE_ACTIONS, "kept", "1");
+	assert_int_equal(store_flush(t->s), 0);
+	put(t, STORE_ACTIONS, "lost", "2");
+	put(t, STORE_ACTIONS, "kept", "changed");
+	reopen(t);
+	expect(t, STORE_ACTIONS, "lost", NULL);
+	expect(t, STORE_ACTIONS, "kept", "1");
+}
+
+static void test_del_hides(void **state)
+{
+	struct tmp *t = *state;
+	/* A pending entry. */
+	put(t, STORE_STAT, "p", "1");
+	store_del(t->s, STORE_STAT, "p", 1);
+	expect(t, STORE_STAT, "p", NULL);
+	/* A committed one: hidden at once, gone after the flush. */
+	put(t, STORE_STAT, "c", "1");
+	assert_int_equal(store_flush(t->s), 0);
+	store_del(t->s, STORE_STAT, "c", 1);
+	expect(t, STORE_STAT, "c", NULL);
+	/* Deleting what was never there is no error at flush time. */
+	store_del(t->s, STORE_STAT, "never", 5);
+	assert_int_equal(store_flush(t->s), 0);
+	expect(t, STORE_STAT, "c", NULL);
+	expect(t, STORE_STAT, "p", NULL);
+	reopen(t);
+	expect(t, STORE_STAT, "c", NULL);
+	/* Put after del brings it back. */
+	store_del(t->s, STORE_STAT, "c", 1);
+	put(t, STORE_STAT, "c", "2");
+	expect(t, STORE_STAT, "c", "2");
+}
+
+struct visit {
+	char keys[16][8];
+	size_t n, stop_at;
+};
+
+static int visit(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct visit *v = ctx;
+	assert_true(klen < 8);
+	assert_int_equal(vlen, 1);
+	assert_int_equal(*(const char *)val, *(const char *)key);
+	memcpy(v->keys[v->n], key, klen);
+	v->keys[v->n][klen] = '\0';
+	return ++v->n == v->stop_at ? 42 : 0;
+}
+
+static void test_each_in_key_order(void **state)
+{
+	struct tmp *t = *state;
+	const char *keys[] = {"d", "b", "a", "ca", "c", "e"};
+	char v[2] = "";
+	for (size_t i = 0; i < 6; i++) {
+		v[0] = keys[i][0];
+		put(t, STORE_RECORDS, keys[i], v);
+	}
+	put(t, STORE_META, "zz", "z");
+	assert_int_equal(store_flush(t->s), 0);
+	/* Committed entries only: a pending one is not visited. */
+	put(t, STORE_RECORDS, "b2", "b");
+
+	struct visit all = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, visit, &all), 0);
+	const char *sorted[] = {"a", "b", "c", "ca", "d", "e"};
+	assert_int_equal(all.n, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(all.keys[i], sorted[i]);
+
+	struct visit some = {.stop_at = 3};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, visit, &some), 42);
+	assert_int_equal(some.n, 3);
+	assert_string_equal(some.keys[2], "c");
+
+	struct visit none = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_ACTIONS, visit, &none), 0);
+	assert_int_equal(none.n, 0);
+}
+
+static void test_clear_empties_one_database(void **state)
+{
+	struct tmp *t = *state;
+	put(t, STORE_STAT, "a", "1");
+	put(t, STORE_TREES, "a", "2");
+	assert_int_equal(store_flush(t->s), 0);
+	put(t, STORE_STAT, "pending", "3");
+	put(t, STORE_TREES, "pending", "4");
+	assert_int_equal(store_clear(t->s, STORE_STAT), 0);
+	expect(t, STORE_STAT, "a", NULL);
+	expect(t, STORE_STAT, "pending", NULL);
+	expect(t, STORE_TREES, "a", "2");
+	expect(t, STORE_TREES, "pending", "4");
+	/* Cleared for good, without a flush; the others' writes still pend. */
+	reopen(t);
+	expect(t, STORE_STAT, "a", NULL);
+	expect(t, STORE_TREES, "a", "2");
+	expect(t, STORE_TREES, "pending", NULL);
+	struct visit none = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_STAT, visit, &none), 0);
+	assert_int_equal(none.n, 0);
+}
+
+static void test_key_too_long_for_lmdb(void **state)
+{
+	struct tmp *t = *state;
+	/* LMDB keys are at most 511 bytes; such a key must not keep every
+	 * other write from being committed. */
+	char key[600];
+	memset(key, 'k', sizeof(key));
+	store_put(t->s, STORE_STAT, key, sizeof(key), "v", 1);
+	put(t, STORE_STAT, "short", "1");
+	assert_int_equal(store_flush(t->s), 0);
+	put(t, STORE_STAT, "later", "2");
+	assert_int_equal(store_flush(t->s), 0);
+	struct strbuf val = STRBUF_INIT;
+	assert_int_equal(store_get(t->s, STORE_STAT, key, sizeof(key), &val), 0);
+	strbuf_release(&val);
+	reopen(t);
+	expect(t, STORE_STAT, "short", "1");
+	expect(t, STORE_STAT, "later", "2");
+}
+
+/* Threads */
+
+enum { NTHREADS = 4, NKEYS = 2000 };
+
+struct worker {
+	struct store *s;
+	int id;
+	int misses; /* gets that did not see the thread's own put */
+	int failed; /* flushes that failed */
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct strbuf val = STRBUF_INIT;
+	char k[32], v[32];
+	for (int i = 0; i < NKEYS; i++) {
+		int kn = snprintf(k, sizeof(k), "t%d-%d", w->id, i);
+		int vn = snprintf(v, sizeof(v), "v%d", i);
+		store_put(w->s, STORE_ACTIONS, k, (size_t)kn, v, (size_t)vn);
+		/* The put is seen at once, whatever another thread flushes. */
+		if (store_get(w->s, STORE_ACTIONS, k, (size_t)kn, &val) != 1 ||
+		    val.len != (size_t)vn || memcmp(val.buf, v, val.len))
+			w->misses++;
+		/* And so is an earlier one. */
+		if (i) {
+			kn = snprintf(k, sizeof(k), "t%d-%d", w->id, i / 2);
+			vn = snprintf(v, sizeof(v), "v%d", i / 2);
+			if (store_get(w->s, STORE_ACTIONS, k, (size_t)kn, &val) != 1 ||
+			    val.len != (size_t)vn || memcmp(val.buf, v, val.len))
+				w->misses++;
+		}
+		/* cmocka's asserts may not run in a thread: count, check after. */
+		if (i % 97 == w->id && store_flush(w->s) != 0)
+			w->failed++;
+	}
+	strbuf_release(&val);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct tmp *t = *state;
+	pthread_t th[NTHREADS];
+	struct worker w[NTHREADS];
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){t->s, i, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+	}
+	/* All joined before any assert, which would close the store under
+	 * the threads still running. */
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(w[i].misses, 0);
+		assert_int_equal(w[i].failed, 0);
+	}
+	assert_int_equal(store_flush(t->s), 0);
+	reopen(t);
+	char k[32], v[32];
+	for (int id = 0; id < NTHREADS; id++) {
+		for (int i = 0; i < NKEYS; i++) {
+			snprintf(k, sizeof(k), "t%d-%d", id, i);
+			snprintf(v, sizeof(v), "v%d", i);
+			expect(t, STORE_ACTIONS, k, v);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put_is_visible_before_flush, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_persists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unflushed_put_is_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_del_hides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_each_in_key_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_empties_one_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_too_long_for_lmdb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
