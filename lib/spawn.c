@@ -237,7 +237,17 @@ int spawn_start(const struct spawn_options *o, pid_t *pid)
 		unsigned generation = atomic_load(&signal_generation);
 		/* posix_spawn's argv is not const for historical reasons; the
 		 * strings are not written to. */
-		err = posix_spawn(pid, path.buf, &fa, &attr, (char *const *)o->argv, envp);
+		/* ETXTBSY: another thread's child, between its clone and its exec,
+		 * still holds a descriptor of a file this program was just written
+		 * through (a configure script copied a moment ago).  It lets go
+		 * within microseconds: try again, a few times, a little later. */
+		for (int tries = 0;; tries++) {
+			err = posix_spawn(pid, path.buf, &fa, &attr, (char *const *)o->argv, envp);
+			if (err != ETXTBSY || tries == 8)
+				break;
+			struct timespec pause = {0, 1000000L << tries};
+			nanosleep(&pause, NULL);
+		}
 		if (!err) {
 			atomic_store(&slots[slot], *pid);
 			if (atomic_load(&signal_generation) != generation)
