@@ -47,9 +47,12 @@ static const struct archive_lib *load_archive_lib(void)
 	return al;
 }
 
+/* Nanoseconds: gc must tell apart uses within the same second. */
 static uint64_t now(void)
 {
-	return (uint64_t)time(NULL);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void artifact_path(struct strbuf *path, const char *casdir, struct hash128 h)

@@ -11,7 +11,8 @@
  * A file appears in the CAS only whole: written to <casdir>/tmp/, fsynced,
  * renamed.  Its index entry in the store is what stats and gc read:
  * STORE_CAS maps the 16 bytes of the hash (canonical order) to three
- * little-endian uint64s: size in bytes, last use, creation (unix seconds).
+ * little-endian uint64s: size in bytes, last use, creation (unix time in
+ * nanoseconds).
  * A pack and a restore are uses.  Index writes are the store's pending
  * writes; cas_stats, cas_verify and cas_gc commit them first (store_flush)
  * and verify and gc commit their own removals before returning.
