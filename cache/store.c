@@ -137,9 +137,10 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	int found = -1;
 	if (p) {
 		found = !p->deleted;
-		strbuf_reset(val);
-		if (found)
+		if (found && val) {
+			strbuf_reset(val);
 			strbuf_add(val, p->val, p->vlen);
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 	free(mk);
@@ -154,7 +155,7 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	}
 	MDB_val k = {klen, (void *)key}, v;
 	rc = mdb_get(txn, s->dbs[db], &k, &v);
-	if (rc == 0) {
+	if (rc == 0 && val) {
 		strbuf_reset(val);
 		strbuf_add(val, v.mv_data, v.mv_size);
 	}

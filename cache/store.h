@@ -38,8 +38,8 @@ struct store *store_open(const char *dir);
 /* Closes it; pending writes not flushed are dropped. */
 void store_close(struct store *s);
 
-/* 1 with the value in val (replacing its contents), 0 if absent, -1 on an
- * error (reported). */
+/* 1 with the value in val (replacing its contents; val may be NULL to ask
+ * only whether the key is there), 0 if absent, -1 on an error (reported). */
 int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	      struct strbuf *val);
 void store_put(struct store *s, enum store_db db, const void *key, size_t klen,

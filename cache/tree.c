@@ -387,6 +387,12 @@ static int get_varint(const unsigned char **p, const unsigned char *end, uint64_
  */
 void tree_manifest_save(struct store *s, struct hash128 tree, const struct tree_manifest *m)
 {
+	unsigned char key[16];
+	hash_to_bytes(tree, key);
+	/* The hash names the content: a tree seen before is kept already, and
+	 * a no-op run must not write. */
+	if (store_get(s, STORE_TREES, key, 16, NULL) == 1)
+		return;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addc(&sb, MANIFEST_V1);
 	put_varint(&sb, m->n);
@@ -406,8 +412,6 @@ void tree_manifest_save(struct store *s, struct hash128 tree, const struct tree_
 		strbuf_add(&sb, e->path + shared, rest);
 		prev = e->path;
 	}
-	unsigned char key[16];
-	hash_to_bytes(tree, key);
 	store_put(s, STORE_TREES, key, 16, sb.buf, sb.len);
 	strbuf_release(&sb);
 }

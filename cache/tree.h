@@ -69,7 +69,8 @@ int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
 void tree_manifest_free(struct tree_manifest *m);
 
 /* Keeps m in the store under the tree's hash (pending until the store is
- * flushed), and reads it back: 1 found, 0 absent, -1 error (reported); m is
+ * flushed; nothing is written if that hash is kept already), and reads it
+ * back: 1 found, 0 absent, -1 error (reported); m is
  * empty unless 1. */
 void tree_manifest_save(struct store *s, struct hash128 tree, const struct tree_manifest *m);
 int tree_manifest_load(struct store *s, struct hash128 tree, struct tree_manifest *m);

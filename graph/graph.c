@@ -2,6 +2,7 @@
 
 #include "../lib/diag.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,12 +96,24 @@ int graph_inputs_collect(struct graph_action *a, struct graph *g, struct graph_i
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const struct record_input *const *x = a, *const *y = b;
+	return strcmp((*x)->name, (*y)->name);
+}
+
 struct hash128 graph_inputs_key(const struct graph_inputs *in)
 {
+	/* In name order: the key is the set of named inputs, whoever added
+	 * them first (a need in the graph or one read from its record). */
+	const struct record_input **sorted = xmalloc((in->n + 1) * sizeof(*sorted));
+	for (size_t i = 0; i < in->n; i++)
+		sorted[i] = &in->items[i];
+	qsort(sorted, in->n, sizeof(*sorted), by_name);
 	XXH3_state_t *st = XXH3_createState();
 	XXH3_128bits_reset(st);
 	for (size_t i = 0; i < in->n; i++) {
-		const struct record_input *it = &in->items[i];
+		const struct record_input *it = sorted[i];
 		unsigned char h[16], type = (unsigned char)it->type;
 		hash_to_bytes(it->hash, h);
 		/* The NUL ends the name, so no two lists hash the same bytes. */
@@ -110,6 +123,7 @@ struct hash128 graph_inputs_key(const struct graph_inputs *in)
 	}
 	struct hash128 key = {XXH3_128bits_digest(st)};
 	XXH3_freeState(st);
+	free(sorted);
 	return key;
 }
 
@@ -123,8 +137,12 @@ void graph_inputs_free(struct graph_inputs *in)
 	*in = (struct graph_inputs){0};
 }
 
-int graph_job_log_fd(const struct graph_job *job)
+int graph_job_log_fd(struct graph_job *job)
 {
+	/* Opened on first use: an action that runs no command leaves no log. */
+	if (job->log_fd < 0 && job->action->log_path)
+		job->log_fd = open(job->action->log_path,
+				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	return job->log_fd;
 }
 
@@ -165,7 +183,7 @@ void graph_job_command(struct graph_job *job, const char *const *argv)
 	strbuf_addf(&log, "$ %s\n", line.buf);
 	/* The log is the action's own file: a short write is not worth a retry
 	 * loop that would hide the command's output order. */
-	if (job->log_fd >= 0 && write(job->log_fd, log.buf, log.len) < 0)
+	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, log.buf, log.len) < 0)
 		diag_warning(job->action->log_path, 0, "cannot write the log");
 	strbuf_release(&log);
 	strbuf_release(&line);

@@ -5,7 +5,7 @@
  * and how to run it.  graph/ knows kinds only through that table, and knows
  * nothing of minibuilds or recipes.
  *
- * An action's key (graph/key.c) is the XXH3-128 of its named inputs, each
+ * An action's key (graph/graph.c) is the XXH3-128 of its named inputs, each
  * hashed on its own: the kind and its version, what the kind adds (options,
  * a source's identity, environment variables, the prefix), and the output
  * hash of each action it needs.  Naming each input is what lets explain say
@@ -112,7 +112,9 @@ void graph_input_hash(struct graph_inputs *in, const char *name, struct hash128 
 void graph_input_tree(struct graph_inputs *in, const char *name, struct hash128 tree);
 
 /* For kinds' run(). */
-int graph_job_log_fd(const struct graph_job *job); /* the child's stdout and stderr */
+/* The action's log, opened (truncated) on first use: the child's stdout and
+ * stderr.  -1 if it cannot be opened. */
+int graph_job_log_fd(struct graph_job *job);
 int graph_job_jobs(const struct graph_job *job);   /* the -j of the run */
 /* Shows a command about to run: in the log, and on the terminal with -v. */
 void graph_job_command(struct graph_job *job, const char *const *argv);

@@ -179,6 +179,13 @@ static char *why(struct sched *s, size_t i)
 
 static void block_users(struct sched *s, size_t i);
 
+static void count_failure(struct sched *s)
+{
+	s->sum->failed++;
+	if (++s->failures >= (size_t)s->o->keep_going && s->o->keep_going > 0)
+		s->stop = true;
+}
+
 static void block(struct sched *s, size_t i)
 {
 	struct graph_action *a = s->g->actions[i];
@@ -221,12 +228,13 @@ static void want_run(struct sched *s, size_t i)
 	set_reason(a, why(s, i));
 	const struct dag_node *d = &s->g->dag.nodes[i];
 	if (s->o->dry_run) {
-		a->state = GRAPH_WOULD_RUN;
-		s->sum->would_run++;
-		observe(s, i, SCHED_DECIDED);
+		/* Needs first, so the lines come in the order things would run. */
 		for (size_t k = 0; k < d->nneeds; k++)
 			if (s->nodes[d->needs[k]].deferred)
 				want_run(s, d->needs[k]);
+		a->state = GRAPH_WOULD_RUN;
+		s->sum->would_run++;
+		observe(s, i, SCHED_DECIDED);
 		if (!n->deferred) {
 			n->unknown = true;
 			resolve(s, i);
@@ -291,9 +299,9 @@ static void decide(struct sched *s, size_t i)
 	}
 	if (graph_inputs_collect(a, s->g, &n->inputs) != 0) {
 		a->state = GRAPH_FAILED;
+		free(a->failure);
 		a->failure = xstrdup("its inputs could not be read");
-		s->sum->failed++;
-		s->failures++;
+		count_failure(s);
 		observe(s, i, SCHED_FINISHED);
 		block_users(s, i);
 		return;
@@ -352,11 +360,6 @@ static void drain_work(struct sched *s)
 	s->nwork = 0;
 }
 
-static int open_log(const char *path)
-{
-	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-}
-
 /* A worker's part: run or restore action i.  No scheduler state is touched
  * but the node's result fields. */
 static void do_job(struct sched *s, size_t i, uint32_t slot)
@@ -377,15 +380,9 @@ static void do_job(struct sched *s, size_t i, uint32_t slot)
 		a->duration_ns = now_ns(CLOCK_MONOTONIC) - t0;
 		return;
 	}
-	struct graph_job job = {a, open_log(a->log_path), s->o->jobs, s->o->observer, NULL};
-	if (job.log_fd < 0) {
-		n->result = -1;
-		n->failure = NULL;
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addf(&sb, "cannot write its log %s: %s", a->log_path, strerror(errno));
-		n->failure = strbuf_detach(&sb);
-		return;
-	}
+	struct graph_job job = {a, -1, s->o->jobs, s->o->observer, NULL};
+	/* The last run's log would tell of another run. */
+	unlink(a->log_path);
 	if (a->kind->run(a, &job) != 0) {
 		n->result = -1;
 		n->failure = job.failure ? job.failure : xstrdup("it failed");
@@ -405,7 +402,8 @@ static void do_job(struct sched *s, size_t i, uint32_t slot)
 		a->output = a->key;
 	}
 	free(job.failure);
-	close(job.log_fd);
+	if (job.log_fd >= 0)
+		close(job.log_fd);
 	a->duration_ns = now_ns(CLOCK_MONOTONIC) - t0;
 }
 
@@ -465,9 +463,7 @@ static void finish_job(struct sched *s, size_t i)
 			return;
 		}
 		a->state = GRAPH_FAILED;
-		s->sum->failed++;
-		if (++s->failures >= (size_t)s->o->keep_going && s->o->keep_going > 0)
-			s->stop = true;
+		count_failure(s);
 		record_result(s, i, RECORD_FAILED);
 		observe(s, i, SCHED_FINISHED);
 		block_users(s, i);
@@ -667,13 +663,16 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	}
 	for (size_t i = 0; i < g->nactions; i++) {
 		struct graph_action *a = g->actions[i];
-		if (a->state == GRAPH_PENDING && s.nodes[i].deferred && !s.nodes[i].wants_run) {
+		if (a->state != GRAPH_PENDING)
+			continue;
+		if (s.nodes[i].deferred && !s.nodes[i].wants_run) {
 			a->state = GRAPH_UNNEEDED;
 			sum->skipped++;
-		} else if (a->state == GRAPH_PENDING) {
+		} else {
 			a->state = GRAPH_BLOCKED;
 			sum->blocked++;
 		}
+		observe(&s, i, SCHED_DECIDED);
 	}
 	if (!o->dry_run && store_flush(o->store) != 0)
 		rc = -1;

@@ -56,7 +56,7 @@ struct sched_options {
 	bool dry_run;    /* decide and explain, run nothing */
 	const struct sched_observer *observer; /* may be NULL */
 	/* Set (by a signal handler) to stop: no job starts, running ones are
-	 * waited for, nothing interrupted is recorded. */
+	 * waited for, nothing interrupted is recorded.  Never NULL. */
 	volatile sig_atomic_t *interrupted;
 };
 

@@ -67,7 +67,11 @@ char **build_env_make(const char *const *prefixes, size_t n, int jobs)
 	}
 	envp[k++] = joined("PATH", &path, ":");
 	envp[k++] = joined("CPPFLAGS", &inc, " ");
-	envp[k++] = joined("CFLAGS", &inc, " ");
+	/* An unset CFLAGS lets configure choose its own (autoconf's -g -O2):
+	 * the -I flags are in CPPFLAGS for it.  A set one gets them too, for
+	 * the builds that ignore CPPFLAGS. */
+	if (getenv("CFLAGS"))
+		envp[k++] = joined("CFLAGS", &inc, " ");
 	envp[k++] = joined("LDFLAGS", &ld, " ");
 	envp[k++] = joined("PKG_CONFIG_PATH", &pc, ":");
 	struct strbuf mf = STRBUF_INIT;

@@ -1,8 +1,9 @@
 /*
  * build_env: the environment a package's build runs in, and what of the
  * user's environment reaches it.  Each dependency's prefix is exported as
- * minitage does: PATH gets its bin/, CPPFLAGS and CFLAGS an -I, LDFLAGS an
- * -L and an rpath (so programs find their libraries without
+ * minitage does: PATH gets its bin/, CPPFLAGS an -I (CFLAGS too when the
+ * user set CFLAGS: an unset one is configure's to choose), LDFLAGS an -L and
+ * an rpath (so programs find their libraries without
  * LD_LIBRARY_PATH), PKG_CONFIG_PATH its pkgconfig directories; MAKEFLAGS
  * gets -jN.  The user's values follow ours.
  */

@@ -169,7 +169,9 @@ static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct in
 	if (state_open(&a, db->root, &st) != 0)
 		goto out;
 	plan.store = st.store;
-	if (plan_packages(&plan, order, n, o->force) != 0)
+	/* -N and --jump leave dependencies out of the run, not out of the
+	 * builds' environments and keys: they are loaded all the same. */
+	if (pkgdb_load_needs(db, order, n) != 0 || plan_packages(&plan, order, n, o->force) != 0)
 		goto out;
 	bool dry = o->dry_run || explain_only;
 	struct status_options so = {o->verbose, o->explain && !explain_only && !o->json};

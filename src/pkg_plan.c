@@ -3,15 +3,22 @@
 #include "build_env.h"
 
 #include "../cache/tree.h"
+#include "../cache/record.h"
 #include "../lib/diag.h"
+#include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* Written into a build directory when its build has finished, holding the
+ * build's key. */
+#define BUILD_STAMP ".minimerge-build"
 
 /* What a package's three actions share. */
 struct pkg_job {
@@ -25,6 +32,10 @@ struct pkg_job {
 	const char *exclude;  /* "parts", relative to srcdir, when srcdir is the home */
 	char **envp;          /* the children's environment */
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
+	/* Installs it needs that are not in this run (-N, --jump): their
+	 * recorded outputs stand in for the graph's needs. */
+	const char **outside;
+	size_t noutside, capoutside;
 };
 
 static const char *value_or(const struct minibuild_value *v, const char *dflt)
@@ -61,14 +72,19 @@ static const char **split_words(struct arena *a, const char *first, const char *
 static int step(struct graph_job *job, const struct pkg_job *pj, const char *dir,
 		const char *const *argv)
 {
+	int log = graph_job_log_fd(job);
+	if (log < 0) {
+		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
+		return -1;
+	}
 	graph_job_command(job, argv);
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
 	o.cwd = dir;
 	o.envp = pj->envp;
-	o.stdout_fd = graph_job_log_fd(job);
-	o.stderr_fd = graph_job_log_fd(job);
+	o.stdout_fd = log;
+	o.stderr_fd = log;
 	struct spawn_result r;
 	if (spawn_run(&o, &r) == 0)
 		return 0;
@@ -97,6 +113,8 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct pkg_job *pj = a->data;
 	const struct minibuild *mb = &pj->pkg->mb;
+	if (!pj->srcdir)
+		return 0; /* install_method = none needs no source */
 	graph_input_text(in, "option:src_type", mb->src_type.value);
 	graph_input_text(in, "option:src_uri", mb->src_uri.value);
 	const char *exclude[] = {pj->exclude};
@@ -141,6 +159,35 @@ static void env_inputs(struct graph_inputs *in)
 	strbuf_release(&name);
 }
 
+/* What the graph would add as need:install X, from X's record. */
+static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
+{
+	struct strbuf name = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < pj->noutside && rc == 0; i++) {
+		struct record r;
+		int found = record_get(pj->plan->store, pj->outside[i], &r);
+		if (found == 1 && r.status == RECORD_OK) {
+			char hex[HASH_HEX_LEN + 1];
+			hash_hex(r.output, hex);
+			strbuf_reset(&name);
+			strbuf_addf(&name, "need:%s", pj->outside[i]);
+			graph_input_hash(in, name.buf, r.output, hex);
+		} else if (found >= 0) {
+			diag_error(pj->pkg->mb.path, 0,
+				   "%s needs '%s', which was never done here; without -N or "
+				   "--jump it is done first",
+				   pj->pkg->mb.name, pj->outside[i]);
+			rc = -1;
+		} else {
+			rc = -1;
+		}
+		record_free(&r);
+	}
+	strbuf_release(&name);
+	return rc;
+}
+
 static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	struct pkg_job *pj = a->data;
@@ -154,7 +201,7 @@ static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 	graph_input_text(in, "prefix", pj->prefix);
 	env_inputs(in);
 	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
-	return 0;
+	return outside_inputs(pj, in);
 }
 
 static int build_run(struct graph_action *a, struct graph_job *job)
@@ -182,17 +229,38 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
 		return -1;
 	}
-	return step(job, pj, pj->builddir, pj->configure_args) != 0 ||
-			       step(job, pj, pj->builddir, pj->make_args) != 0
-		       ? -1
-		       : 0;
+	if (step(job, pj, pj->builddir, pj->configure_args) != 0 ||
+	    step(job, pj, pj->builddir, pj->make_args) != 0)
+		return -1;
+	char hex[HASH_HEX_LEN + 2];
+	hash_hex(a->key, hex);
+	strcat(hex, "\n");
+	struct strbuf stamp = STRBUF_INIT;
+	strbuf_addf(&stamp, "%s/%s", pj->builddir, BUILD_STAMP);
+	err = fs_write_atomic(stamp.buf, hex, strlen(hex), 0666);
+	if (err)
+		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
+	strbuf_release(&stamp);
+	return err ? -1 : 0;
 }
 
+/* A build directory is the build of a key only if the build finished: a
+ * stopped or failed build leaves no stamp, or an older one. */
 static bool build_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	struct stat st;
-	return !strcmp(pj->method, "none") || (stat(pj->builddir, &st) == 0 && S_ISDIR(st.st_mode));
+	if (!strcmp(pj->method, "none"))
+		return true;
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	strbuf_addf(&path, "%s/%s", pj->builddir, BUILD_STAMP);
+	int err;
+	char hex[HASH_HEX_LEN + 1];
+	hash_hex(a->key, hex);
+	bool ok = file_read(path.buf, &text, &err) == 0 && text.len == HASH_HEX_LEN + 1 &&
+		  !memcmp(text.buf, hex, HASH_HEX_LEN);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ok;
 }
 
 static const struct graph_kind build_kind = {
@@ -307,6 +375,12 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	if (mb->src_uri.value) {
 		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
 		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
+		struct stat st;
+		if (stat(pj->srcdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			diag_error(mb->path, mb->src_uri.line, "src_uri: no directory %s",
+				   pj->srcdir);
+			return NULL;
+		}
 		if (!strcmp(pj->srcdir, pj->home)) {
 			pj->exclude = "parts";
 		} else if (hl > sl && !strncmp(pj->home, pj->srcdir, sl) && pj->home[sl] == '/') {
@@ -358,8 +432,8 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 /* The build needs the install of each package its package depends on; a
  * meta- package stands for its own dependencies.  A dependency left out of
  * the selection (-N, --jump) is taken as it is on disk. */
-static void add_dep_edges(struct graph *g, struct graph_action *build, const struct pkg *pkg,
-			  const struct hmap *installs, struct hmap *seen)
+static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_action *build,
+			  const struct pkg *pkg, const struct hmap *installs, struct hmap *seen)
 {
 	for (size_t d = 0; d < pkg->ndeps; d++) {
 		const struct pkg *dep = pkg->deps[d];
@@ -367,10 +441,21 @@ static void add_dep_edges(struct graph *g, struct graph_action *build, const str
 			continue;
 		hmap_put(seen, dep->mb.name, strlen(dep->mb.name), (void *)dep);
 		struct graph_action *inst = hmap_gets(installs, dep->mb.name);
-		if (dep->mb.meta)
-			add_dep_edges(g, build, dep, installs, seen);
-		else if (inst)
+		if (dep->mb.meta) {
+			add_dep_edges(g, pj, build, dep, installs, seen);
+		} else if (inst) {
 			graph_add_need(g, build, inst);
+		} else if (dep->mb.category.value) {
+			if (pj->noutside == pj->capoutside) {
+				pj->capoutside = pj->capoutside ? 2 * pj->capoutside : 4;
+				pj->outside = xrealloc(pj->outside,
+						       pj->capoutside * sizeof(*pj->outside));
+			}
+			char *id = arena_alloc(&g->arena, strlen(dep->mb.category.value) +
+								  strlen(dep->mb.name) + 10);
+			sprintf(id, "install %s/%s", dep->mb.category.value, dep->mb.name);
+			pj->outside[pj->noutside++] = id;
+		}
 	}
 }
 
@@ -402,7 +487,14 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 		graph_add_need(g, acts[1], acts[0]);
 		graph_add_need(g, acts[2], acts[1]);
 		struct hmap seen = HMAP_INIT;
-		add_dep_edges(g, acts[1], pkg, &installs, &seen);
+		add_dep_edges(g, pj, acts[1], pkg, &installs, &seen);
+		if (pj->outside) {
+			if (p->nowned == p->capowned) {
+				p->capowned = p->capowned ? 2 * p->capowned : 16;
+				p->owned = xrealloc(p->owned, p->capowned * sizeof(*p->owned));
+			}
+			p->owned[p->nowned++] = pj->outside;
+		}
 		hmap_free(&seen);
 		hmap_put(&installs, pkg->mb.name, strlen(pkg->mb.name), acts[2]);
 		/* Found now, before any worker runs: its child must not inherit
@@ -423,6 +515,9 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nenvs; i++)
 		build_env_free(p->envs[i]);
 	free(p->envs);
+	for (size_t i = 0; i < p->nowned; i++)
+		free(p->owned[i]);
+	free(p->owned);
 	free(p->compiler_text);
 	graph_free(&p->graph);
 }

@@ -35,6 +35,8 @@ struct plan {
 	char *compiler_text;
 	char ***envs; /* every environment made, to free */
 	size_t nenvs, capenvs;
+	void **owned; /* other allocations of the plan, to free */
+	size_t nowned, capowned;
 };
 
 /* Adds the actions of the packages (in install order) to plan->graph.

@@ -165,7 +165,8 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 	}
 	if (out.len)
 		put_lines(out.buf);
-	if (ev == SCHED_FINISHED && a->state == GRAPH_FAILED && a->log_path) {
+	if (ev == SCHED_FINISHED && a->state == GRAPH_FAILED && a->log_path &&
+	    access(a->log_path, F_OK) == 0) {
 		clear_line();
 		status_print_log_tail(stdout, a->log_path, 30);
 		printf("log: %s\n", a->log_path);
