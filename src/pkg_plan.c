@@ -30,7 +30,6 @@ struct pkg_job {
 	const char *builddir; /* <home>/parts/build */
 	const char *prefix;   /* <home>/parts/part */
 	const char *exclude;  /* "parts", relative to srcdir, when srcdir is the home */
-	char **envp;          /* the children's environment */
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
@@ -68,9 +67,55 @@ static const char **split_words(struct arena *a, const char *first, const char *
 	return argv;
 }
 
+/* Every package p needs installed, through meta- packages, each once. */
+static void collect_deps(const struct pkg *p, struct hmap *seen, const struct pkg ***out,
+			 size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < p->ndeps; i++) {
+		const struct pkg *d = p->deps[i];
+		if (hmap_gets(seen, d->mb.name))
+			continue;
+		hmap_put(seen, d->mb.name, strlen(d->mb.name), (void *)d);
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			*out = xrealloc(*out, *cap * sizeof(**out));
+		}
+		(*out)[(*n)++] = d;
+		collect_deps(d, seen, out, n, cap);
+	}
+}
+
+/* The children's environment, made when the package builds, not when it
+ * is planned: a no-op run of a deep stack must not pay for every
+ * package's list of prefixes.  Worker threads call it: nothing here
+ * touches an arena.  Free with build_env_free. */
+static char **make_env(const struct pkg_job *pj)
+{
+	const struct pkg **deps = NULL;
+	size_t ndeps = 0, capdeps = 0;
+	struct hmap seen = HMAP_INIT;
+	collect_deps(pj->pkg, &seen, &deps, &ndeps, &capdeps);
+	hmap_free(&seen);
+	char **prefixes = xcalloc(ndeps + 1, sizeof(*prefixes));
+	size_t n = 0;
+	for (size_t i = 0; i < ndeps; i++) {
+		if (deps[i]->mb.meta || !deps[i]->mb.category.value)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s/%s/%s/parts/part", pj->plan->db->root,
+			    deps[i]->mb.category.value, deps[i]->mb.name);
+		prefixes[n++] = strbuf_detach(&sb);
+	}
+	free(deps);
+	char **envp = build_env_make((const char *const *)prefixes, n, pj->plan->jobs);
+	for (size_t i = 0; i < n; i++)
+		free(prefixes[i]);
+	free(prefixes);
+	return envp;
+}
+
 /* Runs one step of a build in dir; a failure names the step. */
-static int step(struct graph_job *job, const struct pkg_job *pj, const char *dir,
-		const char *const *argv)
+static int step(struct graph_job *job, char **envp, const char *dir, const char *const *argv)
 {
 	int log = graph_job_log_fd(job);
 	if (log < 0) {
@@ -82,7 +127,7 @@ static int step(struct graph_job *job, const struct pkg_job *pj, const char *dir
 	spawn_options_init(&o);
 	o.argv = argv;
 	o.cwd = dir;
-	o.envp = pj->envp;
+	o.envp = envp;
 	o.stdout_fd = log;
 	o.stderr_fd = log;
 	struct spawn_result r;
@@ -229,8 +274,13 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
 		return -1;
 	}
-	if (step(job, pj, pj->builddir, pj->configure_args) != 0 ||
-	    step(job, pj, pj->builddir, pj->make_args) != 0)
+	char **envp = make_env(pj);
+	int rc = step(job, envp, pj->builddir, pj->configure_args) != 0 ||
+			 step(job, envp, pj->builddir, pj->make_args) != 0
+		 ? -1
+		 : 0;
+	build_env_free(envp);
+	if (rc != 0)
 		return -1;
 	char hex[HASH_HEX_LEN + 2];
 	hash_hex(a->key, hex);
@@ -300,7 +350,10 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 	 * the new output, or its hash would depend on history. */
 	if (remove_dir(job, pj->prefix) != 0)
 		return -1;
-	return step(job, pj, pj->builddir, pj->install_args);
+	char **envp = make_env(pj);
+	int rc = step(job, envp, pj->builddir, pj->install_args);
+	build_env_free(envp);
+	return rc;
 }
 
 static const struct graph_kind install_kind = {
@@ -343,24 +396,6 @@ static int check_buildable(const struct pkg *p, const char **method)
 	return 0;
 }
 
-/* Every package p needs installed, through meta- packages, each once. */
-static void collect_deps(const struct pkg *p, struct hmap *seen, const struct pkg ***out,
-			 size_t *n, size_t *cap)
-{
-	for (size_t i = 0; i < p->ndeps; i++) {
-		const struct pkg *d = p->deps[i];
-		if (hmap_gets(seen, d->mb.name))
-			continue;
-		hmap_put(seen, d->mb.name, strlen(d->mb.name), (void *)d);
-		if (*n == *cap) {
-			*cap = *cap ? 2 * *cap : 8;
-			*out = xrealloc(*out, *cap * sizeof(**out));
-		}
-		(*out)[(*n)++] = d;
-		collect_deps(d, seen, out, n, cap);
-	}
-}
-
 static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *method)
 {
 	struct arena *a = &p->graph.arena;
@@ -391,28 +426,6 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 			return NULL;
 		}
 	}
-	const struct pkg **deps = NULL;
-	size_t ndeps = 0, capdeps = 0;
-	struct hmap seen = HMAP_INIT;
-	collect_deps(pkg, &seen, &deps, &ndeps, &capdeps);
-	hmap_free(&seen);
-	const char **prefixes = arena_alloc(a, (ndeps + 1) * sizeof(*prefixes));
-	size_t nprefixes = 0;
-	for (size_t i = 0; i < ndeps; i++)
-		if (!deps[i]->mb.meta && deps[i]->mb.category.value)
-			prefixes[nprefixes++] = path_join(
-				a,
-				path_join(a, path_join(a, p->db->root, deps[i]->mb.category.value),
-					  deps[i]->mb.name),
-				"parts/part");
-	free(deps);
-	pj->envp = build_env_make(prefixes, nprefixes, p->jobs);
-	if (p->nenvs == p->capenvs) {
-		p->capenvs = p->capenvs ? 2 * p->capenvs : 16;
-		p->envs = xrealloc(p->envs, p->capenvs * sizeof(*p->envs));
-	}
-	p->envs[p->nenvs++] = pj->envp;
-
 	const char *more[3];
 	char *prefix_opt = arena_alloc(a, strlen(pj->prefix) + 10);
 	strcpy(prefix_opt, "--prefix=");
@@ -512,9 +525,6 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 
 void plan_free(struct plan *p)
 {
-	for (size_t i = 0; i < p->nenvs; i++)
-		build_env_free(p->envs[i]);
-	free(p->envs);
 	for (size_t i = 0; i < p->nowned; i++)
 		free(p->owned[i]);
 	free(p->owned);

@@ -9,8 +9,8 @@
  * its install prefix <home>/parts/part and its build directory
  * <home>/parts/build, both left out of a source tree that is the home.
  *
- * Memory: the plan's data lives in the graph's arena and the pkgdb's; the
- * environments handed to children are the plan's (plan_free).
+ * Memory: the plan's data lives in the graph's arena and the pkgdb's, and
+ * is read, not written, by the worker threads.
  */
 #ifndef MINIMERGE_PKG_PLAN_H
 #define MINIMERGE_PKG_PLAN_H
@@ -33,8 +33,6 @@ struct plan {
 	struct hash128 compiler; /* the C compiler's identity, found once when a
 				  * package builds with cmmi */
 	char *compiler_text;
-	char ***envs; /* every environment made, to free */
-	size_t nenvs, capenvs;
 	void **owned; /* other allocations of the plan, to free */
 	size_t nowned, capowned;
 };
