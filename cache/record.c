@@ -83,16 +83,11 @@ static struct hash128 get_hash(struct reader *r)
 	return c ? hash_from_bytes(c) : h;
 }
 
-static char *get_str(struct reader *r)
+static char *get_str(struct reader *r, struct arena *a)
 {
 	uint32_t n = get_u32(r);
 	const unsigned char *c = take(r, n);
-	if (!c)
-		return NULL;
-	char *s = xmalloc((size_t)n + 1);
-	memcpy(s, c, n);
-	s[n] = '\0';
-	return s;
+	return c ? arena_strndup(a, (const char *)c, n) : NULL;
 }
 
 void record_put(struct store *s, const char *identity, const struct record *r)
@@ -118,17 +113,7 @@ void record_put(struct store *s, const char *identity, const struct record *r)
 	strbuf_release(&b);
 }
 
-void record_free(struct record *r)
-{
-	for (size_t i = 0; i < r->ninputs; i++) {
-		free((char *)r->inputs[i].name);
-		free((char *)r->inputs[i].text);
-	}
-	free(r->inputs);
-	memset(r, 0, sizeof(*r));
-}
-
-int record_get(struct store *s, const char *identity, struct record *r)
+int record_get(struct store *s, const char *identity, struct record *r, struct arena *a)
 {
 	struct strbuf b = STRBUF_INIT;
 	memset(r, 0, sizeof(*r));
@@ -156,18 +141,18 @@ int record_get(struct store *s, const char *identity, struct record *r)
 		strbuf_release(&b);
 		return 0;
 	}
-	r->inputs = xcalloc(n ? n : 1, sizeof(*r->inputs));
+	r->inputs = arena_alloc(a, (n ? n : 1) * sizeof(*r->inputs));
 	for (uint32_t i = 0; i < n && !rd.bad; i++) {
 		struct record_input *in = &r->inputs[r->ninputs++];
-		in->name = get_str(&rd);
+		in->name = get_str(&rd, a);
 		uint32_t type = get_u32(&rd);
 		in->type = type <= RECORD_INPUT_TREE ? (enum record_input_type)type : RECORD_INPUT_HASH;
 		in->hash = get_hash(&rd);
-		in->text = get_str(&rd);
+		in->text = get_str(&rd, a);
 	}
 	strbuf_release(&b);
 	if (rd.bad) {
-		record_free(r);
+		memset(r, 0, sizeof(*r));
 		return 0;
 	}
 	return 1;

@@ -15,6 +15,7 @@
 
 #include "store.h"
 
+#include "../lib/arena.h"
 #include "../lib/hash.h"
 
 #include <stdbool.h>
@@ -49,12 +50,12 @@ struct record {
 	size_t ninputs;
 };
 
-/* 1 with *r filled (free with record_free), 0 if absent or of another
- * format, -1 on an error (reported). */
-int record_get(struct store *s, const char *identity, struct record *r);
+/* 1 with *r filled, its inputs and strings allocated from a (a run reads
+ * one record per action: one malloc each would be most of a no-op), 0 if
+ * absent or of another format, -1 on an error (reported). */
+int record_get(struct store *s, const char *identity, struct record *r, struct arena *a);
 /* Pending until the store is flushed. */
 void record_put(struct store *s, const char *identity, const struct record *r);
-void record_free(struct record *r);
 
 /* The action cache. */
 struct action_entry {

@@ -51,10 +51,10 @@ static void input_add(struct graph_inputs *in, const char *name, enum record_inp
 		in->items = xrealloc(in->items, in->cap * sizeof(*in->items));
 	}
 	struct record_input *it = &in->items[in->n++];
-	it->name = xstrdup(name);
+	it->name = arena_strdup(in->arena, name);
 	it->type = type;
 	it->hash = h;
-	it->text = xstrdup(text ? text : "");
+	it->text = arena_strdup(in->arena, text ? text : "");
 }
 
 void graph_input_text(struct graph_inputs *in, const char *name, const char *text)
@@ -129,10 +129,6 @@ struct hash128 graph_inputs_key(const struct graph_inputs *in)
 
 void graph_inputs_free(struct graph_inputs *in)
 {
-	for (size_t i = 0; i < in->n; i++) {
-		free((char *)in->items[i].name);
-		free((char *)in->items[i].text);
-	}
 	free(in->items);
 	*in = (struct graph_inputs){0};
 }

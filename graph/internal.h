@@ -10,10 +10,12 @@
 
 #include "../cache/cache.h"
 
-/* The inputs own their names and texts (malloc'd). */
+/* The names and texts live in the arena given (the scheduler's); items is
+ * malloc'd (graph_inputs_free). */
 struct graph_inputs {
 	struct record_input *items;
 	size_t n, cap;
+	struct arena *arena;
 };
 
 /* Collects a's inputs: its kind, what the kind adds, and each need's

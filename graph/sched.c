@@ -62,6 +62,7 @@ struct sched {
 	uint64_t run_id;
 	struct sched_summary *sum;
 	struct sched_progress progress;
+	struct arena arena; /* the records read and the inputs collected */
 	size_t undecided, jobs_total;
 };
 
@@ -616,7 +617,8 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 			struct node *b = &s.nodes[d->needs[k]];
 			push(&b->users, &b->nusers, &b->capusers, i);
 		}
-		int found = record_get(o->store, g->actions[i]->identity, &n->old);
+		n->inputs.arena = &s.arena;
+		int found = record_get(o->store, g->actions[i]->identity, &n->old, &s.arena);
 		n->have_old = found == 1;
 		rc = found < 0 ? -1 : 0;
 	}
@@ -679,11 +681,11 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	sum->interrupted = *o->interrupted != 0;
 	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	for (size_t i = 0; i < g->nactions; i++) {
-		record_free(&s.nodes[i].old);
 		graph_inputs_free(&s.nodes[i].inputs);
 		free(s.nodes[i].users);
 		free(s.nodes[i].failure);
 	}
+	arena_free(&s.arena);
 	free(s.nodes);
 	free(s.heap);
 	free(s.work);

@@ -10,8 +10,9 @@ json_t *graph_trace(const struct graph *g, struct store *s)
 	uint64_t last = 0;
 	int64_t first = INT64_MAX;
 	json_t *doc = NULL;
+	struct arena a = ARENA_INIT;
 	for (size_t i = 0; i < g->nactions; i++) {
-		int found = record_get(s, g->actions[i]->identity, &recs[i]);
+		int found = record_get(s, g->actions[i]->identity, &recs[i], &a);
 		if (found < 0)
 			goto out;
 		have[i] = found == 1;
@@ -37,8 +38,7 @@ json_t *graph_trace(const struct graph *g, struct store *s)
 	}
 	doc = json_pack("{s:o, s:s}", "traceEvents", events, "displayTimeUnit", "ms");
 out:
-	for (size_t i = 0; i < g->nactions; i++)
-		record_free(&recs[i]);
+	arena_free(&a);
 	free(recs);
 	free(have);
 	return doc;

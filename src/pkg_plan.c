@@ -211,7 +211,7 @@ static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
 	int rc = 0;
 	for (size_t i = 0; i < pj->noutside && rc == 0; i++) {
 		struct record r;
-		int found = record_get(pj->plan->store, pj->outside[i], &r);
+		int found = record_get(pj->plan->store, pj->outside[i], &r, &pj->plan->graph.arena);
 		if (found == 1 && r.status == RECORD_OK) {
 			char hex[HASH_HEX_LEN + 1];
 			hash_hex(r.output, hex);
@@ -227,7 +227,6 @@ static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
 		} else {
 			rc = -1;
 		}
-		record_free(&r);
 	}
 	strbuf_release(&name);
 	return rc;
