@@ -174,11 +174,21 @@ int cmd_cache(int argc, char **argv)
 	struct state st;
 	const char *root = root_find(&a);
 	int rc = EXIT_FAILED;
-	if (!root || state_open(&a, root, &st) != 0) {
+	int opened = root ? state_open(&a, root, false, &st) : -1;
+	if (opened == 1) {
+		/* Nothing has run here: an empty cache, and nothing is made. */
+		if (!strcmp(sub, "stats") && json)
+			json_print(json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "artifacts", 0,
+					     "artifact_bytes", 0, "action_cache", 0, "records", 0,
+					     "stat_cache", 0, "manifests", 0, "directory", st.dir));
+		else
+			printf("minimerge: no cache in %s yet\n", root);
+	}
+	if (opened != 0) {
 		if (root)
 			state_close(&st);
 		arena_free(&a);
-		return EXIT_FAILED;
+		return opened == 1 ? EXIT_OK : EXIT_FAILED;
 	}
 	if (!strcmp(sub, "stats")) {
 		rc = stats(&st, json);

@@ -185,7 +185,10 @@ static int write_trace(struct plan *p, const char *file)
 	struct state st;
 	int rc = EXIT_FAILED;
 	json_t *doc = NULL;
-	if (state_open(&a, p->db->root, &st) == 0 && (doc = graph_trace(&p->graph, st.store))) {
+	int opened = state_open(&a, p->db->root, false, &st);
+	if (opened == 1)
+		diag_error(NULL, 0, "graph --trace: nothing has run in %s yet", p->db->root);
+	if (opened == 0 && (doc = graph_trace(&p->graph, st.store))) {
 		if (!strcmp(file, "-")) {
 			json_print(doc);
 			doc = NULL;

@@ -166,7 +166,7 @@ static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct in
 	struct state st;
 	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs};
 	int rc = EXIT_BAD_INPUT;
-	if (state_open(&a, db->root, &st) != 0)
+	if (state_open(&a, db->root, true, &st) != 0)
 		goto out;
 	plan.store = st.store;
 	/* -N and --jump leave dependencies out of the run, not out of the

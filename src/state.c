@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* An fcntl lock: the kernel drops it when the process ends, however it
@@ -43,12 +44,15 @@ static int take_lock(const char *path)
 	return fd;
 }
 
-int state_open(struct arena *a, const char *root, struct state *st)
+int state_open(struct arena *a, const char *root, bool create, struct state *st)
 {
 	*st = (struct state){.lock_fd = -1};
 	st->dir = path_join(a, root, ".minimerge");
 	st->casdir = path_join(a, st->dir, "cas");
 	st->logdir = path_join(a, st->dir, "logs");
+	struct stat sb;
+	if (!create && stat(st->dir, &sb) != 0 && errno == ENOENT)
+		return 1;
 	int err = fs_mkdirs(st->dir, 0777);
 	if (err) {
 		diag_error(st->dir, 0, "cannot create the state directory: %s", strerror(err));

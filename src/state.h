@@ -10,15 +10,18 @@
 #include "../cache/store.h"
 #include "../lib/arena.h"
 
+#include <stdbool.h>
+
 struct state {
 	const char *dir, *casdir, *logdir; /* in the arena given to state_open */
 	struct store *store;
 	int lock_fd;
 };
 
-/* Takes the lock (waiting for it) and opens the store.  0 or -1
- * (reported); call state_close either way. */
-int state_open(struct arena *a, const char *root, struct state *st);
+/* Takes the lock (waiting for it) and opens the store, creating the
+ * directory if create is set.  0, 1 if it does not exist and create is not
+ * set (nothing is made), or -1 (reported); call state_close either way. */
+int state_open(struct arena *a, const char *root, bool create, struct state *st);
 void state_close(struct state *st);
 
 #endif

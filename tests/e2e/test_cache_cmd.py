@@ -181,3 +181,17 @@ def test_the_demo_builds_skips_and_explains(tmp_path):
                              '--ignored', 'examples'], cwd=REPO, capture_output=True,
                             text=True).stdout
     assert [line for line in status.splitlines() if line[:2] in ('??', '!!')] == []
+
+
+def test_commands_that_read_make_nothing_where_nothing_ran(minimerge, tmp_path):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    for sub in ('stats', 'verify', 'gc', 'clear'):
+        r = mm(minimerge, stack.root, 'cache', sub)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == 'minimerge: no cache in %s yet\n' % stack.root
+    stats = json.loads(mm(minimerge, stack.root, 'cache', 'stats', '--json').stdout)
+    assert stats['artifacts'] == 0 and stats['records'] == 0
+    r = mm(minimerge, stack.root, 'graph', '--trace', '-', stack.full('leaf0'))
+    assert r.returncode == 1
+    assert r.stderr == 'minimerge: error: graph --trace: nothing has run in %s yet\n' % stack.root
+    assert not os.path.exists(os.path.join(stack.root, '.minimerge'))
