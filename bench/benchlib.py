@@ -34,6 +34,31 @@ def spawn(argv, env, stdout_path, stderr_path):
     return elapsed, os.waitstatus_to_exitcode(status)
 
 
+GNU_TIME = "/usr/bin/time"
+
+
+def spawn_peak_rss(argv, env, stdout_path, stderr_path):
+    """spawn() under GNU time: (wall seconds, exit status, peak RSS in KiB).
+
+    The peak is GNU time's %M, the child's ru_maxrss from wait4: the
+    largest resident set of the command and of the descendants it waited
+    for.  It cannot come from os.wait4 on a child of this Python: the
+    posix_spawn (or fork) child starts in a copy of the interpreter's
+    memory, and Linux counts that memory's high-water mark, about 20 MiB, in
+    the child's ru_maxrss when it execs; GNU time forks from a small
+    process (a floor of about 1 MiB).  The wall time includes GNU time's
+    own fork and exec, a millisecond or so: use it for long runs, or for
+    untimed runs that measure memory only."""
+    rss_path = stderr_path + ".rss"
+    t, rc = spawn([GNU_TIME, "-f", "%M", "-o", rss_path, "--"] + list(argv),
+                  env, stdout_path, stderr_path)
+    try:
+        rss = int(read(rss_path).split()[-1])
+    except (OSError, ValueError, IndexError):
+        rss = None
+    return t, rc, rss
+
+
 def read(path):
     with open(path, errors="replace") as fh:
         return fh.read()
