@@ -23,7 +23,10 @@
 enum store_db {
 	STORE_RECORDS, /* identity -> record (cache/record.h) */
 	STORE_ACTIONS, /* key -> output hash, artifact */
-	STORE_STAT,    /* absolute path -> inode, size, mtime, ctime, content hash */
+	STORE_STAT,    /* absolute path -> inode, size, mtime, ctime, content hash;
+			* and a tree's snapshot (cache/tree.h) under byte 1, a
+			* hash of the exclude list and the tree's absolute path,
+			* a key no file's can be (those start with '/') */
 	STORE_CAS,     /* artifact hash -> size, last use */
 	STORE_TREES,   /* tree hash -> its manifest, for explain's "source changed" */
 	STORE_META,    /* small facts: the last run, compilers' identities */

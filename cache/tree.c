@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +34,29 @@ enum { STAT_KEY_MAX = 511 };
 /* The manifest's first byte, so that a later format is told apart. */
 enum { MANIFEST_V1 = 1 };
 
+/* A tree's snapshot lives in STORE_STAT under a key no file's can be (those
+ * start with '/'): SNAP_KEY, the exclude list's hash (16 canonical bytes),
+ * the tree's absolute path and '/'.  SNAP_V1 is its value's first byte. */
+enum { SNAP_KEY = 1, SNAP_V1 = 1 };
+
+/* A snapshot of this many entries or more is checked relative to its top
+ * directory opened, a smaller one by full paths (see snap_check). */
+enum { SNAP_OPEN_AT = 8 };
+
+/* What a snapshot keeps of an entry's stat.  Any change to the entry (to a
+ * directory: an entry added, removed or renamed in it) moves its ctime. */
+struct sig {
+	uint64_t dev, ino, size;
+	uint64_t mtime, ctime; /* ns, as int64_t */
+	uint32_t mode;         /* st_mode */
+};
+
+/* An entry found by the walk, with its stat. */
+struct walk_entry {
+	struct tree_entry e;
+	struct sig sig;
+};
+
 struct walk {
 	struct store *store; /* NULL: no stat cache */
 	const struct tree_options *opt;
@@ -40,8 +64,13 @@ struct walk {
 	struct strbuf key;     /* dir's real path and '/', then an entry's path */
 	size_t keyroot;        /* the length of the first part of key */
 	struct strbuf val;     /* a stat cache entry read */
-	int64_t racy_since;    /* ns; a file changed since is not cached */
-	struct tree_entry *e;  /* in the order found, sorted at the end */
+	struct strbuf snapkey; /* the tree's snapshot's key; empty: no snapshot */
+	struct strbuf snap;    /* the snapshot read, if found */
+	bool found;            /* snap was read */
+	int resolve_err;       /* why the real path is unknown (keyroot 0) */
+	int64_t racy_since;    /* ns; a file changed since is not cached, nor a
+				* tree with an entry changed since snapshot */
+	struct walk_entry *e;  /* in the order found, sorted at the end */
 	size_t n, cap;
 	struct arena arena;    /* the paths */
 	unsigned char *buf;    /* READ_BUF bytes: a file's contents, a link's target */
@@ -57,6 +86,26 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
 static int64_t ns(struct timespec t)
 {
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static struct sig sig_of(const struct stat *st)
+{
+	return (struct sig){(uint64_t)st->st_dev,      (uint64_t)st->st_ino,
+			    (uint64_t)st->st_size,     (uint64_t)ns(st->st_mtim),
+			    (uint64_t)ns(st->st_ctim), (uint32_t)st->st_mode};
+}
+
+static bool sig_equal(const struct sig *a, const struct sig *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime == b->mtime && a->ctime == b->ctime && a->mode == b->mode;
+}
+
+/* Changed within the last second (as the stat cache's rule): a next change
+ * may leave the same stat. */
+static bool sig_racy(const struct sig *g, int64_t since)
+{
+	return (int64_t)g->mtime >= since || (int64_t)g->ctime >= since;
 }
 
 static void stat_encode(const struct stat *st, struct hash128 h, unsigned char v[STAT_VAL])
@@ -213,7 +262,7 @@ static int add_entry(struct walk *w, int dirfd, const char *name, const char *re
 		w->cap = w->cap ? 2 * w->cap : 1024;
 		w->e = xrealloc(w->e, w->cap * sizeof(*w->e));
 	}
-	w->e[w->n++] = (struct tree_entry){rel, st.st_mode & (S_IFMT | 07777), h};
+	w->e[w->n++] = (struct walk_entry){{rel, st.st_mode & (S_IFMT | 07777), h}, sig_of(&st)};
 	return 0;
 }
 
@@ -266,101 +315,29 @@ static int walk_tree(struct walk *w, int top)
 {
 	int r = read_dir(w, top, "");
 	for (size_t i = 0; !r && i < w->n; i++)
-		if (S_ISDIR(w->e[i].mode))
-			r = read_dir(w, top, w->e[i].path);
+		if (S_ISDIR(w->e[i].e.mode))
+			r = read_dir(w, top, w->e[i].e.path);
 	return r;
 }
 
 static int by_path(const void *a, const void *b)
 {
-	return strcmp(((const struct tree_entry *)a)->path, ((const struct tree_entry *)b)->path);
+	return strcmp(((const struct walk_entry *)a)->e.path,
+		      ((const struct walk_entry *)b)->e.path);
 }
 
-static struct hash128 digest(XXH3_state_t *state, const struct tree_entry *e, size_t n)
+static struct hash128 digest(XXH3_state_t *state, const struct walk_entry *e, size_t n)
 {
 	XXH3_128bits_reset(state);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char rec[4 + 16];
-		put_le(rec, e[i].mode, 4);
-		hash_to_bytes(e[i].hash, rec + 4);
+		put_le(rec, e[i].e.mode, 4);
+		hash_to_bytes(e[i].e.hash, rec + 4);
 		/* The path and its NUL, as the arena keeps them. */
-		XXH3_128bits_update(state, e[i].path, strlen(e[i].path) + 1);
+		XXH3_128bits_update(state, e[i].e.path, strlen(e[i].e.path) + 1);
 		XXH3_128bits_update(state, rec, sizeof(rec));
 	}
 	return (struct hash128){XXH3_128bits_digest(state)};
-}
-
-int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
-	      struct hash128 *out, struct tree_manifest *m)
-{
-	if (m)
-		*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
-	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (top < 0) {
-		if (errno == ENOENT)
-			return 1;
-		diag_error(dir, 0, "cannot open the directory: %s", strerror(errno));
-		return -1;
-	}
-	struct walk w = {.store = s, .opt = opt, .dir = dir, .key = STRBUF_INIT,
-			 .val = STRBUF_INIT, .arena = ARENA_INIT};
-	int r = 0;
-	if (s) {
-		/* The key is an absolute path.  A clean absolute path is taken as
-		 * it is: realpath costs a readlink per component, per tree, and a
-		 * file reached by two names merely gets two entries. */
-		bool clean = dir[0] == '/' && !strstr(dir, "//") && !strstr(dir, "/./") &&
-			     !strstr(dir, "/../");
-		size_t dl = strlen(dir);
-		clean = clean && !(dl >= 2 && !strcmp(dir + dl - 2, "/.")) &&
-			!(dl >= 3 && !strcmp(dir + dl - 3, "/.."));
-		char *real = clean ? xstrdup(dir) : realpath(dir, NULL);
-		if (!real) {
-			diag_error(dir, 0, "cannot resolve the path: %s", strerror(errno));
-			r = -1;
-		} else {
-			strbuf_adds(&w.key, real);
-			if (w.key.buf[w.key.len - 1] != '/')
-				strbuf_addc(&w.key, '/');
-			w.keyroot = w.key.len;
-			free(real);
-		}
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		w.racy_since = ns(now) - 1000000000;
-	}
-	w.state = XXH3_createState();
-	if (!w.state) {
-		diag_error(NULL, 0, "out of memory");
-		r = -1;
-	}
-	w.buf = xmalloc(READ_BUF);
-	if (!r)
-		r = walk_tree(&w, top);
-	close(top);
-	if (!r) {
-		if (w.n) /* an empty tree has no array to sort */
-			qsort(w.e, w.n, sizeof(*w.e), by_path);
-		*out = digest(w.state, w.e, w.n);
-	}
-	if (!r && m) {
-		*m = (struct tree_manifest){w.e, w.n, w.arena};
-	} else {
-		free(w.e);
-		arena_free(&w.arena);
-	}
-	XXH3_freeState(w.state);
-	free(w.buf);
-	strbuf_release(&w.key);
-	strbuf_release(&w.val);
-	return r;
-}
-
-void tree_manifest_free(struct tree_manifest *m)
-{
-	free(m->entries);
-	arena_free(&m->arena);
-	*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
 }
 
 static void put_varint(struct strbuf *sb, uint64_t v)
@@ -384,6 +361,304 @@ static int get_varint(const unsigned char **p, const unsigned char *end, uint64_
 			return 0;
 	}
 	return -1;
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << 8 * i;
+	return v;
+}
+
+/*
+ * A tree's snapshot: SNAP_V1, the tree's hash (16 canonical bytes), the top
+ * directory's signature, the number of entries, then per entry in path
+ * order its signature, its hash unless it is a directory, and its path as
+ * the manifest has it (how many bytes it shares with the one before, the
+ * rest's length, the rest); last, the XXH3-64 of all that before it, 8
+ * bytes little-endian, so that a damaged snapshot is never trusted.  A
+ * signature is the mode, device, inode, size, mtime and ctime.  Numbers are
+ * LEB128 varints.
+ */
+static void put_sig(struct strbuf *sb, const struct sig *g)
+{
+	put_varint(sb, g->mode);
+	put_varint(sb, g->dev);
+	put_varint(sb, g->ino);
+	put_varint(sb, g->size);
+	put_varint(sb, g->mtime);
+	put_varint(sb, g->ctime);
+}
+
+static int get_sig(const unsigned char **p, const unsigned char *end, struct sig *g)
+{
+	uint64_t mode;
+	if (get_varint(p, end, &mode) || mode > UINT32_MAX || get_varint(p, end, &g->dev) ||
+	    get_varint(p, end, &g->ino) || get_varint(p, end, &g->size) ||
+	    get_varint(p, end, &g->mtime) || get_varint(p, end, &g->ctime))
+		return -1;
+	g->mode = (uint32_t)mode;
+	return 0;
+}
+
+static void snap_encode(struct strbuf *sb, struct hash128 tree, const struct sig *top,
+			const struct walk_entry *e, size_t n)
+{
+	unsigned char b[16];
+	strbuf_reset(sb);
+	strbuf_addc(sb, SNAP_V1);
+	hash_to_bytes(tree, b);
+	strbuf_add(sb, b, 16);
+	put_sig(sb, top);
+	put_varint(sb, n);
+	const char *prev = "";
+	for (size_t i = 0; i < n; i++) {
+		const char *path = e[i].e.path;
+		size_t shared = 0;
+		while (prev[shared] && prev[shared] == path[shared])
+			shared++;
+		size_t rest = strlen(path + shared);
+		put_sig(sb, &e[i].sig);
+		if (!S_ISDIR(e[i].sig.mode)) {
+			hash_to_bytes(e[i].e.hash, b);
+			strbuf_add(sb, b, 16);
+		}
+		put_varint(sb, shared);
+		put_varint(sb, rest);
+		strbuf_add(sb, path + shared, rest);
+		prev = path;
+	}
+	put_le(b, XXH3_64bits(sb->buf, sb->len), 8);
+	strbuf_add(sb, b, 8);
+}
+
+/* The snapshot's key: SNAP_KEY, the exclude list's hash, then w->key (the
+ * tree's absolute path and '/').  Empty if too long a key. */
+static void snap_key(struct walk *w)
+{
+	if (1 + 16 + w->keyroot > STAT_KEY_MAX)
+		return;
+	struct strbuf ex = STRBUF_INIT;
+	for (size_t i = 0; w->opt && i < w->opt->nexclude; i++)
+		strbuf_add(&ex, w->opt->exclude[i], strlen(w->opt->exclude[i]) + 1);
+	unsigned char h[16];
+	hash_to_bytes(hash_bytes(ex.buf, ex.len), h);
+	strbuf_release(&ex);
+	strbuf_addc(&w->snapkey, SNAP_KEY);
+	strbuf_add(&w->snapkey, h, 16);
+	strbuf_add(&w->snapkey, w->key.buf, w->keyroot);
+}
+
+/* 1 if the tree is as the snapshot read says, with *out (and *m, if m) from
+ * it; 0 if the top directory's or any entry's stat differs or is gone, or
+ * if the snapshot is damaged (*m is then empty).  The first difference ends
+ * the check. */
+static int snap_check(struct walk *w, struct hash128 *out, struct tree_manifest *m)
+{
+	const unsigned char *p = (const unsigned char *)w->snap.buf;
+	const unsigned char *end = p + w->snap.len;
+	if (w->snap.len < 1 + 16 + 8 || *p != SNAP_V1)
+		return 0;
+	end -= 8;
+	if (get_le(end, 8) != XXH3_64bits(p, (size_t)(end - p)))
+		return 0;
+	p++;
+	struct hash128 tree = hash_from_bytes(p);
+	p += 16;
+	struct sig want, got;
+	uint64_t n;
+	/* An entry takes 9 bytes at least (six one-byte numbers, two lengths, a
+	 * byte of path): a damaged count cannot make the array larger than the
+	 * data. */
+	if (get_sig(&p, end, &want) || get_varint(&p, end, &n) || n > (uint64_t)(end - p) / 9)
+		return 0;
+	/* A small tree's entries are stat-ed by their full paths, saving the
+	 * open and close of its top directory; a larger one's relative to it,
+	 * saving the lookup of the top's path for each.  Measured: 3,334 trees
+	 * of 2.5 files 5 levels deep take 10% less time by full paths, trees
+	 * of 133 entries 10 levels deep 45% less from their top opened. */
+	int top = AT_FDCWD;
+	struct stat st;
+	if (n >= SNAP_OPEN_AT) {
+		top = open(w->key.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (top < 0)
+			return 0;
+	}
+	bool ok = (top == AT_FDCWD ? stat(w->key.buf, &st) : fstat(top, &st)) == 0 &&
+		  (got = sig_of(&st), sig_equal(&want, &got));
+	if (ok && m)
+		m->entries = xmalloc((size_t)n * sizeof(*m->entries));
+	size_t len = 0; /* the entry's path's */
+	for (uint64_t i = 0; ok && i < n; i++) {
+		struct hash128 h = {{0, 0}};
+		uint64_t shared, rest;
+		ok = !get_sig(&p, end, &want);
+		if (ok && !S_ISDIR(want.mode)) {
+			ok = end - p >= 16;
+			if (ok)
+				h = hash_from_bytes(p);
+			p += ok ? 16 : 0;
+		}
+		ok = ok && !get_varint(&p, end, &shared) && shared <= len &&
+		     !get_varint(&p, end, &rest) && rest <= (uint64_t)(end - p) && shared + rest &&
+		     !memchr(p, '\0', (size_t)rest);
+		if (!ok)
+			break;
+		w->key.len = w->keyroot + (size_t)shared;
+		strbuf_add(&w->key, p, (size_t)rest);
+		p += rest;
+		len = (size_t)(shared + rest);
+		const char *path = top == AT_FDCWD ? w->key.buf : w->key.buf + w->keyroot;
+		ok = fstatat(top, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		     (got = sig_of(&st), sig_equal(&want, &got));
+		if (ok && m)
+			m->entries[m->n++] = (struct tree_entry){
+				arena_strndup(&m->arena, w->key.buf + w->keyroot, len),
+				want.mode & (S_IFMT | 07777), h};
+	}
+	if (top != AT_FDCWD)
+		close(top);
+	w->key.len = w->keyroot;
+	w->key.buf[w->key.len] = '\0';
+	if (!ok || p != end) {
+		if (m)
+			tree_manifest_free(m);
+		return 0;
+	}
+	*out = tree;
+	return 1;
+}
+
+/* Saves the tree's snapshot after a walk, unless the top directory or an
+ * entry is racy (its next change may keep its stat), or the snapshot is the
+ * one read (a no-op run writes nothing). */
+static void snap_save(struct walk *w, struct hash128 tree, const struct sig *top)
+{
+	if (!w->store || !w->snapkey.len || sig_racy(top, w->racy_since))
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		if (sig_racy(&w->e[i].sig, w->racy_since) ||
+		    w->keyroot + strlen(w->e[i].e.path) >= PATH_MAX)
+			return;
+	struct strbuf sb = STRBUF_INIT;
+	snap_encode(&sb, tree, top, w->e, w->n);
+	if (!w->found || sb.len != w->snap.len || memcmp(sb.buf, w->snap.buf, sb.len))
+		store_put(w->store, STORE_STAT, w->snapkey.buf, w->snapkey.len, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+/* Walks the tree, as tree_hash. */
+static int walk_hash(struct walk *w, struct hash128 *out, struct tree_manifest *m)
+{
+	int top = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		if (errno == ENOENT)
+			return 1;
+		diag_error(w->dir, 0, "cannot open the directory: %s", strerror(errno));
+		return -1;
+	}
+	if (w->store && !w->keyroot) {
+		diag_error(w->dir, 0, "cannot resolve the path: %s", strerror(w->resolve_err));
+		close(top);
+		return -1;
+	}
+	/* Before the entries are read: a change since is a difference next
+	 * time. */
+	struct stat st;
+	struct sig topsig = {0};
+	if (w->snapkey.len && fstat(top, &st) != 0)
+		strbuf_reset(&w->snapkey); /* no snapshot */
+	else if (w->snapkey.len)
+		topsig = sig_of(&st);
+	w->state = XXH3_createState();
+	if (!w->state) {
+		diag_error(NULL, 0, "out of memory");
+		close(top);
+		return -1;
+	}
+	w->buf = xmalloc(READ_BUF);
+	int r = walk_tree(w, top);
+	close(top);
+	if (r)
+		return r;
+	if (w->n) /* an empty tree has no array to sort */
+		qsort(w->e, w->n, sizeof(*w->e), by_path);
+	*out = digest(w->state, w->e, w->n);
+	snap_save(w, *out, &topsig);
+	if (m) {
+		m->entries = xmalloc(w->n * sizeof(*m->entries));
+		for (size_t i = 0; i < w->n; i++)
+			m->entries[i] = w->e[i].e;
+		m->n = w->n;
+		m->arena = w->arena;
+		w->arena = (struct arena)ARENA_INIT;
+	}
+	return 0;
+}
+
+int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
+	      struct hash128 *out, struct tree_manifest *m)
+{
+	if (m)
+		*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
+	struct walk w = {.store = s, .opt = opt, .dir = dir, .key = STRBUF_INIT,
+			 .val = STRBUF_INIT, .snapkey = STRBUF_INIT, .snap = STRBUF_INIT,
+			 .arena = ARENA_INIT};
+	if (s) {
+		/* The key is an absolute path.  A clean absolute path is taken as
+		 * it is: realpath costs a readlink per component, per tree, and a
+		 * file reached by two names merely gets two entries. */
+		bool clean = dir[0] == '/' && !strstr(dir, "//") && !strstr(dir, "/./") &&
+			     !strstr(dir, "/../");
+		size_t dl = strlen(dir);
+		clean = clean && !(dl >= 2 && !strcmp(dir + dl - 2, "/.")) &&
+			!(dl >= 3 && !strcmp(dir + dl - 3, "/.."));
+		char *real = clean ? xstrdup(dir) : realpath(dir, NULL);
+		/* Reported by walk_hash, once it has found that dir exists. */
+		w.resolve_err = real ? 0 : errno;
+		if (real) {
+			strbuf_adds(&w.key, real);
+			if (w.key.buf[w.key.len - 1] != '/')
+				strbuf_addc(&w.key, '/');
+			w.keyroot = w.key.len;
+			free(real);
+			snap_key(&w);
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		w.racy_since = ns(now) - 1000000000;
+	}
+	int r = -1;
+	if (w.snapkey.len) {
+		int got = store_get(s, STORE_STAT, w.snapkey.buf, w.snapkey.len, &w.snap);
+		/* Reported; as in stat_lookup, the walk goes on without the
+		 * store. */
+		if (got < 0)
+			w.store = NULL;
+		w.found = got == 1;
+		if (w.found && snap_check(&w, out, m))
+			r = 0;
+	}
+	if (r)
+		r = walk_hash(&w, out, m);
+	free(w.e);
+	arena_free(&w.arena);
+	if (w.state)
+		XXH3_freeState(w.state);
+	free(w.buf);
+	strbuf_release(&w.key);
+	strbuf_release(&w.val);
+	strbuf_release(&w.snapkey);
+	strbuf_release(&w.snap);
+	return r;
+}
+
+void tree_manifest_free(struct tree_manifest *m)
+{
+	free(m->entries);
+	arena_free(&m->arena);
+	*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
 }
 
 /*
@@ -513,4 +788,29 @@ size_t tree_diff(const struct tree_manifest *old, const struct tree_manifest *ne
 	}
 	*paths = v;
 	return n;
+}
+
+struct cache_count {
+	uint64_t files, snapshots;
+};
+
+static int count_entry(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct cache_count *c = ctx;
+	(void)val, (void)vlen;
+	if (klen && *(const unsigned char *)key == SNAP_KEY)
+		c->snapshots++;
+	else
+		c->files++;
+	return 0;
+}
+
+int tree_cache_count(struct store *s, uint64_t *files, uint64_t *snapshots)
+{
+	struct cache_count c = {0, 0};
+	if (store_each(s, STORE_STAT, count_entry, &c) < 0)
+		return -1;
+	*files = c.files;
+	*snapshots = c.snapshots;
+	return 0;
 }

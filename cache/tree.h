@@ -23,6 +23,22 @@
  * mtime or ctime) within the last second is hashed but not cached: its stat
  * may not show the next change.
  *
+ * A snapshot in the store spares the walk too.  When a walk finds no entry,
+ * and not the top directory, changed within the last second, it keeps the
+ * tree's hash with each entry's path, stat (as above) and hash, under the
+ * tree's absolute path and its exclude list.  The next tree_hash of that
+ * path with that list only stats the entries the snapshot lists: if every
+ * stat, the top directory's included, is the same, the hash and the
+ * manifest are the snapshot's, no directory or file read.  An entry added,
+ * removed or renamed changes its directory's mtime; any change to an entry
+ * (its mtime put back included) changes its ctime; so a difference, or an
+ * entry gone, or a damaged snapshot, means a walk, which keeps a new
+ * snapshot when the tree is not racy and it differs from the one read: a
+ * run where nothing changed writes nothing.  What is excluded is not
+ * stat-ed (adding or removing an excluded entry itself changes its
+ * directory's mtime, and costs a walk).  Like the stat cache, this trusts
+ * the file system to keep mtimes and ctimes, and the clock not to go back.
+ *
  * The manifest (each entry's path, mode and hash) can be kept in the store
  * under the tree's hash, so that explain can name the files that changed
  * between two hashes of a tree.
@@ -39,6 +55,7 @@
 #include "../lib/hash.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct tree_entry {
 	const char *path;   /* relative to the top, '/'-separated, no leading "./" */
@@ -60,13 +77,17 @@ struct tree_options {
 	size_t nexclude;
 };
 
-/* Hashes the tree at dir.  s may be NULL (no stat cache).  m, if not NULL,
- * receives the manifest, empty unless 0 is returned (free it with
- * tree_manifest_free in any case).  Returns 0, 1 if dir does not exist, -1
+/* Hashes the tree at dir.  s may be NULL (no stat cache, no snapshot).  m,
+ * if not NULL, receives the manifest, empty unless 0 is returned (free it
+ * with tree_manifest_free in any case).  Returns 0, 1 if dir does not exist, -1
  * on any other error (reported, naming the path). */
 int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
 	      struct hash128 *out, struct tree_manifest *m);
 void tree_manifest_free(struct tree_manifest *m);
+
+/* What the stat cache holds, committed entries only: files and tree
+ * snapshots.  0 or -1 (reported). */
+int tree_cache_count(struct store *s, uint64_t *files, uint64_t *snapshots);
 
 /* Keeps m in the store under the tree's hash (pending until the store is
  * flushed; nothing is written if that hash is kept already), and reads it

@@ -6,6 +6,7 @@
 
 #include "../cache/cas.h"
 #include "../cache/record.h"
+#include "../cache/tree.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
@@ -97,15 +98,19 @@ static int stats(struct state *st, bool json)
 	uint64_t counts[STORE_NDBS] = {0};
 	if (cas_stats(st->store, &cs) != 0)
 		return EXIT_FAILED;
+	uint64_t files, snapshots;
 	for (int d = 0; d < STORE_NDBS; d++)
-		if (store_each(st->store, (enum store_db)d, count_one, &counts[d]) < 0)
+		if (d != STORE_STAT &&
+		    store_each(st->store, (enum store_db)d, count_one, &counts[d]) < 0)
 			return EXIT_FAILED;
+	if (tree_cache_count(st->store, &files, &snapshots) != 0)
+		return EXIT_FAILED;
 	if (json) {
-		json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "artifacts",
+		json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "artifacts",
 				     (json_int_t)cs.count, "artifact_bytes", (json_int_t)cs.bytes,
 				     "action_cache", (json_int_t)counts[STORE_ACTIONS], "records",
-				     (json_int_t)counts[STORE_RECORDS], "stat_cache",
-				     (json_int_t)counts[STORE_STAT], "manifests",
+				     (json_int_t)counts[STORE_RECORDS], "stat_cache", (json_int_t)files,
+				     "tree_snapshots", (json_int_t)snapshots, "manifests",
 				     (json_int_t)counts[STORE_TREES], "directory", st->dir));
 		return EXIT_OK;
 	}
@@ -116,9 +121,10 @@ static int stats(struct state *st, bool json)
 	       "action cache     %ju entries\n"
 	       "records          %ju actions\n"
 	       "stat cache       %ju files\n"
+	       "tree snapshots   %ju\n"
 	       "tree manifests   %ju\n",
 	       st->dir, (uintmax_t)cs.count, size.buf, (uintmax_t)counts[STORE_ACTIONS],
-	       (uintmax_t)counts[STORE_RECORDS], (uintmax_t)counts[STORE_STAT],
+	       (uintmax_t)counts[STORE_RECORDS], (uintmax_t)files, (uintmax_t)snapshots,
 	       (uintmax_t)counts[STORE_TREES]);
 	strbuf_release(&size);
 	return EXIT_OK;
@@ -178,9 +184,10 @@ int cmd_cache(int argc, char **argv)
 	if (opened == 1) {
 		/* Nothing has run here: an empty cache, and nothing is made. */
 		if (!strcmp(sub, "stats") && json)
-			json_print(json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "artifacts", 0,
-					     "artifact_bytes", 0, "action_cache", 0, "records", 0,
-					     "stat_cache", 0, "manifests", 0, "directory", st.dir));
+			json_print(json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "artifacts",
+					     0, "artifact_bytes", 0, "action_cache", 0, "records", 0,
+					     "stat_cache", 0, "tree_snapshots", 0, "manifests", 0,
+					     "directory", st.dir));
 		else
 			printf("minimerge: no cache in %s yet\n", root);
 	}

@@ -190,7 +190,7 @@ def test_commands_that_read_make_nothing_where_nothing_ran(minimerge, tmp_path):
         assert r.returncode == 0, r.stderr
         assert r.stdout == 'minimerge: no cache in %s yet\n' % stack.root
     stats = json.loads(mm(minimerge, stack.root, 'cache', 'stats', '--json').stdout)
-    assert stats['artifacts'] == 0 and stats['records'] == 0
+    assert stats["artifacts"] == 0 and stats["records"] == 0 and stats["tree_snapshots"] == 0
     r = mm(minimerge, stack.root, 'graph', '--trace', '-', stack.full('leaf0'))
     assert r.returncode == 1
     assert r.stderr == 'minimerge: error: graph --trace: nothing has run in %s yet\n' % stack.root
