@@ -4,6 +4,7 @@
 #include "version.h"
 
 #include "../lib/diag.h"
+#include "../lib/spell.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -51,6 +52,19 @@ static bool install_option(const char *a)
 	/* The forms with the value attached: --jump=PKG, -j4, -k0. */
 	return !strncmp(a, "--jump=", 7) || (a[1] == 'j' && a[2] >= '0' && a[2] <= '9') ||
 	       (a[1] == 'k' && a[2] >= '0' && a[2] <= '9');
+}
+
+/* A bare word is a target; when it is no package but looks like a
+ * misspelt command, say so. */
+static void hint_command(const char *word)
+{
+	const char *names[sizeof(commands) / sizeof(*commands)];
+	for (size_t c = 0; c < sizeof(commands) / sizeof(*commands); c++)
+		names[c] = commands[c].name;
+	const char *near;
+	if (spell_nearest(word, names, sizeof(names) / sizeof(*names), &near, 1))
+		fprintf(stderr, "minimerge: '%s' is not a command either; did you mean '%s'?\n",
+			word, near);
 }
 
 int main(int argc, char **argv)
@@ -104,6 +118,10 @@ int main(int argc, char **argv)
 		if (!strcmp(commands[c].name, argv[i]))
 			return commands[c].run(argc - i, argv + i);
 	/* minitage's form: minimerge TARGET... installs. */
+	const char *word = argv[i];
 	argv[i - 1] = "install";
-	return cmd_install(argc - i + 1, argv + i - 1);
+	int rc = cmd_install(argc - i + 1, argv + i - 1);
+	if (rc == EXIT_BAD_INPUT)
+		hint_command(word);
+	return rc;
 }

@@ -78,3 +78,15 @@ def test_a_build_stopped_half_way_is_not_taken_for_done(minimerge, tmp_path):
     assert 'explain: %s: output missing' % stack.action('build', 'leaf0') in r.stdout
     assert '2 ran' in r.stdout
     assert os.path.exists(stamps[0])  # the same key: the same stamp
+
+
+def test_a_bare_word_is_a_target_and_a_misspelt_command_is_named(minimerge, tmp_path):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    r = mm(minimerge, stack.root, 'cnofig')
+    assert r.returncode == 2
+    assert r.stderr.endswith("minimerge: 'cnofig' is not a command either; did you mean "
+                             "'config'?\n"), r.stderr
+    r = mm(minimerge, stack.root, 'zzzzzzzz')
+    assert r.returncode == 2 and 'not a command' not in r.stderr
+    r = mm(minimerge, stack.root, stack.full('leaf0'))
+    assert r.returncode == 0 and '3 ran' in r.stdout, r.stdout + r.stderr
