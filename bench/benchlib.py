@@ -3,6 +3,9 @@ in the measurement as possible, reading its output, formatting times, and
 the word list and hex strings the generators draw names from."""
 
 import os
+import shutil
+import sys
+import tempfile
 import time
 
 WORDS = (
@@ -80,3 +83,25 @@ def short(v, n=100):
 
 def hexstr(rng, n):
     return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+
+
+def in_workdir(name, keep, bench, errors, parent=None):
+    """Runs bench(workdir) in a fresh directory: keep (emptied first, left
+    afterwards) or a temporary one under parent (removed afterwards).
+    An exception of the types in errors is the bench failing: its message
+    goes to stderr under the bench's name and the status is 1."""
+    if keep:
+        workdir = os.path.abspath(keep)
+        if os.path.exists(workdir):
+            shutil.rmtree(workdir)
+        os.makedirs(workdir)
+    else:
+        workdir = tempfile.mkdtemp(prefix="minimerge-bench-", dir=parent)
+    try:
+        return bench(workdir)
+    except errors as e:
+        print("%s: %s" % (name, e), file=sys.stderr)
+        return 1
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)

@@ -29,10 +29,8 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -182,21 +180,7 @@ def main(argv=None):
         print("config_resolve: no Python at %s" % a.python, file=sys.stderr)
         return 2
 
-    if a.keep:
-        workdir = os.path.abspath(a.keep)
-        if os.path.exists(workdir):
-            shutil.rmtree(workdir)
-        os.makedirs(workdir)
-    else:
-        workdir = tempfile.mkdtemp(prefix="minimerge-bench-")
-    try:
-        return _bench(a, minimerge, workdir)
-    except RuntimeError as e:
-        print("config_resolve: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if not a.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return benchlib.in_workdir("config_resolve", a.keep, lambda w: _bench(a, minimerge, w), RuntimeError)
 
 
 def _bench(a, minimerge, workdir):

@@ -44,7 +44,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -526,21 +525,7 @@ def main(argv=None):
             print("executor: %s is not on PATH" % tool, file=sys.stderr)
             return 2
 
-    if a.keep:
-        workdir = os.path.abspath(a.keep)
-        if os.path.exists(workdir):
-            shutil.rmtree(workdir)
-        os.makedirs(workdir)
-    else:
-        workdir = tempfile.mkdtemp(prefix="minimerge-bench-", dir=a.workdir)
-    try:
-        return _bench(a, which, workdir)
-    except ToolFailed as e:
-        print("executor: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if not a.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return benchlib.in_workdir("executor", a.keep, lambda w: _bench(a, which, w), ToolFailed, a.workdir)
 
 
 def _bench(a, which, workdir):

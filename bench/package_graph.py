@@ -39,7 +39,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -228,21 +227,7 @@ def main(argv=None):
         return 2
     ninja = os.path.abspath(ninja)
 
-    if a.keep:
-        workdir = os.path.abspath(a.keep)
-        if os.path.exists(workdir):
-            shutil.rmtree(workdir)
-        os.makedirs(workdir)
-    else:
-        workdir = tempfile.mkdtemp(prefix="minimerge-bench-")
-    try:
-        return _bench(a, minimerge, ninja, workdir)
-    except RuntimeError as e:
-        print("package_graph: %s" % e, file=sys.stderr)
-        return 1
-    finally:
-        if not a.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return benchlib.in_workdir("package_graph", a.keep, lambda w: _bench(a, minimerge, ninja, w), RuntimeError)
 
 
 def _bench(a, minimerge, ninja, workdir):
