@@ -18,6 +18,7 @@
 #include "../../lib/arena.h"
 #include "../../lib/fsutil.h"
 #include "../../lib/strbuf.h"
+#include "testutil.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -39,8 +40,7 @@ struct fix {
 static int setup(void **state)
 {
 	struct fix *f = xcalloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/test_cas.XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (testutil_mkdtemp(f->dir, sizeof(f->dir), "test_cas") < 0) {
 		free(f);
 		return -1;
 	}
@@ -49,7 +49,7 @@ static int setup(void **state)
 	snprintf(db, sizeof(db), "%s/db", f->dir);
 	f->store = store_open(db);
 	if (!f->store) {
-		fs_remove_tree(f->dir, NULL);
+		testutil_remove_tree(f->dir);
 		free(f);
 		return -1;
 	}
@@ -61,9 +61,9 @@ static int teardown(void **state)
 {
 	struct fix *f = *state;
 	store_close(f->store);
-	int rc = fs_remove_tree(f->dir, NULL);
+	int rc = testutil_remove_tree(f->dir);
 	free(f);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 /* The path of rel in the test's directory, in one of a few rotating
@@ -99,11 +99,7 @@ static size_t entries(const char *path)
 
 static void put(struct fix *f, const char *rel, const char *text, mode_t mode)
 {
-	int fd = open(at(f, rel), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-	assert_int_equal(chmod(at(f, rel), mode), 0);
+	testutil_write_file(at(f, rel), text, mode);
 }
 
 static void dir(struct fix *f, const char *rel, mode_t mode)
@@ -189,18 +185,13 @@ static void add_line(struct strbuf *out, const char *top, const char *rel)
 	}
 	strbuf_addf(out, " %lld", (long long)st.st_mtim.tv_sec);
 	if (S_ISREG(st.st_mode)) {
-		struct strbuf data = STRBUF_INIT;
-		FILE *fp = fopen(path, "rb");
-		assert_non_null(fp);
-		char buf[4096];
-		size_t n;
-		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-			strbuf_add(&data, buf, n);
-		fclose(fp);
+		size_t len;
+		char *data = testutil_read_file(path, &len);
+		assert_non_null(data);
 		char hex[HASH_HEX_LEN + 1];
-		hash_hex(hash_bytes(data.buf, data.len), hex);
+		hash_hex(hash_bytes(data, len), hex);
 		strbuf_addf(out, " %s", hex);
-		strbuf_release(&data);
+		free(data);
 	}
 	strbuf_addc(out, '\n');
 }
@@ -305,18 +296,14 @@ static char *names_in(struct fix *f, struct hash128 h)
 	const struct archive_lib *al = archive_lib(err, sizeof(err));
 	assert_non_null(al);
 	artifact_file(f, h, path, sizeof(path));
-	struct strbuf data = STRBUF_INIT, out = STRBUF_INIT;
-	FILE *fp = fopen(path, "rb");
-	assert_non_null(fp);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		strbuf_add(&data, buf, n);
-	fclose(fp);
+	struct strbuf out = STRBUF_INIT;
+	size_t size;
+	char *data = testutil_read_file(path, &size);
+	assert_non_null(data);
 	struct archive *a = al->read_new();
 	assert_true(al->read_support_format_tar(a) == ARCHIVE_OK);
 	assert_true(al->read_support_filter_zstd(a) == ARCHIVE_OK);
-	assert_true(al->read_open_memory(a, data.buf, data.len) == ARCHIVE_OK);
+	assert_true(al->read_open_memory(a, data, size) == ARCHIVE_OK);
 	struct archive_entry *ae;
 	int r;
 	while ((r = al->read_next_header(a, &ae)) == ARCHIVE_OK) {
@@ -326,7 +313,7 @@ static char *names_in(struct fix *f, struct hash128 h)
 	}
 	assert_int_equal(r, ARCHIVE_EOF);
 	al->read_free(a);
-	strbuf_release(&data);
+	free(data);
 	return strbuf_detach(&out);
 }
 

@@ -16,6 +16,7 @@
 #include "../../lib/arena.h"
 #include "../../src/cfg.h"
 #include "../../src/cfg_cond.h"
+#include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ static void test_cond_error_message_truncated(void **state)
 
 struct tmp {
 	char dir[64];
-	char *files[16];
+	char *files[16]; /* what write_cfg gave, freed at teardown */
 	size_t nfiles;
 	struct cfg cfg;
 	bool loaded;
@@ -230,8 +231,7 @@ struct tmp {
 static int setup_tmp(void **state)
 {
 	struct tmp *t = xcalloc(1, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "%s", "/tmp/test_cfg_resolve.XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (testutil_mkdtemp(t->dir, sizeof(t->dir), "test_cfg_resolve") < 0) {
 		free(t);
 		return -1;
 	}
@@ -244,11 +244,9 @@ static int teardown_tmp(void **state)
 	struct tmp *t = *state;
 	if (t->loaded)
 		cfg_free(&t->cfg);
-	for (size_t i = 0; i < t->nfiles; i++) {
-		unlink(t->files[i]);
+	int rc = testutil_remove_tree(t->dir);
+	for (size_t i = 0; i < t->nfiles; i++)
 		free(t->files[i]);
-	}
-	int rc = rmdir(t->dir);
 	free(t);
 	return rc;
 }
@@ -261,10 +259,7 @@ static const char *write_cfg(struct tmp *t, const char *name, const char *text)
 	size_t n = strlen(t->dir) + strlen(name) + 2;
 	char *path = xmalloc(n);
 	snprintf(path, n, "%s/%s", t->dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
+	testutil_write_file(path, text, 0644);
 	t->files[t->nfiles++] = path;
 	return path;
 }

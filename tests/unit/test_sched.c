@@ -17,6 +17,7 @@
 #include "../../graph/sched.h"
 #include "../../lib/archive_lib.h"
 #include "../../lib/fsutil.h"
+#include "testutil.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -213,8 +214,7 @@ static void on_tick(void *ctx, const struct sched_progress *pr)
 static int setup(void **state)
 {
 	struct fix *f = xcalloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "%s", "/tmp/test_sched.XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (testutil_mkdtemp(f->dir, sizeof(f->dir), "test_sched") < 0) {
 		free(f);
 		return -1;
 	}
@@ -223,7 +223,7 @@ static int setup(void **state)
 	snprintf(f->logs, sizeof(f->logs), "%s/logs", f->dir);
 	f->store = store_open(f->db);
 	if (!f->store) {
-		fs_remove_tree(f->dir, NULL);
+		testutil_remove_tree(f->dir);
 		free(f);
 		return -1;
 	}
@@ -238,9 +238,9 @@ static int teardown(void **state)
 	struct fix *f = *state;
 	graph_free(&f->g);
 	store_close(f->store);
-	int rc = fs_remove_tree(f->dir, NULL);
+	int rc = testutil_remove_tree(f->dir);
 	free(f);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 static struct act *find(struct act *acts, size_t n, const char *name, size_t len)
@@ -354,18 +354,6 @@ static void expect_order_(const char *order, const char *file, int line)
 			    order);
 		fail();
 	}
-}
-
-static char *read_all(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	static char buf[4096];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = 0;
-	fclose(fp);
-	return buf;
 }
 
 /* 1. Order */
@@ -547,7 +535,9 @@ static void test_output_modified_reruns(void **state)
 	expect_state(&acts[0], GRAPH_RESTORED);
 	expect_reason(&acts[0], "restored from cache (output modified)");
 	expect_state(&acts[1], GRAPH_SKIPPED);
-	assert_string_equal(read_all(path), "same");
+	char *got = testutil_read_file(path, NULL);
+	assert_string_equal(got, "same");
+	free(got);
 }
 
 /* 4. Intermediates */
@@ -665,9 +655,10 @@ static void test_restore(void **state)
 	assert_true(hash_equal(acts[0].ga->output, out));
 	char path[256];
 	snprintf(path, sizeof(path), "%s/file", acts[0].dir);
-	char *got = read_all(path);
+	char *got = testutil_read_file(path, NULL);
 	assert_non_null(got);
 	assert_string_equal(got, "payload");
+	free(got);
 
 	/* Recorded: intact now, so skipped. */
 	assert_int_equal(RUN(f, acts, 1), 0);
@@ -680,7 +671,9 @@ static void test_restore(void **state)
 	expect_order("d");
 	expect_state(&acts[0], GRAPH_RAN);
 	expect_state(&acts[1], GRAPH_SKIPPED);
-	assert_string_equal(read_all(path), "payload");
+	got = testutil_read_file(path, NULL);
+	assert_string_equal(got, "payload");
+	free(got);
 }
 
 /* 6. -k */
@@ -944,9 +937,10 @@ static void test_explain_words(void **state)
 	expect_reason(&acts[0], "new");
 	expect_reason(&acts[1], "new");
 	assert_non_null(acts[0].ga->log_path);
-	char *log = read_all(acts[0].ga->log_path);
+	char *log = testutil_read_file(acts[0].ga->log_path, NULL);
 	assert_non_null(log);
 	assert_string_equal(log, "$ fake a 'it'\\''s'\n");
+	free(log);
 
 	/* Forced, the same key: its output is the same, b skips. */
 	build(f, acts, 2);

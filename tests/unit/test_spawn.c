@@ -15,6 +15,7 @@
 
 #include "../../lib/spawn.h"
 #include "../../lib/strbuf.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,24 +47,6 @@ static void cloexec_pipe(int p[2])
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 }
 
-/* What fd gives until EOF or an error; closes fd.  The caller frees the
- * result.  No cmocka assertion: the threaded test calls it. */
-static char *read_all(int fd)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		strbuf_add(&sb, buf, (size_t)n);
-	}
-	close(fd);
-	return strbuf_detach(&sb);
-}
-
 /*
  * Runs o with stdout, and stderr unless err is NULL, into pipes and returns
  * spawn_run's value; *out and *err get what the child wrote (the caller
@@ -88,9 +71,9 @@ static int run_capture(struct spawn_options *o, struct spawn_result *r, char **o
 		close(pe[1]);
 	/* The children here write less than a pipe holds, so reading after
 	 * the wait cannot block them. */
-	*out = read_all(po[0]);
+	*out = testutil_read_fd(po[0], NULL);
 	if (err)
-		*err = read_all(pe[0]);
+		*err = testutil_read_fd(pe[0], NULL);
 	return rc;
 }
 
@@ -124,11 +107,11 @@ static bool process_gone(pid_t pid)
 	return false;
 }
 
-/* A temporary directory for a test; teardown removes what is listed. */
+/* A temporary directory for a test, removed with all it holds at teardown. */
 
 struct tmp {
 	char dir[64];
-	char *paths[16]; /* removed last first */
+	char *paths[16]; /* what tmp_path gave, freed at teardown */
 	size_t npaths;
 };
 
@@ -137,8 +120,7 @@ static int setup_tmp(void **state)
 	struct tmp *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -1;
-	snprintf(t->dir, sizeof(t->dir), "%s", "/tmp/test_spawn.XXXXXX");
-	if (!mkdtemp(t->dir)) {
+	if (testutil_mkdtemp(t->dir, sizeof(t->dir), "test_spawn") < 0) {
 		free(t);
 		return -1;
 	}
@@ -149,15 +131,9 @@ static int setup_tmp(void **state)
 static int teardown_tmp(void **state)
 {
 	struct tmp *t = *state;
-	int rc = 0;
-	while (t->npaths) {
-		char *p = t->paths[--t->npaths];
-		if (remove(p) < 0 && errno != ENOENT)
-			rc = -1;
-		free(p);
-	}
-	if (rmdir(t->dir) < 0)
-		rc = -1;
+	int rc = testutil_remove_tree(t->dir);
+	while (t->npaths)
+		free(t->paths[--t->npaths]);
 	free(t);
 	return rc;
 }
@@ -182,11 +158,7 @@ static const char *tmp_mkdir(struct tmp *t, const char *name)
 static const char *tmp_write(struct tmp *t, const char *name, const char *text, mode_t mode)
 {
 	const char *p = tmp_path(t, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(chmod(p, mode), 0);
+	testutil_write_file(p, text, mode);
 	return p;
 }
 
@@ -332,7 +304,7 @@ static void test_stdout_and_stderr_apart(void **state)
 	o.stderr_fd = p[1];
 	assert_int_equal(spawn_run(&o, &r), 0);
 	close(p[1]);
-	out = read_all(p[0]);
+	out = testutil_read_fd(p[0], NULL);
 	assert_string_equal(out, "out\nerr\nmore\n");
 	free(out);
 }
@@ -399,7 +371,7 @@ static void test_descriptors_not_leaked(void **state)
 	o.stdout_fd = p[1];
 	assert_int_equal(spawn_run(&o, &r), 0);
 	close(p[1]);
-	char *out = read_all(p[0]);
+	char *out = testutil_read_fd(p[0], NULL);
 	assert_string_equal(out, "end\n");
 	free(out);
 }
@@ -431,8 +403,8 @@ static void test_stderr_to_callers_stdout(void **state)
 	close(saved);
 	close(other[1]);
 	assert_int_equal(rc, 0);
-	char *err = read_all(mine[0]);
-	char *out = read_all(other[0]);
+	char *err = testutil_read_fd(mine[0], NULL);
+	char *out = testutil_read_fd(other[0], NULL);
 	assert_string_equal(out, "out\n");
 	assert_string_equal(err, "err\n");
 	free(out);
@@ -893,7 +865,7 @@ static void *work(void *arg)
 		o.timeout = 10;
 		int rc = spawn_run(&o, &r);
 		close(p[1]);
-		char *out = read_all(p[0]);
+		char *out = testutil_read_fd(p[0], NULL);
 		char want[32];
 		snprintf(want, sizeof(want), "%d-%d\n", w->id, i);
 		if (rc != (code ? -1 : 0) || !r.exited || r.code != code || strcmp(out, want))

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "../../cache/store.h"
-#include "../../lib/fsutil.h"
+#include "testutil.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -25,12 +25,11 @@ struct tmp {
 static int setup(void **state)
 {
 	static struct tmp t;
-	snprintf(t.dir, sizeof(t.dir), "%s", "/tmp/test_store.XXXXXX");
-	if (!mkdtemp(t.dir))
+	if (testutil_mkdtemp(t.dir, sizeof(t.dir), "test_store") < 0)
 		return -1;
 	t.s = store_open(t.dir);
 	if (!t.s) {
-		fs_remove_tree(t.dir, NULL);
+		testutil_remove_tree(t.dir);
 		return -1;
 	}
 	*state = &t;
@@ -41,7 +40,7 @@ static int teardown(void **state)
 {
 	struct tmp *t = *state;
 	store_close(t->s);
-	return fs_remove_tree(t->dir, NULL) ? -1 : 0;
+	return testutil_remove_tree(t->dir);
 }
 
 static void reopen(struct tmp *t)

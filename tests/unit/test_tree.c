@@ -16,6 +16,7 @@
 
 #include "../../cache/tree.h"
 #include "../../lib/fsutil.h"
+#include "testutil.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,8 +40,7 @@ static char aged[64];
 static int open_tmp(void **state, const char *trees)
 {
 	struct tmp *t = xcalloc(1, sizeof(*t));
-	snprintf(t->own, sizeof(t->own), "%s", "/tmp/test_tree.XXXXXX");
-	if (!mkdtemp(t->own)) {
+	if (testutil_mkdtemp(t->own, sizeof(t->own), "test_tree") < 0) {
 		free(t);
 		return -1;
 	}
@@ -49,7 +49,7 @@ static int open_tmp(void **state, const char *trees)
 	snprintf(db, sizeof(db), "%s/db", t->own);
 	t->store = store_open(db);
 	if (!t->store) {
-		fs_remove_tree(t->own, NULL);
+		testutil_remove_tree(t->own);
 		free(t);
 		return -1;
 	}
@@ -71,9 +71,9 @@ static int teardown(void **state)
 {
 	struct tmp *t = *state;
 	store_close(t->store);
-	int rc = fs_remove_tree(t->own, NULL);
+	int rc = testutil_remove_tree(t->own);
 	free(t);
-	return rc ? -1 : 0;
+	return rc;
 }
 
 /* The path of rel in the test's directory, in one of a few rotating
@@ -89,12 +89,8 @@ static const char *at(struct tmp *t, const char *rel)
 
 static void put(struct tmp *t, const char *rel, const char *text, mode_t mode)
 {
-	int fd = open(at(t, rel), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
 	/* chmod, not the umask, decides the mode the hash sees. */
-	assert_int_equal(chmod(at(t, rel), mode), 0);
+	testutil_write_file(at(t, rel), text, mode);
 }
 
 static void dir(struct tmp *t, const char *rel)
@@ -956,8 +952,7 @@ static const char *const unchanged[] = {"used", "exclude", "racy", "one", "other
 static int make_aged(void **state)
 {
 	(void)state;
-	snprintf(aged, sizeof(aged), "%s", "/tmp/test_tree_aged.XXXXXX");
-	if (!mkdtemp(aged))
+	if (testutil_mkdtemp(aged, sizeof(aged), "test_tree_aged") < 0)
 		return -1;
 	struct tmp a = {.store = NULL};
 	snprintf(a.dir, sizeof(a.dir), "%s", aged);
@@ -990,7 +985,7 @@ static int make_aged(void **state)
 static int remove_aged(void **state)
 {
 	(void)state;
-	return fs_remove_tree(aged, NULL) ? -1 : 0;
+	return testutil_remove_tree(aged);
 }
 
 int main(void)
