@@ -75,13 +75,17 @@ void graph_input_tree(struct graph_inputs *in, const char *name, struct hash128 
 	input_add(in, name, RECORD_INPUT_TREE, tree, hex);
 }
 
-int graph_inputs_collect(struct graph_action *a, struct graph *g, struct graph_inputs *in)
+int graph_inputs_own(struct graph_action *a, struct graph_inputs *in)
 {
 	char kind[64];
 	snprintf(kind, sizeof(kind), "%s/%u", a->kind->name, a->kind->version);
 	graph_input_text(in, "kind", kind);
-	if (a->kind->inputs && a->kind->inputs(a, in) != 0)
-		return -1;
+	return a->kind->inputs ? a->kind->inputs(a, in) : 0;
+}
+
+void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
+			struct graph_inputs *in)
+{
 	const struct dag_node *n = &g->dag.nodes[a->node];
 	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < n->nneeds; i++) {
@@ -93,7 +97,6 @@ int graph_inputs_collect(struct graph_action *a, struct graph *g, struct graph_i
 		input_add(in, name.buf, RECORD_INPUT_HASH, b->output, hex);
 	}
 	strbuf_release(&name);
-	return 0;
 }
 
 static int by_name(const void *a, const void *b)

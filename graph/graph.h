@@ -38,7 +38,8 @@ struct graph_kind {
 	 * read (a build directory): such an action runs only when an action
 	 * that needs it has to run. */
 	bool intermediate;
-	/* Adds the kind's inputs.  Main thread.  0, or -1 (reported). */
+	/* Adds the kind's inputs.  Any thread, several actions at once.  0, or
+	 * -1 (reported). */
 	int (*inputs)(struct graph_action *a, struct graph_inputs *in);
 	/* The directory that is the action's output (an install prefix), or
 	 * NULL.  It is hashed after a run, packed into the CAS, checked before a

@@ -10,17 +10,20 @@
 
 #include "../cache/cache.h"
 
-/* The names and texts live in the arena given (the scheduler's); items is
- * malloc'd (graph_inputs_free). */
+/* The names and texts live in the arena given (one of the scheduler's);
+ * items is malloc'd (graph_inputs_free). */
 struct graph_inputs {
 	struct record_input *items;
 	size_t n, cap;
 	struct arena *arena;
 };
 
-/* Collects a's inputs: its kind, what the kind adds, and each need's
- * output.  0 or -1 (reported). */
-int graph_inputs_collect(struct graph_action *a, struct graph *g, struct graph_inputs *in);
+/* Collects a's own inputs: its kind and what the kind adds.  Any thread,
+ * with an arena of its own.  0 or -1 (reported). */
+int graph_inputs_own(struct graph_action *a, struct graph_inputs *in);
+/* Adds each need's output, once they are known. */
+void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
+			struct graph_inputs *in);
 struct hash128 graph_inputs_key(const struct graph_inputs *in);
 void graph_inputs_free(struct graph_inputs *in);
 

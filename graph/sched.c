@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,8 @@ struct node {
 	bool have_old;
 	struct record old;
 	struct graph_inputs inputs;
+	bool checked;       /* its output_dir was compared with its record */
+	bool output_ok;     /* ... and found as recorded */
 	const char *intact_reason; /* same key, but "output missing" or "modified" */
 	enum job_type job;
 	struct action_entry cached; /* for a restore */
@@ -62,7 +65,11 @@ struct sched {
 	uint64_t run_id;
 	struct sched_summary *sum;
 	struct sched_progress progress;
-	struct arena arena; /* the records read and the inputs collected */
+	struct arena arena; /* the inputs of needs */
+	/* One per thread of prepare(): the records read and the inputs
+	 * collected there. */
+	struct arena *arenas;
+	size_t narenas;
 	size_t undecided, jobs_total;
 };
 
@@ -207,6 +214,47 @@ static void block_users(struct sched *s, size_t i)
 			block(s, n->users[k]);
 }
 
+/* Compares the output directory of action i, which has one, with its
+ * record. */
+static void check_output(struct sched *s, size_t i, const char *dir)
+{
+	struct node *n = &s->nodes[i];
+	struct hash128 h;
+	int rc = tree_hash(s->o->store, dir, NULL, &h, NULL);
+	n->checked = true;
+	n->output_ok = rc == 0 && hash_equal(h, n->old.output);
+	if (!n->output_ok)
+		n->intact_reason = rc == 1 ? "output missing" : "output modified";
+}
+
+/* Whether a's outputs are as its record says: "output missing" or
+ * "output modified" in n->intact_reason otherwise. */
+static bool intact(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	if (dir) {
+		if (!n->checked)
+			check_output(s, i, dir);
+		return n->output_ok;
+	}
+	if (a->kind->intact && !a->kind->intact(a)) {
+		n->intact_reason = "output missing";
+		return false;
+	}
+	return true;
+}
+
+/* The record says the action was done with the key it has now. */
+static bool same_key(const struct sched *s, size_t i)
+{
+	const struct node *n = &s->nodes[i];
+	const struct graph_action *a = s->g->actions[i];
+	return !a->forced && n->have_old && n->old.status == RECORD_OK &&
+	       hash_equal(n->old.key, a->key);
+}
+
 static void want_run(struct sched *s, size_t i);
 
 static void queue_when_ready(struct sched *s, size_t i)
@@ -222,8 +270,14 @@ static void want_run(struct sched *s, size_t i)
 {
 	struct node *n = &s->nodes[i];
 	struct graph_action *a = s->g->actions[i];
-	if (n->wants_run)
+	if (n->wants_run || a->state != GRAPH_PENDING)
 		return;
+	if (n->deferred && same_key(s, i) && intact(s, i)) {
+		a->state = GRAPH_SKIPPED;
+		s->sum->skipped++;
+		observe(s, i, SCHED_DECIDED);
+		return;
+	}
 	n->wants_run = true;
 	n->job = JOB_RUN;
 	set_reason(a, why(s, i));
@@ -251,33 +305,12 @@ static void want_run(struct sched *s, size_t i)
 			return;
 		}
 		if (!materialized(need)) {
-			n->unmaterialized++;
 			want_run(s, b);
+			if (!materialized(need))
+				n->unmaterialized++;
 		}
 	}
 	queue_when_ready(s, i);
-}
-
-/* Whether a's outputs are as its record says: "output missing" or
- * "output modified" in *why otherwise. */
-static bool intact(struct sched *s, size_t i, const char **reason)
-{
-	struct graph_action *a = s->g->actions[i];
-	struct node *n = &s->nodes[i];
-	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
-	if (dir) {
-		struct hash128 h;
-		int rc = tree_hash(s->o->store, dir, NULL, &h, NULL);
-		if (rc == 0 && hash_equal(h, n->old.output))
-			return true;
-		*reason = rc == 1 ? "output missing" : "output modified";
-		return false;
-	}
-	if (a->kind->intact && !a->kind->intact(a)) {
-		*reason = "output missing";
-		return false;
-	}
-	return true;
 }
 
 /* Every need's output is known (or, in a dry run, known to be unknown). */
@@ -298,23 +331,23 @@ static void decide(struct sched *s, size_t i)
 		}
 		unknown |= s->nodes[d->needs[k]].unknown;
 	}
-	if (graph_inputs_collect(a, s->g, &n->inputs) != 0) {
-		a->state = GRAPH_FAILED;
-		free(a->failure);
-		a->failure = xstrdup("its inputs could not be read");
-		count_failure(s);
-		observe(s, i, SCHED_FINISHED);
-		block_users(s, i);
-		return;
-	}
+	n->inputs.arena = &s->arena;
+	graph_inputs_needs(a, s->g, &n->inputs);
 	if (unknown) {
 		want_run(s, i);
 		return;
 	}
 	a->key = graph_inputs_key(&n->inputs);
 	a->have_key = true;
-	if (!a->forced && n->have_old && n->old.status == RECORD_OK &&
-	    hash_equal(n->old.key, a->key) && intact(s, i, &n->intact_reason)) {
+	/* An intermediate's work on disk matters only if a dependent runs:
+	 * want_run looks at it then.  Its output is its key. */
+	if (a->kind->intermediate && !a->forced) {
+		n->deferred = true;
+		a->output = a->key;
+		resolve(s, i);
+		return;
+	}
+	if (same_key(s, i) && intact(s, i)) {
 		a->state = GRAPH_SKIPPED;
 		a->output = n->old.output;
 		s->sum->skipped++;
@@ -341,12 +374,6 @@ static void decide(struct sched *s, size_t i)
 		n->job = JOB_RESTORE;
 		n->queued = true;
 		heap_push(s, i);
-		return;
-	}
-	if (a->kind->intermediate && !a->forced) {
-		n->deferred = true;
-		a->output = a->key;
-		resolve(s, i);
 		return;
 	}
 	want_run(s, i);
@@ -494,6 +521,97 @@ static void finish_job(struct sched *s, size_t i)
 	}
 }
 
+/* What deciding an action reads from the disk, read before any action is
+ * decided and on -j threads at once: its record, its own inputs (a source
+ * tree's stats) and, when its record says it was done, whether its output
+ * directory is as recorded (the stats of an install prefix).  A no-op run
+ * is little else.  An output found intact here and changed by the time the
+ * action is decided would be changed by something outside the run. */
+struct prepare {
+	struct sched *s;
+	atomic_size_t next;
+	atomic_bool failed;    /* a record could not be read (reported) */
+	atomic_bool bad_input; /* an action's own inputs could not (reported) */
+};
+
+struct prepare_thread {
+	struct prepare *p;
+	struct arena *arena;
+	pthread_t thread;
+};
+
+/* Actions taken at a time: few enough to share the work evenly, enough
+ * to keep the counter out of the way. */
+#define PREPARE_BATCH 32
+
+static void prepare_one(struct prepare *p, size_t i, struct arena *arena)
+{
+	struct sched *s = p->s;
+	struct node *n = &s->nodes[i];
+	struct graph_action *a = s->g->actions[i];
+	int found = record_get(s->o->store, a->identity, &n->old, arena);
+	if (found < 0) {
+		atomic_store(&p->failed, true);
+		return;
+	}
+	n->have_old = found == 1;
+	n->inputs.arena = arena;
+	if (graph_inputs_own(a, &n->inputs) != 0) {
+		atomic_store(&p->bad_input, true);
+		return;
+	}
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	if (dir && n->have_old && n->old.status == RECORD_OK && !a->forced)
+		check_output(s, i, dir);
+}
+
+static void *prepare_main(void *arg)
+{
+	struct prepare_thread *t = arg;
+	struct prepare *p = t->p;
+	size_t total = p->s->g->nactions;
+	for (;;) {
+		size_t from = atomic_fetch_add(&p->next, PREPARE_BATCH);
+		if (from >= total || atomic_load(&p->failed))
+			break;
+		size_t to = from + PREPARE_BATCH < total ? from + PREPARE_BATCH : total;
+		for (size_t i = from; i < to; i++)
+			prepare_one(p, i, t->arena);
+	}
+	return NULL;
+}
+
+static int prepare_all(struct sched *s)
+{
+	struct prepare p = {.s = s};
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, false);
+	atomic_init(&p.bad_input, false);
+	/* A thread costs more than a few batches of work. */
+	size_t want = s->o->jobs > 1 ? (size_t)s->o->jobs : 1;
+	size_t most = s->g->nactions / (4 * PREPARE_BATCH) + 1;
+	s->narenas = want < most ? want : most;
+	s->arenas = xcalloc(s->narenas, sizeof(*s->arenas));
+	struct prepare_thread *t = xcalloc(s->narenas, sizeof(*t));
+	size_t started = 1;
+	for (size_t k = 0; k < s->narenas; k++) {
+		s->arenas[k] = (struct arena)ARENA_INIT;
+		t[k] = (struct prepare_thread){&p, &s->arenas[k], 0};
+	}
+	/* Thread 0 is this one; one that cannot start leaves its share to
+	 * the others. */
+	for (size_t k = 1; k < s->narenas; k++) {
+		if (pthread_create(&t[k].thread, NULL, prepare_main, &t[k]) != 0)
+			break;
+		started++;
+	}
+	prepare_main(&t[0]);
+	for (size_t k = 1; k < started; k++)
+		pthread_join(t[k].thread, NULL);
+	free(t);
+	return atomic_load(&p.failed) ? -1 : atomic_load(&p.bad_input) ? SCHED_BAD_INPUT : 0;
+}
+
 /* Longest path to the end of the graph from each action, weighted by the
  * last recorded durations (1 ms for an action never run). */
 static int prioritise(struct sched *s)
@@ -512,7 +630,7 @@ static int prioritise(struct sched *s)
 		diag_error(NULL, 0, "the actions form a cycle: %s", sb.buf);
 		strbuf_release(&sb);
 		dag_order_free(&ord);
-		return -1;
+		return SCHED_BAD_INPUT;
 	}
 	for (size_t k = ord.n; k-- > 0;) {
 		struct node *n = &s->nodes[ord.nodes[k]];
@@ -607,8 +725,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	s.nodes = xcalloc(g->nactions + 1, sizeof(*s.nodes));
 	s.heap = xmalloc((g->nactions + 1) * sizeof(*s.heap));
 	s.undecided = g->nactions;
-	int rc = 0;
-	for (size_t i = 0; i < g->nactions && rc == 0; i++) {
+	for (size_t i = 0; i < g->nactions; i++) {
 		struct node *n = &s.nodes[i];
 		g->actions[i]->state = GRAPH_PENDING;
 		const struct dag_node *d = &g->dag.nodes[i];
@@ -617,11 +734,8 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 			struct node *b = &s.nodes[d->needs[k]];
 			push(&b->users, &b->nusers, &b->capusers, i);
 		}
-		n->inputs.arena = &s.arena;
-		int found = record_get(o->store, g->actions[i]->identity, &n->old, &s.arena);
-		n->have_old = found == 1;
-		rc = found < 0 ? -1 : 0;
 	}
+	int rc = prepare_all(&s);
 	if (rc == 0)
 		rc = prioritise(&s);
 	if (rc == 0 && !o->dry_run) {
@@ -631,7 +745,8 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 			rc = -1;
 		}
 	}
-	if (rc == 0) {
+	bool started = rc == 0;
+	if (started) {
 		pthread_mutex_init(&s.mu, NULL);
 		pthread_cond_init(&s.work_cv, NULL);
 		pthread_cond_init(&s.done_cv, NULL);
@@ -663,7 +778,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		pthread_mutex_destroy(&s.mu);
 		free(s.workers);
 	}
-	for (size_t i = 0; i < g->nactions; i++) {
+	for (size_t i = 0; started && i < g->nactions; i++) {
 		struct graph_action *a = g->actions[i];
 		if (a->state != GRAPH_PENDING)
 			continue;
@@ -676,7 +791,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		}
 		observe(&s, i, SCHED_DECIDED);
 	}
-	if (!o->dry_run && store_flush(o->store) != 0)
+	if (started && !o->dry_run && store_flush(o->store) != 0)
 		rc = -1;
 	sum->interrupted = *o->interrupted != 0;
 	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
@@ -686,11 +801,14 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		free(s.nodes[i].failure);
 	}
 	arena_free(&s.arena);
+	for (size_t k = 0; k < s.narenas; k++)
+		arena_free(&s.arenas[k]);
+	free(s.arenas);
 	free(s.nodes);
 	free(s.heap);
 	free(s.work);
 	free(s.done);
 	if (rc != 0)
-		return -1;
+		return rc == SCHED_BAD_INPUT ? rc : -1;
 	return sum->failed || sum->blocked ? 1 : 0;
 }

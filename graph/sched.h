@@ -66,9 +66,13 @@ struct sched_summary {
 	bool interrupted;
 };
 
+/* Nothing ran: an action's own inputs could not be read (a source that is
+ * not there) or the actions form a cycle (reported). */
+#define SCHED_BAD_INPUT 2
+
 /* Runs every action of g.  Returns 0 if none failed, 1 if some failed or
- * were blocked, -1 on an error of the run itself (reported: the store, a
- * cycle). */
+ * were blocked, SCHED_BAD_INPUT, or -1 on an error of the run itself
+ * (reported: the store). */
 int sched_run(struct graph *g, const struct sched_options *o, struct sched_summary *out);
 
 #endif

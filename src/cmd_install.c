@@ -190,6 +190,10 @@ static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct in
 	int r = sched_run(&plan.graph, &so2, &sum);
 	catch_signals(false);
 	status_end();
+	if (r == SCHED_BAD_INPUT) {
+		rc = EXIT_BAD_INPUT;
+		goto out;
+	}
 	if (explain_only || (dry && (o->json || !o->explain)))
 		print_plan(&plan, o->json, explain_only || o->json);
 	if (!explain_only && !o->json) {
@@ -206,7 +210,7 @@ static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct in
 		diag_error(NULL, 0, "interrupted");
 		rc = EXIT_INTERRUPTED;
 	} else {
-		rc = r < 0 ? EXIT_FAILED : r ? EXIT_FAILED : EXIT_OK;
+		rc = r ? EXIT_FAILED : EXIT_OK;
 	}
 out:
 	plan_free(&plan);

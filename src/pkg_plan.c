@@ -217,10 +217,12 @@ static void env_inputs(struct graph_inputs *in)
 static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
 {
 	struct strbuf name = STRBUF_INIT;
+	/* Its own arena: inputs are collected on several threads at once. */
+	struct arena records = ARENA_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < pj->noutside && rc == 0; i++) {
 		struct record r;
-		int found = record_get(pj->plan->store, pj->outside[i], &r, &pj->plan->graph.arena);
+		int found = record_get(pj->plan->store, pj->outside[i], &r, &records);
 		if (found == 1 && r.status == RECORD_OK) {
 			char hex[HASH_HEX_LEN + 1];
 			hash_hex(r.output, hex);
@@ -237,6 +239,7 @@ static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
 			rc = -1;
 		}
 	}
+	arena_free(&records);
 	strbuf_release(&name);
 	return rc;
 }
@@ -410,12 +413,6 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	if (mb->src_uri.value) {
 		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
 		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
-		struct stat st;
-		if (stat(pj->srcdir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			diag_error(mb->path, mb->src_uri.line, "src_uri: no directory %s",
-				   pj->srcdir);
-			return NULL;
-		}
 		if (!strcmp(pj->srcdir, pj->home)) {
 			pj->exclude = "parts";
 		} else if (hl > sl && !strncmp(pj->home, pj->srcdir, sl) && pj->home[sl] == '/') {

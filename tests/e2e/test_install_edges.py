@@ -16,7 +16,9 @@ def mm(minimerge, root, *args):
 def test_nodeps_sees_installed_dependencies_and_keys_like_a_whole_run(minimerge, tmp_path):
     stack = stackgen.Stack(tmp_path / 'root', stackgen.chain(2))
     r = mm(minimerge, stack.root, 'install', '-N', stack.full('c1'))
-    assert r.returncode == 1
+    # Bad input, found before anything runs: nothing ran, nothing recorded.
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert ' ran' not in r.stdout and not os.path.exists(stack.prefix('c0'))
     assert ("needs 'install dependencies/c0-1.0', which was never done here; without -N or "
             "--jump it is done first") in r.stderr
     assert mm(minimerge, stack.root, 'install', stack.full('c0')).returncode == 0

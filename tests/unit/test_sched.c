@@ -38,6 +38,7 @@ struct act {
 	bool fail;         /* its run fails */
 	bool interrupt;    /* its run sets *interrupted, then fails */
 	bool broken;       /* an intermediate whose work is gone (intact() false) */
+	int intact_calls;  /* how often intact() asked */
 	bool bad_inputs;   /* its kind cannot read its inputs */
 	bool no_output;    /* a dir kind's run succeeds without making its dir */
 	const char *content; /* what a dir kind writes into dir/file */
@@ -138,7 +139,8 @@ static const char *fake_output_dir(const struct graph_action *a)
 
 static bool fake_intact(const struct graph_action *a)
 {
-	const struct act *x = a->data;
+	struct act *x = a->data;
+	x->intact_calls++;
 	return !x->broken;
 }
 
@@ -554,6 +556,13 @@ static void test_intermediate(void **state)
 	expect_order("i u other");
 	expect_state(&acts[0], GRAPH_RAN);
 
+	/* Nothing changed: its work on disk is not even looked at. */
+	acts[0].intact_calls = 0;
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 0);
+	expect_state(&acts[0], GRAPH_UNNEEDED);
+	assert_int_equal(acts[0].intact_calls, 0);
+
 	/* Its work is gone, but its user skips: it is not needed. */
 	acts[0].broken = true;
 	assert_int_equal(RUN(f, acts, 1), 0);
@@ -586,11 +595,13 @@ static void test_intermediate(void **state)
 
 	/* Intact, with its user forced: it is skipped, not rerun. */
 	acts[0].broken = false;
+	acts[0].intact_calls = 0;
 	build(f, acts, 3);
 	acts[1].ga->forced = true;
 	assert_int_equal(run_opts(f, 1, 0, false), 0);
 	expect_order("u");
 	expect_state(&acts[0], GRAPH_SKIPPED);
+	assert_int_equal(acts[0].intact_calls, 1);
 }
 
 static void test_intermediate_chain(void **state)
@@ -750,45 +761,28 @@ static void test_keep_going_0_runs_the_rest(void **state)
 	expect_state(&acts[2], GRAPH_RAN);
 }
 
-static void test_inputs_failure(void **state)
+/* An action whose own inputs cannot be read (a source that is not there)
+ * is bad input, found before anything runs: nothing runs, nothing is
+ * recorded. */
+static void test_inputs_failure_runs_nothing(void **state)
 {
 	struct fix *f = *state;
 	struct act acts[] = {
+		{.kind = &plain, .name = "x"},
 		{.kind = &plain, .name = "bad", .bad_inputs = true},
 		{.kind = &plain, .name = "u", .needs = "bad"},
-		{.kind = &plain, .name = "x"},
 	};
 	build(f, acts, 3);
-	assert_int_equal(run_opts(f, 1, 0, false), 1);
-	expect_order("x");
-	expect_state(&acts[0], GRAPH_FAILED);
-	assert_non_null(acts[0].ga->failure);
-	assert_string_equal(acts[0].ga->failure, "its inputs could not be read");
-	assert_int_equal(acts[0].finished, 1);
-	expect_state(&acts[1], GRAPH_BLOCKED);
-	expect_state(&acts[2], GRAPH_RAN);
-	assert_int_equal(f->sum.failed, 1);
-}
-
-/* BUG: an action whose inputs cannot be read is FAILED and counts as a
- * failure (s->failures++ in decide()), but only finish_job() compares the
- * count with keep_going: with -k 1, the default, the run goes on starting
- * jobs after it. */
-static void test_inputs_failure_stops_keep_going_1(void **state)
-{
-	struct fix *f = *state;
-	struct act acts[] = {
-		{.kind = &plain, .name = "bad", .bad_inputs = true},
-		{.kind = &plain, .name = "x"},
-		{.kind = &plain, .name = "y"},
-	};
+	assert_int_equal(run_opts(f, 2, 0, false), SCHED_BAD_INPUT);
+	assert_int_equal(ran.runs, 0);
+	assert_int_equal(acts[0].started + acts[0].decided, 0);
+	assert_int_equal(f->sum.ran + f->sum.skipped + f->sum.failed + f->sum.blocked, 0);
 	build(f, acts, 3);
-	assert_int_equal(run_opts(f, 1, 1, false), 1);
-	expect_state(&acts[0], GRAPH_FAILED);
-	assert_int_equal(f->sum.failed, 1);
-	expect_order("");
-	expect_state(&acts[1], GRAPH_BLOCKED);
-	expect_state(&acts[2], GRAPH_BLOCKED);
+	assert_int_equal(run_opts(f, 2, 0, true), SCHED_BAD_INPUT);
+	acts[1].bad_inputs = false;
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 3);
+	expect_reason(&acts[0], "new");
 }
 
 static void test_dir_kind_made_nothing(void **state)
@@ -1048,6 +1042,43 @@ static void test_interrupted_new_action_not_recorded(void **state)
 
 /* 10. Cycles */
 
+/* Records, inputs and outputs are read on -j threads before anything is
+ * decided: every output is checked once, each by its own record. */
+static void test_checks_on_threads(void **state)
+{
+	struct fix *f = *state;
+	enum { N = 600 };
+	struct act *acts = xcalloc(N, sizeof(*acts));
+	char (*names)[8] = xcalloc(N, sizeof(*names));
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "d%zu", i);
+		acts[i] = (struct act){.kind = &dirkind, .name = names[i], .opt = names[i]};
+	}
+	acts[N - 1].kind = &plain; /* needs them all but 8: the most it has room for */
+	acts[N - 1].needs = "d0 d1 d2 d3 d4 d5 d6 d7";
+	assert_int_equal(run(f, acts, N, 4), 0);
+	assert_int_equal(ran.runs, N);
+	assert_int_equal(run(f, acts, N, 4), 0);
+	assert_int_equal(ran.runs, 0);
+	assert_int_equal(f->sum.skipped, N);
+
+	char path[256];
+	snprintf(path, sizeof(path), "%s/file", acts[423].dir);
+	assert_int_equal(fs_write_atomic(path, "meddled", 7, 0644), 0);
+	assert_int_equal(testutil_remove_tree(acts[7].dir), 0);
+	assert_int_equal(run(f, acts, N, 4), 0);
+	assert_int_equal(ran.runs, 0);
+	assert_int_equal(f->sum.restored, 2);
+	assert_int_equal(f->sum.skipped, N - 2);
+	expect_state(&acts[423], GRAPH_RESTORED);
+	expect_reason(&acts[423], "restored from cache (output modified)");
+	expect_state(&acts[7], GRAPH_RESTORED);
+	expect_reason(&acts[7], "restored from cache (output missing)");
+	expect_state(&acts[N - 1], GRAPH_SKIPPED);
+	free(names);
+	free(acts);
+}
+
 static void test_cycle(void **state)
 {
 	struct fix *f = *state;
@@ -1057,7 +1088,7 @@ static void test_cycle(void **state)
 		{.kind = &plain, .name = "b", .needs = "c"},
 		{.kind = &plain, .name = "c", .needs = "a"},
 	};
-	assert_int_equal(RUN(f, acts, 1), -1);
+	assert_int_equal(RUN(f, acts, 1), SCHED_BAD_INPUT);
 	assert_int_equal(ran.runs, 0);
 }
 
@@ -1120,9 +1151,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep_going_1_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_going_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_going_0_runs_the_rest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inputs_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_inputs_failure_stops_keep_going_1, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_inputs_failure_runs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checks_on_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_kind_made_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_intermediate_blocks_its_user, setup,
 						teardown),
