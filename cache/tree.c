@@ -3,6 +3,7 @@
 
 #include "tree.h"
 
+#include "../lib/fsutil.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
@@ -481,11 +482,11 @@ static int snap_check(struct walk *w, struct hash128 *out, struct tree_manifest 
 	int top = AT_FDCWD;
 	struct stat st;
 	if (n >= SNAP_OPEN_AT) {
-		top = open(w->key.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		top = open(fs_cwd_relative(w->key.buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (top < 0)
 			return 0;
 	}
-	bool ok = (top == AT_FDCWD ? stat(w->key.buf, &st) : fstat(top, &st)) == 0 &&
+	bool ok = (top == AT_FDCWD ? stat(fs_cwd_relative(w->key.buf), &st) : fstat(top, &st)) == 0 &&
 		  (got = sig_of(&st), sig_equal(&want, &got));
 	if (ok && m)
 		m->entries = xmalloc((size_t)n * sizeof(*m->entries));
@@ -509,7 +510,7 @@ static int snap_check(struct walk *w, struct hash128 *out, struct tree_manifest 
 		strbuf_add(&w->key, p, (size_t)rest);
 		p += rest;
 		len = (size_t)(shared + rest);
-		const char *path = top == AT_FDCWD ? w->key.buf : w->key.buf + w->keyroot;
+		const char *path = top == AT_FDCWD ? fs_cwd_relative(w->key.buf) : w->key.buf + w->keyroot;
 		ok = fstatat(top, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		     (got = sig_of(&st), sig_equal(&want, &got));
 		if (ok && m)
@@ -551,7 +552,7 @@ static void snap_save(struct walk *w, struct hash128 tree, const struct sig *top
 /* Walks the tree, as tree_hash. */
 static int walk_hash(struct walk *w, struct hash128 *out, struct tree_manifest *m)
 {
-	int top = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int top = open(fs_cwd_relative(w->dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
 		if (errno == ENOENT)
 			return 1;

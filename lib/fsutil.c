@@ -260,3 +260,26 @@ int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, s
 	strbuf_release(&where);
 	return err;
 }
+
+static char *cwd;
+static size_t cwd_len;
+
+void fs_cwd_note(void)
+{
+	free(cwd);
+	cwd = getcwd(NULL, 0);
+	cwd_len = cwd ? strlen(cwd) : 0;
+	/* Below "/", every absolute path: nothing to save. */
+	if (cwd_len == 1) {
+		free(cwd);
+		cwd = NULL;
+		cwd_len = 0;
+	}
+}
+
+const char *fs_cwd_relative(const char *path)
+{
+	if (cwd && !strncmp(path, cwd, cwd_len) && path[cwd_len] == '/' && path[cwd_len + 1])
+		return path + cwd_len + 1;
+	return path;
+}

@@ -27,4 +27,13 @@ int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, s
 /* fsync of a directory, so a rename in it survives a crash.  0 or errno. */
 int fs_sync_dir(const char *path);
 
+/* Paths are kept absolute, but the kernel walks each component of a path
+ * it is given: one below the working directory is handed to it relative to
+ * that directory, a fifth cheaper to stat in a deep root.  fs_cwd_note
+ * reads the working directory; main calls it at the start and after each
+ * chdir, before any thread starts, and nothing changes the directory
+ * later.  fs_cwd_relative returns path's part below it, or path. */
+void fs_cwd_note(void);
+const char *fs_cwd_relative(const char *path);
+
 #endif

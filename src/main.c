@@ -3,6 +3,7 @@
 #include "root.h"
 #include "version.h"
 
+#include "../lib/fsutil.h"
 #include "../lib/diag.h"
 #include "../lib/spell.h"
 
@@ -70,6 +71,7 @@ static void hint_command(const char *word)
 int main(int argc, char **argv)
 {
 	int i = 1;
+	fs_cwd_note();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--version")) {
@@ -88,6 +90,7 @@ int main(int argc, char **argv)
 				diag_error(dir, 0, "cannot change to this directory");
 				return EXIT_BAD_INPUT;
 			}
+			fs_cwd_note();
 			root_given();
 		} else if (install_option(a)) {
 			/* minitage's form: minimerge -p TARGET... is install. */

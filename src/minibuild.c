@@ -292,13 +292,12 @@ int minibuild_load(struct arena *a, const struct minibuild_context *ctx, const c
 	struct strbuf text = STRBUF_INIT;
 	int err;
 	/* A FIFO would block the read and /dev/zero never end it. */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	int got = file_read_regular(path, &text, &err);
+	if (got == -2)
 		diag_error(path, 0, "not a regular file, so not a minibuild");
-		return -1;
-	}
-	if (file_read(path, &text, &err) < 0) {
+	else if (got < 0)
 		diag_error(path, 0, "cannot read the minibuild: %s", strerror(err));
+	if (got < 0) {
 		strbuf_release(&text);
 		return -1;
 	}

@@ -1,5 +1,6 @@
 /*
- * Unit tests for lib/: strbuf, arena, hmap, path.  The expected results of
+ * Unit tests for lib/: strbuf, arena, hmap, path, file, and the working
+ * directory's shortcut in fsutil.  The expected results of
  * the path functions are what Python's posixpath returns for the same
  * arguments (zc.buildout computes paths with it).
  */
@@ -10,13 +11,19 @@
 #include <cmocka.h>
 
 #include "../../lib/arena.h"
+#include "../../lib/file.h"
+#include "../../lib/fsutil.h"
 #include "../../lib/hmap.h"
 #include "../../lib/path.h"
 #include "../../lib/strbuf.h"
+#include "testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* strbuf */
@@ -590,6 +597,99 @@ static void test_path_is_url(void **state)
 	assert_false(path_is_url(""));
 }
 
+/* file */
+
+static void test_file_read(void **state)
+{
+	(void)state;
+	char dir[64], path[128];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	struct strbuf sb = STRBUF_INIT;
+	int err = 0;
+	/* Sizes around the buffer's growth: each read whole, nothing more. */
+	static const size_t sizes[] = {0, 1, 62, 63, 64, 65, 4095, 65536, 200000};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		char *text = xmalloc(sizes[k] + 1);
+		for (size_t i = 0; i < sizes[k]; i++)
+			text[i] = (char)('a' + (i * 7 + k) % 26);
+		text[sizes[k]] = '\0';
+		snprintf(path, sizeof(path), "%s/f%zu", dir, k);
+		testutil_write_file(path, text, 0644);
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "kept:");
+		assert_int_equal(file_read_regular(path, &sb, &err), 0);
+		assert_int_equal(sb.len, 5 + sizes[k]);
+		assert_memory_equal(sb.buf + 5, text, sizes[k]);
+		assert_int_equal(sb.buf[sb.len], '\0');
+		strbuf_reset(&sb);
+		assert_int_equal(file_read(path, &sb, &err), 0);
+		assert_string_equal(sb.buf, text);
+		free(text);
+	}
+	/* A FIFO is refused without waiting for a writer; file_read would
+	 * wait, so it is not tried. */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	strbuf_reset(&sb);
+	assert_int_equal(file_read_regular(path, &sb, &err), -2);
+	assert_int_equal(sb.len, 0);
+	assert_int_equal(file_read_regular(dir, &sb, &err), -1);
+	assert_int_equal(err, EISDIR);
+	snprintf(path, sizeof(path), "%s/none", dir);
+	assert_int_equal(file_read(path, &sb, &err), -1);
+	assert_int_equal(err, ENOENT);
+	/* A pipe's contents come in many reads. */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "through a pipe", 14), 14);
+	close(p[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	strbuf_reset(&sb);
+	assert_int_equal(file_read(path, &sb, &err), 0);
+	assert_string_equal(sb.buf, "through a pipe");
+	close(p[0]);
+	strbuf_release(&sb);
+	assert_int_equal(testutil_remove_tree(dir), 0);
+}
+
+static void test_fs_cwd_relative(void **state)
+{
+	(void)state;
+	char *cwd = getcwd(NULL, 0);
+	assert_non_null(cwd);
+	char dir[64], path[4200];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	assert_int_equal(chdir(dir), 0);
+	char *real = getcwd(NULL, 0); /* the name the kernel gives it */
+	assert_non_null(real);
+	fs_cwd_note();
+	snprintf(path, sizeof(path), "%s/a/b", real);
+	assert_string_equal(fs_cwd_relative(path), "a/b");
+	/* Not below it: as given. */
+	assert_string_equal(fs_cwd_relative(real), real);
+	snprintf(path, sizeof(path), "%s/", real);
+	assert_string_equal(fs_cwd_relative(path), path);
+	snprintf(path, sizeof(path), "%sx/a", real);
+	assert_string_equal(fs_cwd_relative(path), path);
+	assert_string_equal(fs_cwd_relative("/etc/passwd"), "/etc/passwd");
+	/* What it returns names the same file. */
+	snprintf(path, sizeof(path), "%s/f", real);
+	testutil_write_file(path, "x", 0644);
+	struct stat a, b;
+	assert_int_equal(stat(path, &a), 0);
+	assert_int_equal(stat(fs_cwd_relative(path), &b), 0);
+	assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	/* At the top, every path would be below it: none is shortened. */
+	assert_int_equal(chdir("/"), 0);
+	fs_cwd_note();
+	assert_string_equal(fs_cwd_relative(path), path);
+	assert_int_equal(chdir(cwd), 0);
+	fs_cwd_note();
+	assert_int_equal(testutil_remove_tree(real), 0);
+	free(real);
+	free(cwd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +717,8 @@ int main(void)
 		cmocka_unit_test(test_path_relpath),
 		cmocka_unit_test(test_path_expanduser),
 		cmocka_unit_test(test_path_is_url),
+		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_fs_cwd_relative),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
 	};
