@@ -4,10 +4,14 @@
 #include "../lib/strbuf.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 /* Bumped whenever the layout below changes. */
 #define RECORD_FORMAT 1
+/* The bytes before the inputs: format, key, output, status, start,
+ * duration, run, slot, count. */
+#define RECORD_HEAD (4 + 16 + 16 + 4 + 8 + 8 + 8 + 4 + 4)
 
 /* Integers are little-endian, fixed width; strings are a u32 length and the
  * bytes; hashes their 16 canonical bytes. */
@@ -117,7 +121,8 @@ int record_get(struct store *s, const char *identity, struct record *r, struct a
 {
 	struct strbuf b = STRBUF_INIT;
 	memset(r, 0, sizeof(*r));
-	int found = store_get(s, STORE_RECORDS, identity, strlen(identity), &b);
+	int found = store_get_head(s, STORE_RECORDS, identity, strlen(identity), &b,
+				   a ? SIZE_MAX : RECORD_HEAD);
 	if (found <= 0) {
 		strbuf_release(&b);
 		return found;
@@ -135,6 +140,14 @@ int record_get(struct store *s, const char *identity, struct record *r, struct a
 	r->run = get_u64(&rd);
 	r->slot = get_u32(&rd);
 	uint32_t n = get_u32(&rd);
+	if (!a) {
+		strbuf_release(&b);
+		if (rd.bad) {
+			memset(r, 0, sizeof(*r));
+			return 0;
+		}
+		return 1;
+	}
 	/* Each input takes at least 28 bytes: a count beyond what is left is a
 	 * damaged entry, not an allocation to attempt. */
 	if (rd.bad || n > (size_t)(rd.end - rd.p) / 28) {

@@ -52,7 +52,9 @@ struct record {
 
 /* 1 with *r filled, its inputs and strings allocated from a (a run reads
  * one record per action: one malloc each would be most of a no-op), 0 if
- * absent or of another format, -1 on an error (reported). */
+ * absent or of another format, -1 on an error (reported).  With a NULL,
+ * all but the inputs (none), read without the bytes that hold them: what a
+ * skip needs, a tenth of the size. */
 int record_get(struct store *s, const char *identity, struct record *r, struct arena *a);
 /* Pending until the store is flushed. */
 void record_put(struct store *s, const char *identity, const struct record *r);

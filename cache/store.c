@@ -7,6 +7,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,6 +129,12 @@ static char *map_key(enum store_db db, const void *key, size_t klen, size_t *len
 int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	      struct strbuf *val)
 {
+	return store_get_head(s, db, key, klen, val, SIZE_MAX);
+}
+
+int store_get_head(struct store *s, enum store_db db, const void *key, size_t klen,
+		   struct strbuf *val, size_t max)
+{
 	size_t mklen;
 	char *mk = map_key(db, key, klen, &mklen);
 	pthread_mutex_lock(&s->lock);
@@ -139,7 +146,7 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 		found = !p->deleted;
 		if (found && val) {
 			strbuf_reset(val);
-			strbuf_add(val, p->val, p->vlen);
+			strbuf_add(val, p->val, p->vlen < max ? p->vlen : max);
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -157,7 +164,7 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	rc = mdb_get(txn, s->dbs[db], &k, &v);
 	if (rc == 0 && val) {
 		strbuf_reset(val);
-		strbuf_add(val, v.mv_data, v.mv_size);
+		strbuf_add(val, v.mv_data, v.mv_size < max ? v.mv_size : max);
 	}
 	mdb_txn_abort(txn);
 	if (rc == MDB_NOTFOUND)

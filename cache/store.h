@@ -45,6 +45,10 @@ void store_close(struct store *s);
  * only whether the key is there), 0 if absent, -1 on an error (reported). */
 int store_get(struct store *s, enum store_db db, const void *key, size_t klen,
 	      struct strbuf *val);
+/* The same, with at most the first max bytes of the value: the head of a
+ * large entry, read without copying the rest. */
+int store_get_head(struct store *s, enum store_db db, const void *key, size_t klen,
+		   struct strbuf *val, size_t max);
 void store_put(struct store *s, enum store_db db, const void *key, size_t klen,
 	       const void *val, size_t vlen);
 void store_del(struct store *s, enum store_db db, const void *key, size_t klen);

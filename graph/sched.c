@@ -26,7 +26,7 @@ struct node {
 	bool queued;       /* in the ready heap, or given to a worker */
 	bool unknown;      /* dry run: its output cannot be known without running it */
 	bool have_old;
-	struct record old;
+	struct record old; /* its record, without its inputs (why() reads them) */
 	struct graph_inputs inputs;
 	bool checked;       /* its output_dir was compared with its record */
 	bool output_ok;     /* ... and found as recorded */
@@ -65,9 +65,8 @@ struct sched {
 	uint64_t run_id;
 	struct sched_summary *sum;
 	struct sched_progress progress;
-	struct arena arena; /* the inputs of needs */
-	/* One per thread of prepare(): the records read and the inputs
-	 * collected there. */
+	struct arena arena; /* the inputs of needs, records read to explain */
+	/* One per thread of prepare(): the inputs collected there. */
 	struct arena *arenas;
 	size_t narenas;
 	size_t undecided, jobs_total;
@@ -179,7 +178,11 @@ static char *why(struct sched *s, size_t i)
 	struct graph_action *a = s->g->actions[i];
 	if (a->forced)
 		return xstrdup("forced");
-	char *r = graph_explain(s->o->store, n->have_old ? &n->old : NULL, &n->inputs);
+	/* The inputs it was last run with: prepare read only what a skip
+	 * needs. */
+	struct record old;
+	bool have_old = n->have_old && record_get(s->o->store, a->identity, &old, &s->arena) == 1;
+	char *r = graph_explain(s->o->store, have_old ? &old : NULL, &n->inputs);
 	if (r)
 		return r;
 	return xstrdup(n->intact_reason ? n->intact_reason : "inputs changed");
@@ -549,7 +552,7 @@ static void prepare_one(struct prepare *p, size_t i, struct arena *arena)
 	struct sched *s = p->s;
 	struct node *n = &s->nodes[i];
 	struct graph_action *a = s->g->actions[i];
-	int found = record_get(s->o->store, a->identity, &n->old, arena);
+	int found = record_get(s->o->store, a->identity, &n->old, NULL);
 	if (found < 0) {
 		atomic_store(&p->failed, true);
 		return;

@@ -49,12 +49,13 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* Memory not cleared, aligned to align (a power of two): strings are
+ * written whole at once and need no alignment. */
+static void *arena_raw(struct arena *a, size_t size, size_t align)
 {
-	const size_t align = _Alignof(max_align_t);
-	size = (size + align - 1) & ~(align - 1);
 	struct arena_chunk *c = a->chunks;
-	if (!c || c->size - c->used < size) {
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->size || c->size - at < size) {
 		size_t want = ARENA_MIN_CHUNK;
 		if (c && c->size * 2 > want)
 			want = c->size * 2;
@@ -62,18 +63,22 @@ void *arena_alloc(struct arena *a, size_t size)
 			want = size;
 		c = xmalloc(sizeof(*c) + want);
 		c->size = want;
-		c->used = 0;
 		c->next = a->chunks;
 		a->chunks = c;
+		at = 0;
 	}
-	void *p = c->data + c->used;
-	c->used += size;
-	return memset(p, 0, size);
+	c->used = at + size;
+	return c->data + at;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	return memset(arena_raw(a, size, _Alignof(max_align_t)), 0, size);
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_raw(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

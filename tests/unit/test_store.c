@@ -1,6 +1,7 @@
 /*
  * Unit tests for cache/store: pending writes and their flush, deletion,
- * iteration, clearing, and threads sharing one store.  Every test opens a
+ * iteration, clearing, heads of values, threads sharing one store; and
+ * cache/record's records, whole and without their inputs.  Every test opens a
  * store in its own temporary directory.
  */
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../../cache/record.h"
 #include "../../cache/store.h"
 #include "testutil.h"
 
@@ -301,6 +303,69 @@ static void test_threads(void **state)
 	}
 }
 
+static void test_head(void **state)
+{
+	struct tmp *t = *state;
+	struct strbuf val = STRBUF_INIT;
+	for (int flushed = 0; flushed < 2; flushed++) {
+		put(t, STORE_META, "k", "0123456789");
+		if (flushed)
+			assert_int_equal(store_flush(t->s), 0);
+		assert_int_equal(store_get_head(t->s, STORE_META, "k", 1, &val, 4), 1);
+		assert_int_equal(val.len, 4);
+		assert_memory_equal(val.buf, "0123", 4);
+		assert_int_equal(store_get_head(t->s, STORE_META, "k", 1, &val, 100), 1);
+		assert_string_equal(val.buf, "0123456789");
+		assert_int_equal(store_get_head(t->s, STORE_META, "x", 1, &val, 4), 0);
+	}
+	strbuf_release(&val);
+}
+
+static void test_record_whole_and_summary(void **state)
+{
+	struct tmp *t = *state;
+	struct record_input in[] = {
+		{"kind", RECORD_INPUT_TEXT, hash_bytes("build/1", 7), "build/1"},
+		{"option:configure_options", RECORD_INPUT_TEXT, hash_bytes("--x", 3), "--x"},
+		{"source", RECORD_INPUT_TREE, hash_bytes("t", 1), ""},
+	};
+	struct record r = {hash_bytes("key", 3), hash_bytes("out", 3), RECORD_OK, 12345, 678,
+			   99, 3, in, 3};
+	record_put(t->s, "build x", &r);
+	for (int flushed = 0; flushed < 2; flushed++) {
+		if (flushed)
+			assert_int_equal(store_flush(t->s), 0);
+		struct arena a = ARENA_INIT;
+		struct record got;
+		assert_int_equal(record_get(t->s, "build x", &got, &a), 1);
+		assert_true(hash_equal(got.key, r.key) && hash_equal(got.output, r.output));
+		assert_int_equal(got.ninputs, 3);
+		for (size_t i = 0; i < 3; i++) {
+			assert_string_equal(got.inputs[i].name, in[i].name);
+			assert_int_equal(got.inputs[i].type, in[i].type);
+			assert_true(hash_equal(got.inputs[i].hash, in[i].hash));
+			assert_string_equal(got.inputs[i].text, in[i].text);
+		}
+		arena_free(&a);
+		/* The summary: everything but the inputs. */
+		struct record sum;
+		assert_int_equal(record_get(t->s, "build x", &sum, NULL), 1);
+		assert_true(hash_equal(sum.key, r.key) && hash_equal(sum.output, r.output));
+		assert_int_equal(sum.status, RECORD_OK);
+		assert_int_equal(sum.started_ns, 12345);
+		assert_int_equal(sum.duration_ns, 678);
+		assert_int_equal(sum.run, 99);
+		assert_int_equal(sum.slot, 3);
+		assert_null(sum.inputs);
+		assert_int_equal(sum.ninputs, 0);
+	}
+	struct record none;
+	assert_int_equal(record_get(t->s, "build y", &none, NULL), 0);
+	/* A value too short for the summary is no record. */
+	put(t, STORE_RECORDS, "build z", "\1\0\0\0short");
+	assert_int_equal(record_get(t->s, "build z", &none, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +377,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clear_empties_one_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_too_long_for_lmdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_whole_and_summary, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
