@@ -598,8 +598,8 @@ static int walk_hash(struct walk *w, struct hash128 *out, struct tree_manifest *
 	return 0;
 }
 
-int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
-	      struct hash128 *out, struct tree_manifest *m)
+static int hash_tree(struct store *s, const char *dir, const struct tree_options *opt,
+		     struct hash128 *out, struct tree_manifest *m)
 {
 	if (m)
 		*m = (struct tree_manifest){NULL, 0, ARENA_INIT};
@@ -653,6 +653,30 @@ int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
 	strbuf_release(&w.snapkey);
 	strbuf_release(&w.snap);
 	return r;
+}
+
+int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
+	      struct hash128 *out, struct tree_manifest *m)
+{
+	int r = hash_tree(s, dir, opt, out, m);
+	if (r != 0 || !s || !opt || !opt->keep_manifest)
+		return r;
+	unsigned char key[16];
+	hash_to_bytes(*out, key);
+	if (store_get(s, STORE_TREES, key, 16, NULL) != 0)
+		return 0;
+	if (m) {
+		tree_manifest_save(s, *out, m);
+		return 0;
+	}
+	/* Rare (a tree never kept, or a cleared store): the snapshot just
+	 * checked gives the manifest without a walk. */
+	struct tree_manifest mine;
+	struct hash128 again;
+	if (hash_tree(s, dir, opt, &again, &mine) == 0 && hash_equal(again, *out))
+		tree_manifest_save(s, again, &mine);
+	tree_manifest_free(&mine);
+	return 0;
 }
 
 void tree_manifest_free(struct tree_manifest *m)

@@ -54,6 +54,7 @@
 #include "../lib/arena.h"
 #include "../lib/hash.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,9 @@ struct tree_options {
 	 * directory). */
 	const char *const *exclude;
 	size_t nexclude;
+	/* Keep the manifest in the store (tree_manifest_save) if none is kept
+	 * under the tree's hash yet: an unchanged tree costs a lookup. */
+	bool keep_manifest;
 };
 
 /* Hashes the tree at dir.  s may be NULL (no stat cache, no snapshot).  m,

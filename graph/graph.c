@@ -47,8 +47,15 @@ static void input_add(struct graph_inputs *in, const char *name, enum record_inp
 		      struct hash128 h, const char *text)
 {
 	if (in->n == in->cap) {
-		in->cap = in->cap ? 2 * in->cap : 16;
-		in->items = xrealloc(in->items, in->cap * sizeof(*in->items));
+		/* From the arena, like the strings: a build has two dozen
+		 * inputs, and a malloc'd array per action grew the heap a page
+		 * at a time. */
+		size_t cap = in->cap ? 2 * in->cap : 32;
+		struct record_input *items = arena_alloc(in->arena, cap * sizeof(*items));
+		if (in->n)
+			memcpy(items, in->items, in->n * sizeof(*items));
+		in->items = items;
+		in->cap = cap;
 	}
 	struct record_input *it = &in->items[in->n++];
 	it->name = arena_strdup(in->arena, name);
@@ -147,11 +154,6 @@ struct hash128 graph_inputs_key(const struct graph_inputs *in)
 	return key;
 }
 
-void graph_inputs_free(struct graph_inputs *in)
-{
-	free(in->items);
-	*in = (struct graph_inputs){0};
-}
 
 int graph_job_log_fd(struct graph_job *job)
 {

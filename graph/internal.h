@@ -10,8 +10,8 @@
 
 #include "../cache/cache.h"
 
-/* The names and texts live in the arena given (one of the scheduler's);
- * items is malloc'd (graph_inputs_free). */
+/* The items, their names and texts live in the arena given (one of the
+ * scheduler's). */
 struct graph_inputs {
 	struct record_input *items;
 	size_t n, cap;
@@ -25,7 +25,6 @@ int graph_inputs_own(struct graph_action *a, struct graph_inputs *in);
 void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
 			struct graph_inputs *in);
 struct hash128 graph_inputs_key(const struct graph_inputs *in);
-void graph_inputs_free(struct graph_inputs *in);
 
 /* Why an action runs, in explain's words: what differs between the record
  * of its last run (NULL: none) and its inputs now.  Tree inputs name the

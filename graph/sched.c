@@ -799,7 +799,6 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	sum->interrupted = *o->interrupted != 0;
 	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
 	for (size_t i = 0; i < g->nactions; i++) {
-		graph_inputs_free(&s.nodes[i].inputs);
 		free(s.nodes[i].users);
 		free(s.nodes[i].failure);
 	}

@@ -172,16 +172,15 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 	graph_input_text(in, "option:src_type", mb->src_type.value);
 	graph_input_text(in, "option:src_uri", mb->src_uri.value);
 	const char *exclude[] = {pj->exclude};
-	struct tree_options topt = {exclude, pj->exclude ? 1 : 0};
+	/* Kept, so that explain can name the files that changed. */
+	struct tree_options topt = {.exclude = exclude, .nexclude = pj->exclude ? 1 : 0,
+				    .keep_manifest = true};
 	struct hash128 h;
-	struct tree_manifest m;
-	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, &m);
+	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, NULL);
 	if (rc == 1)
 		diag_error(mb->path, mb->src_uri.line, "src_uri: no directory %s", pj->srcdir);
 	if (rc != 0)
 		return -1;
-	tree_manifest_save(pj->plan->store, h, &m);
-	tree_manifest_free(&m);
 	graph_input_tree(in, "source", h);
 	return 0;
 }

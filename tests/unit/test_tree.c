@@ -312,7 +312,7 @@ static void test_exclude_leaves_a_subtree_out(void **state)
 	sample(t, "t");
 	struct hash128 base = hash_of(t, "t", NULL);
 	const char *ex[] = {"parts", "src/lib"};
-	struct tree_options opt = {ex, 2};
+	struct tree_options opt = {.exclude = ex, .nexclude = 2};
 	struct hash128 before = hash_of(t, "t", &opt);
 	assert_false(hash_equal(before, base));
 
@@ -360,7 +360,7 @@ static void test_special_file_is_an_error(void **state)
 	assert_int_equal(m.n, 0);
 	tree_manifest_free(&m);
 	const char *ex[] = {"sub/fifo"};
-	struct tree_options opt = {ex, 1};
+	struct tree_options opt = {.exclude = ex, .nexclude = 1};
 	assert_int_equal(tree_hash(NULL, at(t, "t"), &opt, &h, NULL), 0);
 }
 
@@ -740,6 +740,33 @@ static void rewrite_in_place(struct tmp *t, const char *top)
 		    now.st_mtim.tv_nsec == old.st_mtim.tv_nsec);
 }
 
+/* keep_manifest keeps it once per tree hash, from a walk or a snapshot. */
+static void test_keep_manifest(void **state)
+{
+	struct tmp *t = *state;
+	const char *rel = "snap/used";
+	struct tree_manifest walk, back;
+	struct hash128 h, again;
+	assert_int_equal(tree_hash(NULL, at(t, rel), NULL, &h, &walk), 0);
+	unsigned char key[16];
+	hash_to_bytes(h, key);
+	struct tree_options keep = {.keep_manifest = true}, plain = {.keep_manifest = false};
+	for (int pass = 0; pass < 2; pass++) {
+		/* Pass 0 walks (and keeps a snapshot), pass 1 checks the
+		 * snapshot: both keep a manifest missing from the store. */
+		store_del(t->store, STORE_TREES, key, 16);
+		assert_int_equal(tree_manifest_load(t->store, h, &back), 0);
+		assert_int_equal(tree_hash(t->store, at(t, rel), &plain, &again, NULL), 0);
+		assert_int_equal(tree_manifest_load(t->store, h, &back), 0);
+		assert_int_equal(tree_hash(t->store, at(t, rel), &keep, &again, NULL), 0);
+		assert_true(hash_equal(again, h));
+		assert_int_equal(tree_manifest_load(t->store, h, &back), 1);
+		assert_same_manifest(&walk, &back);
+		tree_manifest_free(&back);
+	}
+	tree_manifest_free(&walk);
+}
+
 static void test_snapshot_sees_content_with_mtime_restored(void **state)
 {
 	check_change(*state, "content", rewrite_in_place, false);
@@ -817,7 +844,7 @@ static void test_snapshot_ignores_excluded_changes(void **state)
 {
 	struct tmp *t = *state;
 	const char *ex[] = {"parts", "src/lib"};
-	struct tree_options opt = {ex, 2};
+	struct tree_options opt = {.exclude = ex, .nexclude = 2};
 	struct hash128 real = snapshot_taken(t, "snap/exclude", &opt);
 	put(t, "snap/exclude/parts/part/bin/tool", "changed", 0755);
 	dir(t, "snap/exclude/parts/part/more");
@@ -867,10 +894,10 @@ static void test_snapshot_is_per_tree_and_exclude_list(void **state)
 	struct hash128 real = snapshot_taken(t, "snap/one", NULL);
 	assert_true(hash_equal(walked(t, "snap/other", NULL), real));
 	const char *ex[] = {"nosuch"};
-	struct tree_options opt = {ex, 1};
+	struct tree_options opt = {.exclude = ex, .nexclude = 1};
 	assert_true(hash_equal(walked(t, "snap/one", &opt), real));
 	const char *ex2[] = {"README"};
-	struct tree_options opt2 = {ex2, 1};
+	struct tree_options opt2 = {.exclude = ex2, .nexclude = 1};
 	assert_false(hash_equal(walked(t, "snap/one", &opt2), real));
 	walked(t, "snap/one/src", NULL);
 	/* Without a store, no snapshot either. */
@@ -1004,6 +1031,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_is_used, setup_aged, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_manifest, setup_aged, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_sees_content_with_mtime_restored,
 						setup_aged, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_sees_file_added_in_subdir, setup_aged,
