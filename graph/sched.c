@@ -16,8 +16,8 @@ enum job_type { JOB_RUN, JOB_RESTORE };
 
 /* The scheduler's view of one action. */
 struct node {
-	size_t *users; /* actions that need this one */
-	size_t nusers, capusers;
+	size_t *users; /* actions that need this one: a slice of sched.users */
+	size_t nusers;
 	size_t unresolved;     /* needs whose output is not known yet */
 	size_t unmaterialized; /* needs not on disk yet, once this one must run */
 	bool decided;
@@ -25,6 +25,7 @@ struct node {
 	bool wants_run;    /* it has to run: its needs must be on disk first */
 	bool queued;       /* in the ready heap, or given to a worker */
 	bool unknown;      /* dry run: its output cannot be known without running it */
+	bool old_read;     /* old and have_old are set */
 	bool have_old;
 	struct record old; /* its record, without its inputs (why() reads them) */
 	struct graph_inputs inputs;
@@ -66,6 +67,10 @@ struct sched {
 	struct sched_summary *sum;
 	struct sched_progress progress;
 	struct arena arena; /* the inputs of needs, records read to explain */
+	size_t *users;      /* every node's users, one slice after another */
+	struct dag_order order; /* needs first: for the priorities */
+	bool prioritised;
+	bool store_failed;  /* a record could not be read while deciding (reported) */
 	/* One per thread of prepare(): the inputs collected there. */
 	struct arena *arenas;
 	size_t narenas;
@@ -108,8 +113,43 @@ static void update_total(struct sched *s)
 	s->progress.total = s->jobs_total + s->undecided;
 }
 
+/* The record of action i, read now if prepare_one left it (an
+ * intermediate's). */
+static void read_old(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	if (n->old_read)
+		return;
+	n->old_read = true;
+	int found = record_get(s->o->store, s->g->actions[i]->identity, &n->old, NULL);
+	if (found < 0)
+		s->store_failed = true;
+	n->have_old = found == 1;
+}
+
+/* Longest path to the end of the graph from each action, weighted by the
+ * last recorded durations (1 ms for an action never run): needed once
+ * something is to run, not before. */
+static void prioritise(struct sched *s)
+{
+	s->prioritised = true;
+	for (size_t k = s->order.n; k-- > 0;) {
+		size_t i = s->order.nodes[k];
+		struct node *n = &s->nodes[i];
+		read_old(s, i);
+		uint64_t longest = 0;
+		for (size_t u = 0; u < n->nusers; u++)
+			if (s->nodes[n->users[u]].priority > longest)
+				longest = s->nodes[n->users[u]].priority;
+		n->priority = longest + (n->have_old && n->old.duration_ns ? n->old.duration_ns
+									: 1000000u);
+	}
+}
+
 static void heap_push(struct sched *s, size_t x)
 {
+	if (!s->prioritised)
+		prioritise(s);
 	s->jobs_total++;
 	update_total(s);
 	size_t i = s->nheap++;
@@ -181,6 +221,7 @@ static char *why(struct sched *s, size_t i)
 	/* The inputs it was last run with: prepare read only what a skip
 	 * needs. */
 	struct record old;
+	read_old(s, i);
 	bool have_old = n->have_old && record_get(s->o->store, a->identity, &old, &s->arena) == 1;
 	char *r = graph_explain(s->o->store, have_old ? &old : NULL, &n->inputs);
 	if (r)
@@ -250,8 +291,9 @@ static bool intact(struct sched *s, size_t i)
 }
 
 /* The record says the action was done with the key it has now. */
-static bool same_key(const struct sched *s, size_t i)
+static bool same_key(struct sched *s, size_t i)
 {
+	read_old(s, i);
 	const struct node *n = &s->nodes[i];
 	const struct graph_action *a = s->g->actions[i];
 	return !a->forced && n->have_old && n->old.status == RECORD_OK &&
@@ -552,18 +594,23 @@ static void prepare_one(struct prepare *p, size_t i, struct arena *arena)
 	struct sched *s = p->s;
 	struct node *n = &s->nodes[i];
 	struct graph_action *a = s->g->actions[i];
-	int found = record_get(s->o->store, a->identity, &n->old, NULL);
-	if (found < 0) {
-		atomic_store(&p->failed, true);
-		return;
+	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
+	/* An intermediate's record matters only if a dependent has to run:
+	 * read_old reads it then. */
+	if (!a->kind->intermediate || dir) {
+		int found = record_get(s->o->store, a->identity, &n->old, NULL);
+		if (found < 0) {
+			atomic_store(&p->failed, true);
+			return;
+		}
+		n->old_read = true;
+		n->have_old = found == 1;
 	}
-	n->have_old = found == 1;
 	n->inputs.arena = arena;
 	if (graph_inputs_own(a, &n->inputs) != 0) {
 		atomic_store(&p->bad_input, true);
 		return;
 	}
-	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
 	if (dir && n->have_old && n->old.status == RECORD_OK && !a->forced)
 		check_output(s, i, dir);
 }
@@ -615,36 +662,25 @@ static int prepare_all(struct sched *s)
 	return atomic_load(&p.failed) ? -1 : atomic_load(&p.bad_input) ? SCHED_BAD_INPUT : 0;
 }
 
-/* Longest path to the end of the graph from each action, weighted by the
- * last recorded durations (1 ms for an action never run). */
-static int prioritise(struct sched *s)
+/* The actions in an order where needs come first, kept for the
+ * priorities; a cycle is bad input. */
+static int order_actions(struct sched *s)
 {
 	struct graph *g = s->g;
 	size_t *all = xmalloc((g->nactions + 1) * sizeof(*all));
 	for (size_t i = 0; i < g->nactions; i++)
 		all[i] = i;
-	struct dag_order ord;
-	int rc = dag_order(&g->dag, all, g->nactions, &ord);
+	int rc = dag_order(&g->dag, all, g->nactions, &s->order);
 	free(all);
 	if (rc != 0) {
 		struct strbuf sb = STRBUF_INIT;
-		for (size_t k = 0; k < ord.ncycle; k++)
-			strbuf_addf(&sb, "%s%s", k ? " -> " : "", g->actions[ord.cycle[k]]->identity);
+		for (size_t k = 0; k < s->order.ncycle; k++)
+			strbuf_addf(&sb, "%s%s", k ? " -> " : "",
+				    g->actions[s->order.cycle[k]]->identity);
 		diag_error(NULL, 0, "the actions form a cycle: %s", sb.buf);
 		strbuf_release(&sb);
-		dag_order_free(&ord);
 		return SCHED_BAD_INPUT;
 	}
-	for (size_t k = ord.n; k-- > 0;) {
-		struct node *n = &s->nodes[ord.nodes[k]];
-		uint64_t longest = 0;
-		for (size_t u = 0; u < n->nusers; u++)
-			if (s->nodes[n->users[u]].priority > longest)
-				longest = s->nodes[n->users[u]].priority;
-		n->priority = longest + (n->have_old && n->old.duration_ns ? n->old.duration_ns
-									: 1000000u);
-	}
-	dag_order_free(&ord);
 	return 0;
 }
 
@@ -728,19 +764,32 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	s.nodes = xcalloc(g->nactions + 1, sizeof(*s.nodes));
 	s.heap = xmalloc((g->nactions + 1) * sizeof(*s.heap));
 	s.undecided = g->nactions;
+	/* Users are the needs reversed: counted, then laid out in one array. */
+	size_t nedges = 0;
 	for (size_t i = 0; i < g->nactions; i++) {
-		struct node *n = &s.nodes[i];
-		g->actions[i]->state = GRAPH_PENDING;
 		const struct dag_node *d = &g->dag.nodes[i];
-		n->unresolved = d->nneeds;
+		g->actions[i]->state = GRAPH_PENDING;
+		s.nodes[i].unresolved = d->nneeds;
+		nedges += d->nneeds;
+		for (size_t k = 0; k < d->nneeds; k++)
+			s.nodes[d->needs[k]].nusers++;
+	}
+	s.users = xmalloc((nedges + 1) * sizeof(*s.users));
+	for (size_t i = 0, at = 0; i < g->nactions; i++) {
+		s.nodes[i].users = s.users + at;
+		at += s.nodes[i].nusers;
+		s.nodes[i].nusers = 0;
+	}
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct dag_node *d = &g->dag.nodes[i];
 		for (size_t k = 0; k < d->nneeds; k++) {
 			struct node *b = &s.nodes[d->needs[k]];
-			push(&b->users, &b->nusers, &b->capusers, i);
+			b->users[b->nusers++] = i;
 		}
 	}
-	int rc = prepare_all(&s);
+	int rc = order_actions(&s);
 	if (rc == 0)
-		rc = prioritise(&s);
+		rc = prepare_all(&s);
 	if (rc == 0 && !o->dry_run) {
 		int err = fs_mkdirs(o->logdir, 0777);
 		if (err) {
@@ -796,17 +845,19 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	}
 	if (started && !o->dry_run && store_flush(o->store) != 0)
 		rc = -1;
+	if (s.store_failed)
+		rc = -1;
 	sum->interrupted = *o->interrupted != 0;
 	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
-	for (size_t i = 0; i < g->nactions; i++) {
-		free(s.nodes[i].users);
+	for (size_t i = 0; i < g->nactions; i++)
 		free(s.nodes[i].failure);
-	}
 	arena_free(&s.arena);
 	for (size_t k = 0; k < s.narenas; k++)
 		arena_free(&s.arenas[k]);
 	free(s.arenas);
 	free(s.nodes);
+	free(s.users);
+	dag_order_free(&s.order);
 	free(s.heap);
 	free(s.work);
 	free(s.done);
