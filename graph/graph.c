@@ -98,7 +98,8 @@ void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
 	for (size_t i = 0; i < n->nneeds; i++) {
 		const struct graph_action *b = g->actions[n->needs[i]];
 		strbuf_reset(&name);
-		strbuf_addf(&name, "need:%s", b->identity);
+		strbuf_adds(&name, "need:");
+		strbuf_adds(&name, b->identity);
 		char hex[HASH_HEX_LEN + 1];
 		hash_hex(b->output, hex);
 		input_add(in, name.buf, RECORD_INPUT_HASH, b->output, hex);

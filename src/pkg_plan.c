@@ -200,16 +200,29 @@ static const struct graph_kind fetch_kind = {
 	.run = fetch_run,
 };
 
-static void env_inputs(struct graph_inputs *in)
+static void env_inputs(const struct plan *p, struct graph_inputs *in)
 {
-	struct strbuf name = STRBUF_INIT;
-	for (const char *const *v = build_env_inputs; *v; v++) {
-		const char *val = getenv(*v);
-		strbuf_reset(&name);
-		strbuf_addf(&name, "env:%s", *v);
-		graph_input_text(in, name.buf, val ? val : "");
+	for (size_t i = 0; i < p->nenv; i++)
+		graph_input_text(in, p->env_names[i], p->env_values[i]);
+}
+
+static void read_env(struct plan *p)
+{
+	struct arena *a = &p->graph.arena;
+	size_t n = 0;
+	while (build_env_inputs[n])
+		n++;
+	p->env_names = arena_alloc(a, n * sizeof(*p->env_names));
+	p->env_values = arena_alloc(a, n * sizeof(*p->env_values));
+	for (size_t i = 0; i < n; i++) {
+		const char *name = build_env_inputs[i], *val = getenv(name);
+		char *key = arena_alloc(a, strlen(name) + 5);
+		memcpy(key, "env:", 4);
+		strcpy(key + 4, name);
+		p->env_names[i] = key;
+		p->env_values[i] = arena_strdup(a, val ? val : "");
 	}
-	strbuf_release(&name);
+	p->nenv = n;
 }
 
 /* What the graph would add as need:install X, from X's record. */
@@ -254,7 +267,7 @@ static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 	graph_input_text(in, "option:make_options", value_or(&mb->make_options, ""));
 	graph_input_text(in, "option:make_targets", value_or(&mb->make_targets, ""));
 	graph_input_text(in, "prefix", pj->prefix);
-	env_inputs(in);
+	env_inputs(pj->plan, in);
 	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
 	return outside_inputs(pj, in);
 }
@@ -333,7 +346,7 @@ static int install_inputs(struct graph_action *a, struct graph_inputs *in)
 	graph_input_text(in, "option:install_targets",
 			 value_or(&pj->pkg->mb.install_targets, "install"));
 	graph_input_text(in, "prefix", pj->prefix);
-	env_inputs(in);
+	env_inputs(pj->plan, in);
 	return 0;
 }
 
@@ -474,6 +487,7 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 	struct hmap installs = HMAP_INIT; /* package name -> its install action */
 	struct strbuf id = STRBUF_INIT;
 	int rc = 0;
+	read_env(p);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct pkg *pkg = order[i];
 		const char *method;

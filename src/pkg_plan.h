@@ -33,6 +33,10 @@ struct plan {
 	struct hash128 compiler; /* the C compiler's identity, found once when a
 				  * package builds with cmmi */
 	char *compiler_text;
+	/* "env:NAME" and the value of each of build_env_inputs, read once:
+	 * every build and install has them as inputs. */
+	const char **env_names, **env_values;
+	size_t nenv;
 	void **owned; /* other allocations of the plan, to free */
 	size_t nowned, capowned;
 };
