@@ -66,6 +66,7 @@ int pkgdb_open(struct pkgdb *db)
 
 void pkgdb_close(struct pkgdb *db)
 {
+	readahead_stop(db->ra);
 	for (size_t i = 0; i < db->npkgs; i++)
 		free(db->bynode[i]->deps);
 	free(db->bynode);
@@ -132,7 +133,8 @@ static struct pkg *load(struct pkgdb *db, const char *name, enum pkg_choice choi
 		return p;
 	const struct minilay_file *f = hmap_gets(&db->minilays.by_name, name);
 	p = arena_alloc(&db->arena, sizeof(*p));
-	if (minibuild_load(&db->arena, &db->ctx, db->minilays.dirs[f->minilay], f->name, &p->mb) < 0)
+	if (minibuild_load(&db->arena, &db->ctx, db->minilays.dirs[f->minilay], f->name, db->ra,
+			   &p->mb) < 0)
 		return NULL;
 	p->choice = choice;
 	p->requested_as = requested_as;
@@ -164,6 +166,21 @@ struct pkg *pkgdb_resolve(struct pkgdb *db, const char *name, const char *where,
 	}
 	struct pkg *p = load(db, chosen, choice, arena_strdup(&db->arena, name));
 	return p;
+}
+
+void pkgdb_read_ahead_all(struct pkgdb *db)
+{
+	if (!db->ra)
+		db->ra = readahead_start();
+	if (!db->ra)
+		return;
+	/* The paths minibuild_load will ask for, made the same way. */
+	struct arena paths = ARENA_INIT;
+	for (size_t i = 0; i < db->minilays.nfiles; i++) {
+		const struct minilay_file *f = db->minilays.files[i];
+		readahead_queue(db->ra, path_join(&paths, db->minilays.dirs[f->minilay], f->name));
+	}
+	arena_free(&paths);
 }
 
 int pkgdb_load_needs(struct pkgdb *db, struct pkg **pkgs, size_t n)

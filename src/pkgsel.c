@@ -21,6 +21,8 @@ int pkgsel_select(struct pkgdb *db, char **targets, size_t ntargets,
 		return -1;
 	}
 	size_t n = ntargets ? ntargets : db->minilays.nfiles;
+	if (!ntargets)
+		pkgdb_read_ahead_all(db);
 	struct pkg **r = xmalloc((n + 1) * sizeof(*r));
 	size_t nr = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 /*
- * Unit tests for lib/: strbuf, arena, hmap, path, file, and the working
- * directory's shortcut in fsutil.  The expected results of
+ * Unit tests for lib/: strbuf, arena, hmap, path, file, readahead, and the
+ * working directory's shortcut in fsutil.  The expected results of
  * the path functions are what Python's posixpath returns for the same
  * arguments (zc.buildout computes paths with it).
  */
@@ -15,6 +15,7 @@
 #include "../../lib/fsutil.h"
 #include "../../lib/hmap.h"
 #include "../../lib/path.h"
+#include "../../lib/readahead.h"
 #include "../../lib/strbuf.h"
 #include "testutil.h"
 
@@ -652,6 +653,63 @@ static void test_file_read(void **state)
 	assert_int_equal(testutil_remove_tree(dir), 0);
 }
 
+/* Whatever the order of taking, each file's contents come back once
+ * queued, not queued, taken before or after the thread read them. */
+static void test_readahead(void **state)
+{
+	(void)state;
+	char dir[64], path[128];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	enum { N = 300 };
+	for (int i = 0; i < N; i++) {
+		char text[64];
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		snprintf(text, sizeof(text), "file %d\n", i);
+		testutil_write_file(path, text, 0644);
+	}
+	struct readahead *r = readahead_start();
+	assert_non_null(r);
+	for (int i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		readahead_queue(r, path);
+		if (i % 7 == 0)
+			readahead_queue(r, path); /* twice: read once, taken once */
+	}
+	struct strbuf sb = STRBUF_INIT;
+	int err = 0;
+	/* Backwards: the last ones are likely not read yet, the first ones
+	 * likely are. */
+	for (int i = N - 1; i >= 0; i--) {
+		char want[64];
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		snprintf(want, sizeof(want), "<file %d\n", i);
+		strbuf_reset(&sb);
+		strbuf_adds(&sb, "<");
+		assert_int_equal(readahead_take(r, path, &sb, &err), 0);
+		assert_string_equal(sb.buf, want);
+	}
+	/* Taken a second time, or never queued: read then. */
+	snprintf(path, sizeof(path), "%s/f5", dir);
+	strbuf_reset(&sb);
+	assert_int_equal(readahead_take(r, path, &sb, &err), 0);
+	assert_string_equal(sb.buf, "file 5\n");
+	snprintf(path, sizeof(path), "%s/none", dir);
+	readahead_queue(r, path);
+	assert_int_equal(readahead_take(r, path, &sb, &err), -1);
+	assert_int_equal(err, ENOENT);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	readahead_queue(r, path);
+	strbuf_reset(&sb);
+	assert_int_equal(readahead_take(r, path, &sb, &err), -2);
+	/* Queued and never taken: dropped by stop. */
+	readahead_queue(r, dir);
+	readahead_stop(r);
+	readahead_stop(NULL);
+	strbuf_release(&sb);
+	assert_int_equal(testutil_remove_tree(dir), 0);
+}
+
 static void test_fs_cwd_relative(void **state)
 {
 	(void)state;
@@ -718,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_path_expanduser),
 		cmocka_unit_test(test_path_is_url),
 		cmocka_unit_test(test_file_read),
+		cmocka_unit_test(test_readahead),
 		cmocka_unit_test(test_fs_cwd_relative),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
