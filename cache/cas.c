@@ -6,6 +6,7 @@
 #include "../lib/archive_lib.h"
 #include "../lib/arena.h"
 #include "../lib/diag.h"
+#include "../lib/extract.h"
 #include "../lib/fsutil.h"
 #include "../lib/strbuf.h"
 
@@ -27,16 +28,6 @@ struct index_entry {
 	struct hash128 hash;
 	uint64_t size, last_use, created;
 };
-
-/* No owners, and no way out: an artifact from elsewhere (a remote cache
- * names its own bytes) cannot claim another user, write through a symlink
- * or climb out with "..".  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS is not
- * here because it would refuse the absolute path of the temporary
- * directory every entry is put under; unpack refuses an absolute name
- * itself. */
-#define RESTORE_FLAGS                                                                \
-	(ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | \
-	 ARCHIVE_EXTRACT_SECURE_SYMLINKS)
 
 static const struct archive_lib *load_archive_lib(void)
 {
@@ -200,19 +191,6 @@ struct walk {
 	size_t n, cap;
 };
 
-static const char *type_name(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "FIFO";
-	if (S_ISSOCK(mode))
-		return "socket";
-	if (S_ISCHR(mode))
-		return "character device";
-	if (S_ISBLK(mode))
-		return "block device";
-	return "special file";
-}
-
 /* Lists what is under path->buf (top + rootlen bytes are the top) into w,
  * without following symlinks.  0 or -1 (reported). */
 static int walk(struct walk *w, struct strbuf *path, size_t rootlen)
@@ -247,7 +225,7 @@ static int walk(struct walk *w, struct strbuf *path, size_t rootlen)
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
 			diag_error(path->buf, 0,
 				   "cannot pack a %s: an artifact holds regular files, directories and symlinks",
-				   type_name(st.st_mode));
+				   fs_type_name(st.st_mode));
 			ret = -1;
 			break;
 		}
@@ -537,106 +515,37 @@ int cas_pack(struct store *s, const char *casdir, const char *dir, struct hash12
 
 /* --- Restoring --- */
 
-/* Copies a regular file's data.  NULL, or the handle whose error says why
- * it failed. */
-static struct archive *copy_data(const struct archive_lib *al, struct archive *in,
-				 struct archive *out)
-{
-	for (;;) {
-		const void *buf;
-		size_t n;
-		la_int64_t off;
-		int r = al->read_data_block(in, &buf, &n, &off);
-		if (r == ARCHIVE_EOF)
-			return NULL;
-		if (r != ARCHIVE_OK)
-			return in;
-		if (al->write_data_block(out, buf, n, off) < 0)
-			return out;
-	}
-}
-
-/* Unpacks the artifact's bytes into the empty directory tmp, an absolute
- * path without symlinks or "..".  0 or -1 (reported). */
+/* Unpacks the artifact's bytes into the empty directory tmp.  0 or -1
+ * (reported). */
 static int unpack(const struct archive_lib *al, const char *hex, const void *data, size_t len,
 		  const char *tmp)
 {
-	struct archive *in = al->read_new(), *out = al->write_disk_new();
-	if (!in || !out) {
+	struct archive *in = al->read_new();
+	if (!in) {
 		diag_error(NULL, 0, "cannot start libarchive: out of memory");
-		if (in)
-			al->read_free(in);
-		if (out)
-			al->write_free(out);
 		return -1;
 	}
-	/* The handle that failed: its error string says why. */
-	struct archive *bad = NULL;
+	char what[HASH_HEX_LEN + 16];
+	snprintf(what, sizeof(what), "artifact %s", hex);
+	int ret;
 	/* ARCHIVE_WARN: libarchive would run the zstd or gzip program; slower,
 	 * but it works. */
 	if (al->read_support_format_tar(in) < ARCHIVE_WARN ||
 	    al->read_support_filter_zstd(in) < ARCHIVE_WARN ||
 	    al->read_support_filter_gzip(in) < ARCHIVE_WARN ||
-	    al->read_open_memory(in, data, len) != ARCHIVE_OK)
-		bad = in;
-	else if (al->write_disk_set_options(out, RESTORE_FLAGS) != ARCHIVE_OK)
-		bad = out;
-	struct strbuf path = STRBUF_INIT;
-	int ret = 0;
-	while (!bad && !ret) {
-		struct archive_entry *ae;
-		int r = al->read_next_header(in, &ae);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r != ARCHIVE_OK) {
-			bad = in;
-			break;
-		}
-		const char *name = al->entry_pathname(ae);
-		mode_t type = al->entry_filetype(ae);
-		/* An absolute name (see RESTORE_FLAGS), and what the packer
-		 * never writes. */
-		if (!name || name[0] == '/' || al->entry_hardlink(ae) ||
-		    (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)) {
-			diag_error(NULL, 0, "artifact %s holds %s, which minimerge does not pack",
-				   hex, name ? name : "an entry without a name");
-			ret = -1;
-			break;
-		}
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", tmp, name);
-		al->entry_set_pathname(ae, path.buf);
-		r = al->write_header(out, ae);
-		if (r == ARCHIVE_WARN)
-			diag_warning(path.buf, 0, "%s", al->error_string(out));
-		if (r < ARCHIVE_WARN)
-			bad = out;
-		else if (type == AE_IFREG)
-			bad = copy_data(al, in, out);
-		if (!bad && (r = al->write_finish_entry(out)) != ARCHIVE_OK) {
-			if (r == ARCHIVE_WARN)
-				diag_warning(path.buf, 0, "%s", al->error_string(out));
-			else
-				bad = out;
-		}
-	}
-	/* Directories get their modes and times here, after their contents. */
-	if (!bad && !ret && al->write_close(out) != ARCHIVE_OK)
-		bad = out;
-	if (bad) {
-		diag_error(NULL, 0, "cannot %s artifact %s: %s", bad == in ? "read" : "unpack", hex,
-			   al->error_string(bad));
+	    al->read_open_memory(in, data, len) != ARCHIVE_OK) {
+		diag_error(NULL, 0, "cannot read %s: %s", what, al->error_string(in));
 		ret = -1;
+	} else {
+		ret = extract_entries(al, in, tmp, what);
 	}
-	strbuf_release(&path);
 	al->read_free(in);
-	al->write_free(out);
 	return ret;
 }
 
-/* Sets out to dest with its parent made canonical (created if missing):
- * libarchive then sees no symlink (ARCHIVE_EXTRACT_SECURE_SYMLINKS checks
- * every component) and no "..".  0 or -1 (reported). */
+/* Sets out to dest with its parent made canonical (created if missing).
+ * A dest that is not a name of its own ("", ".", "..") is refused: the
+ * tree is put beside it and renamed over it.  0 or -1 (reported). */
 static int resolve_dest(const char *dest, struct strbuf *out)
 {
 	size_t end = strlen(dest);

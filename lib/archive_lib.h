@@ -18,6 +18,7 @@
 	X(void, set_error, (struct archive *a, int err, const char *fmt, ...))              \
 	X(struct archive *, write_new, (void))                                              \
 	X(int, write_set_format_pax_restricted, (struct archive *a))                        \
+	X(int, write_set_format_pax, (struct archive *a))                                   \
 	X(int, write_set_format_option,                                                     \
 	  (struct archive *a, const char *module, const char *option, const char *value))   \
 	X(int, write_add_filter_zstd, (struct archive *a))                                  \
@@ -28,20 +29,19 @@
 	X(int, write_open,                                                                  \
 	  (struct archive *a, void *ctx, archive_open_callback *open,                       \
 	   archive_write_callback *write, archive_close_callback *close))                   \
-	X(struct archive *, write_disk_new, (void))                                         \
-	X(int, write_disk_set_options, (struct archive *a, int flags))                      \
 	X(int, write_header, (struct archive *a, struct archive_entry *e))                  \
 	X(la_ssize_t, write_data, (struct archive *a, const void *buf, size_t len))         \
-	X(la_ssize_t, write_data_block,                                                     \
-	  (struct archive *a, const void *buf, size_t len, la_int64_t offset))              \
-	X(int, write_finish_entry, (struct archive *a))                                     \
 	X(int, write_close, (struct archive *a))                                            \
 	X(int, write_free, (struct archive *a))                                             \
 	X(struct archive *, read_new, (void))                                               \
 	X(int, read_support_format_tar, (struct archive *a))                                \
 	X(int, read_support_filter_zstd, (struct archive *a))                               \
 	X(int, read_support_filter_gzip, (struct archive *a))                               \
+	X(int, read_support_filter_all, (struct archive *a))                                \
+	X(int, read_support_format_zip, (struct archive *a))                                \
 	X(int, read_open_memory, (struct archive *a, const void *buf, size_t len))          \
+	X(int, read_open_filename,                                                          \
+	  (struct archive *a, const char *name, size_t block_size))                         \
 	X(int, read_next_header, (struct archive *a, struct archive_entry **e))             \
 	X(int, read_data_block,                                                             \
 	  (struct archive *a, const void **buf, size_t *len, la_int64_t *offset))           \
@@ -52,12 +52,21 @@
 	X(const char *, entry_pathname, (struct archive_entry *e))                         \
 	X(const char *, entry_hardlink, (struct archive_entry *e))                         \
 	X(mode_t, entry_filetype, (struct archive_entry *e))                               \
+	X(mode_t, entry_perm, (struct archive_entry *e))                                   \
+	X(time_t, entry_mtime, (struct archive_entry *e))                                  \
+	X(long, entry_mtime_nsec, (struct archive_entry *e))                               \
+	X(la_int64_t, entry_size, (struct archive_entry *e))                               \
+	X(int, entry_size_is_set, (struct archive_entry *e))                               \
+	X(const char *, entry_symlink, (struct archive_entry *e))                          \
 	X(void, entry_set_pathname, (struct archive_entry *e, const char *path))           \
 	X(void, entry_set_filetype, (struct archive_entry *e, unsigned int type))          \
 	X(void, entry_set_perm, (struct archive_entry *e, mode_t perm))                    \
 	X(void, entry_set_size, (struct archive_entry *e, la_int64_t size))                \
 	X(void, entry_set_mtime, (struct archive_entry *e, time_t sec, long nsec))         \
-	X(void, entry_set_symlink, (struct archive_entry *e, const char *target))
+	X(void, entry_set_symlink, (struct archive_entry *e, const char *target))          \
+	X(void, entry_set_hardlink, (struct archive_entry *e, const char *target))         \
+	X(void, entry_sparse_add_entry,                                                    \
+	  (struct archive_entry *e, la_int64_t offset, la_int64_t length))
 
 struct archive_lib {
 #define ARCHIVE_LIB_MEMBER(ret, name, params) ret (*name) params;

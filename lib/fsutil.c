@@ -283,3 +283,16 @@ const char *fs_cwd_relative(const char *path)
 		return path + cwd_len + 1;
 	return path;
 }
+
+const char *fs_type_name(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "FIFO";
+	if (S_ISSOCK(mode))
+		return "socket";
+	if (S_ISCHR(mode))
+		return "character device";
+	if (S_ISBLK(mode))
+		return "block device";
+	return "special file";
+}

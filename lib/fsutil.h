@@ -27,6 +27,10 @@ int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, s
 /* fsync of a directory, so a rename in it survives a crash.  0 or errno. */
 int fs_sync_dir(const char *path);
 
+/* What a file that is not a regular file, a directory or a symlink is,
+ * for a message: "FIFO", "socket", "character device", "block device". */
+const char *fs_type_name(mode_t mode);
+
 /* Paths are kept absolute, but the kernel walks each component of a path
  * it is given: one below the working directory is handed to it relative to
  * that directory, a fifth cheaper to stat in a deep root.  fs_cwd_note

@@ -83,20 +83,6 @@ static int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-/* How many names the directory at path holds; 0 if there is none. */
-static size_t entries(const char *path)
-{
-	DIR *d = opendir(path);
-	if (!d)
-		return 0;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 static void put(struct fix *f, const char *rel, const char *text, mode_t mode)
 {
 	testutil_write_file(at(f, rel), text, mode);
@@ -363,7 +349,7 @@ static void test_round_trip(void **state)
 	free(want);
 	free(got);
 	/* Nothing left beside it. */
-	assert_int_equal(entries(at(f, "out/deep")), 1);
+	assert_int_equal(testutil_count_names(at(f, "out/deep")), 1);
 }
 
 static void test_empty_tree(void **state)
@@ -376,7 +362,7 @@ static void test_empty_tree(void **state)
 	struct stat st;
 	assert_int_equal(lstat(at(f, "dest"), &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	assert_int_equal(entries(at(f, "dest")), 0);
+	assert_int_equal(testutil_count_names(at(f, "dest")), 0);
 }
 
 static void test_same_tree_same_artifact(void **state)
@@ -568,7 +554,7 @@ static void test_stats_and_clear(void **state)
 	assert_int_equal(cas_stats(f->store, &st), 0);
 	assert_int_equal(st.count, 0);
 	assert_int_equal(st.bytes, 0);
-	assert_int_equal(entries(f->cas), 0);
+	assert_int_equal(testutil_count_names(f->cas), 0);
 	assert_int_equal(cas_restore(f->store, f->cas, a, at(f, "dest")), 1);
 	/* And a clear of a CAS never created. */
 	char none[128];
@@ -587,7 +573,7 @@ static void test_special_file_is_refused(void **state)
 	/* No temporary file left behind. */
 	char tmp[128];
 	snprintf(tmp, sizeof(tmp), "%s/tmp", f->cas);
-	assert_int_equal(entries(tmp), 0);
+	assert_int_equal(testutil_count_names(tmp), 0);
 }
 
 /* A ustar header, as someone else's tar might have it. */
@@ -662,7 +648,7 @@ static void test_foreign_artifact_stays_inside(void **state)
 	assert_int_equal(cas_restore(f->store, f->cas, plant(f, &tar), at(f, "x/dest")), -1);
 
 	/* No dest, and no temporary directory left. */
-	assert_int_equal(entries(at(f, "x")), 0);
+	assert_int_equal(testutil_count_names(at(f, "x")), 0);
 	strbuf_release(&tar);
 }
 

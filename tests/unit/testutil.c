@@ -10,6 +10,7 @@
 #include "../../lib/fsutil.h"
 #include "../../lib/strbuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,6 +60,19 @@ char *testutil_read_file(const char *path, size_t *len)
 	if (fd < 0)
 		return NULL;
 	return testutil_read_fd(fd, len);
+}
+
+size_t testutil_count_names(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 int testutil_remove_tree(const char *path)

@@ -1,7 +1,8 @@
 /*
  * testutil: the chores the cmocka unit tests share, so each test file keeps
  * only what is its own: a fresh temporary directory, writing a file with a
- * given mode, reading a file or a descriptor whole, removing a tree.
+ * given mode, reading a file or a descriptor whole, counting the names in
+ * a directory, removing a tree.
  * Strings returned are the caller's to free.  testutil_write_file fails the
  * running test on an error; the others report it in their return value and
  * use no cmocka assertion, so that setups, teardowns and threads may call
@@ -25,6 +26,9 @@ char *testutil_read_fd(int fd, size_t *len);
 /* The content of the file at path as testutil_read_fd gives it, or NULL if
  * it cannot be opened.  The caller frees the result. */
 char *testutil_read_file(const char *path, size_t *len);
+/* How many names the directory at path holds ("." and ".." aside); 0 if
+ * it cannot be read. */
+size_t testutil_count_names(const char *path);
 /* rm -rf path: 0 (also when it does not exist) or -1, having said on stderr
  * what could not be removed. */
 int testutil_remove_tree(const char *path);
