@@ -1,0 +1,413 @@
+"""The test HTTP server itself (httpserver.py), checked with urllib,
+http.client and raw sockets, so that the downloader's tests can trust it."""
+
+import http.client
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+import httpserver
+from httpserver import HTTPServer
+
+# The fixture, assigned rather than imported: flake8 does not flag the tests'
+# parameters as redefinitions (F811) then.
+http_server = httpserver.http_server
+
+BODY = bytes(range(256)) * 40  # 10240 bytes
+
+
+def server_threads():
+    return [t for t in threading.enumerate() if t.name.startswith('httpserver')]
+
+
+def get(url, headers=None, method='GET', timeout=5):
+    """(status, headers, body) through urllib, HTTP errors included."""
+    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        with e:
+            return e.code, e.headers, e.read()
+
+
+def raw(srv, path, headers=(), timeout=2.0):
+    """Sends a GET on a fresh socket; reads until EOF or a timeout.
+    Returns (status, headers dict lowercased, body bytes, 'eof'|'timeout')."""
+    s = socket.create_connection(('127.0.0.1', srv.port), timeout=timeout)
+    try:
+        req = 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n' % path
+        req += ''.join('%s: %s\r\n' % h for h in headers)
+        s.sendall((req + '\r\n').encode())
+        data = b''
+        how = 'eof'
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                how = 'timeout'
+                break
+            if not chunk:
+                break
+            data += chunk
+            head, sep, rest = data.partition(b'\r\n\r\n')
+            if sep:
+                lines = head.decode('latin-1').split('\r\n')
+                hdrs = {k.strip().lower(): v.strip()
+                        for k, _, v in (ln.partition(':') for ln in lines[1:])}
+                if len(rest) >= int(hdrs.get('content-length', 1 << 62)):
+                    break
+    finally:
+        s.close()
+    head, _, body = data.partition(b'\r\n\r\n')
+    lines = head.decode('latin-1').split('\r\n')
+    status = int(lines[0].split()[1])
+    hdrs = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(':') for ln in lines[1:])}
+    return status, hdrs, body, how
+
+
+# --- life ---
+
+def test_with_block_starts_and_stops_cleanly():
+    with HTTPServer() as srv:
+        port = srv.port
+        assert port > 0
+        assert srv.url('/x') == 'http://127.0.0.1:%d/x' % port
+        assert srv.url('x') == srv.url('/x')
+        srv.add('/x', b'abc')
+        assert get(srv.url('/x'))[2] == b'abc'
+    assert server_threads() == []
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(('127.0.0.1', port), timeout=1).close()
+
+
+def test_fixture(http_server):
+    url = http_server.add('/f', 'text body')
+    assert url == http_server.url('/f')
+    assert get(url)[2] == b'text body'
+
+
+def test_stop_with_stalled_and_idle_clients_is_quick():
+    srv = HTTPServer().start()
+    srv.add('/big', b'x' * (8 << 20))
+    srv.add('/stall', BODY, stall_after=10)
+    # A client that never reads a big body (the server blocks in send),
+    # one idle on a connection it opened, one that got a stalled answer.
+    no_reader = socket.create_connection(('127.0.0.1', srv.port))
+    no_reader.sendall(b'GET /big HTTP/1.1\r\nHost: x\r\n\r\n')
+    idle = socket.create_connection(('127.0.0.1', srv.port))
+    stalled = socket.create_connection(('127.0.0.1', srv.port), timeout=2)
+    stalled.sendall(b'GET /stall HTTP/1.1\r\nHost: x\r\n\r\n')
+    got = b''
+    while not got.endswith(BODY[:10]):
+        got += stalled.recv(65536)
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    srv.stop()
+    assert time.monotonic() - t0 < 1.5
+    assert server_threads() == []
+    assert stalled.recv(65536) == b''          # closed, not left hanging
+    for s in (no_reader, idle, stalled):
+        s.close()
+    srv.stop()                                  # a second stop is harmless
+
+
+# --- serving ---
+
+def test_default_get(http_server):
+    url = http_server.add('/a.tgz', BODY)
+    status, headers, body = get(url)
+    assert status == 200
+    assert body == BODY
+    assert headers['Content-Length'] == str(len(BODY))
+    assert headers['Accept-Ranges'] == 'bytes'
+    assert headers['ETag'] == http_server.etag('/a.tgz')
+    assert headers['ETag'].startswith('"') and headers['ETag'].endswith('"')
+
+
+def test_unknown_path_is_404(http_server):
+    status, _, body = get(http_server.url('/nope'))
+    assert status == 404
+    assert body == b'404 Not Found\n'
+    assert [r.status for r in http_server.requests('/nope')] == [404]
+
+
+def test_ranges(http_server):
+    url = http_server.add('/r', BODY)
+    n = len(BODY)
+    status, headers, body = get(url, {'Range': 'bytes=1000-'})
+    assert (status, body) == (206, BODY[1000:])
+    assert headers['Content-Range'] == 'bytes 1000-%d/%d' % (n - 1, n)
+    assert headers['Content-Length'] == str(n - 1000)
+    status, headers, body = get(url, {'Range': 'bytes=10-19'})
+    assert (status, body) == (206, BODY[10:20])
+    assert headers['Content-Range'] == 'bytes 10-19/%d' % n
+    status, headers, body = get(url, {'Range': 'bytes=-5'})
+    assert (status, body) == (206, BODY[-5:])
+    status, headers, body = get(url, {'Range': 'bytes=%d-' % (n - 1)})
+    assert (status, body) == (206, BODY[-1:])
+    # Out of range: 416.
+    for r in ('bytes=%d-' % n, 'bytes=%d-' % (n + 100), 'bytes=-0'):
+        status, headers, _ = get(url, {'Range': r})
+        assert status == 416, r
+        assert headers['Content-Range'] == 'bytes */%d' % n
+    # Malformed or multiple ranges are ignored.
+    for r in ('bytes=x-', 'lines=1-', 'bytes=5-2', 'bytes=0-1,5-6'):
+        assert get(url, {'Range': r})[:3:2] == (200, BODY), r
+    # If-Range: a matching ETag keeps the range, another one gives it all.
+    etag = http_server.etag('/r')
+    assert get(url, {'Range': 'bytes=100-', 'If-Range': etag})[2] == BODY[100:]
+    assert get(url, {'Range': 'bytes=100-', 'If-Range': '"other"'})[:3:2] == (200, BODY)
+
+
+def test_head(http_server):
+    http_server.add('/h', BODY)
+    c = http.client.HTTPConnection('127.0.0.1', http_server.port, timeout=5)
+    c.request('HEAD', '/h')
+    r = c.getresponse()
+    assert r.status == 200
+    assert r.getheader('Content-Length') == str(len(BODY))
+    assert r.getheader('Accept-Ranges') == 'bytes'
+    assert r.getheader('ETag') == http_server.etag('/h')
+    assert r.read() == b''
+    c.request('HEAD', '/h', headers={'Range': 'bytes=100-'})
+    r = c.getresponse()
+    assert r.status == 206
+    assert r.read() == b''
+    # The same connection still works for a GET (keep-alive).
+    c.request('GET', '/h')
+    assert c.getresponse().read() == BODY
+    c.close()
+    assert [(r.method, r.status, r.sent) for r in http_server.requests('/h')] == [
+        ('HEAD', 200, 0), ('HEAD', 206, 0), ('GET', 200, len(BODY))]
+
+
+@pytest.mark.parametrize('code', [404, 403, 410, 500, 418])
+def test_status(http_server, code):
+    url = http_server.add('/s', BODY, status=code)
+    status, headers, body = get(url)
+    assert status == code
+    assert body.startswith(b'%d ' % code)
+    assert headers['Content-Length'] == str(len(body))
+    assert [r.status for r in http_server.requests('/s')] == [code]
+
+
+def test_status_retry_after(http_server):
+    url = http_server.add('/s', BODY, status=503, retry_after=7)
+    status, headers, _ = get(url)
+    assert (status, headers['Retry-After']) == (503, '7')
+
+
+def test_fail_first_then_success(http_server):
+    url = http_server.add('/ff', BODY, fail_first=[500, 503, 429], retry_after=2)
+    answers = [get(url) for _ in range(5)]
+    assert [a[0] for a in answers] == [500, 503, 429, 200, 200]
+    assert answers[0][1]['Retry-After'] is None       # only on 429 and 503
+    assert answers[1][1]['Retry-After'] == '2'
+    assert answers[2][1]['Retry-After'] == '2'
+    assert answers[3][2] == BODY
+    assert [r.status for r in http_server.requests('/ff')] == [500, 503, 429, 200, 200]
+
+
+def test_fail_first_then_status(http_server):
+    url = http_server.add('/ff', BODY, fail_first=[500], status=404)
+    assert [get(url)[0] for _ in range(3)] == [500, 404, 404]
+
+
+def test_drop_after_then_range_completes(http_server):
+    http_server.add('/d', BODY, drop_after=1000)
+    status, headers, body, how = raw(http_server, '/d')
+    assert (status, how) == (200, 'eof')
+    assert headers['content-length'] == str(len(BODY))   # the whole length announced
+    assert body == BODY[:1000]
+    # http.client sees an interrupted transfer too... but the drop was once:
+    # the resumed request completes the body.
+    status, headers, rest = get(http_server.url('/d'), {'Range': 'bytes=1000-'})
+    assert status == 206
+    assert body + rest == BODY
+    reqs = http_server.requests('/d')
+    assert [(r.status, r.sent, r.complete) for r in reqs] == [
+        (200, 1000, False), (206, len(BODY) - 1000, True)]
+    assert reqs[1].range == 'bytes=1000-'
+
+
+def test_drop_after_seen_by_http_client(http_server):
+    http_server.add('/d', BODY, drop_after=300, drop_times=None)
+    for headers, want in (({}, BODY[:300]), ({'Range': 'bytes=300-'}, BODY[300:600])):
+        c = http.client.HTTPConnection('127.0.0.1', http_server.port, timeout=5)
+        c.request('GET', '/d', headers=headers)
+        r = c.getresponse()
+        with pytest.raises(http.client.IncompleteRead) as e:
+            r.read()
+        assert e.value.partial == want
+        c.close()
+
+
+def test_drop_after_with_no_ranges(http_server):
+    http_server.add('/d', BODY, drop_after=1000, no_ranges=True)
+    assert raw(http_server, '/d')[2] == BODY[:1000]
+    status, headers, body = get(http_server.url('/d'), {'Range': 'bytes=1000-'})
+    assert (status, body) == (200, BODY)
+    assert 'Accept-Ranges' not in headers
+
+
+def test_stall_and_client_timeout(http_server):
+    http_server.add('/st', BODY, stall_after=100)
+    t0 = time.monotonic()
+    status, headers, body, how = raw(http_server, '/st', timeout=0.3)
+    assert (status, how) == (200, 'timeout')
+    assert headers['content-length'] == str(len(BODY))
+    assert body == BODY[:100]
+    assert time.monotonic() - t0 < 2
+    # Once only by default: the next request is served whole.
+    assert raw(http_server, '/st')[2:] == (BODY, 'eof')
+    reqs = http_server.requests('/st')
+    assert [(r.status, r.sent) for r in reqs] == [(200, 100), (200, len(BODY))]
+
+
+def test_stall_seconds_then_rest(http_server):
+    http_server.add('/st', BODY, stall_after=100, stall_seconds=0.3)
+    t0 = time.monotonic()
+    status, _, body = get(http_server.url('/st'))
+    assert (status, body) == (200, BODY)
+    assert time.monotonic() - t0 >= 0.3
+
+
+def test_stall_every_time_with_range(http_server):
+    http_server.add('/st', BODY, stall_after=50, stall_times=None)
+    assert raw(http_server, '/st', timeout=0.2)[2:] == (BODY[:50], 'timeout')
+    assert raw(http_server, '/st', [('Range', 'bytes=50-')],
+               timeout=0.2)[2:] == (BODY[50:100], 'timeout')
+
+
+def test_stall_then_drop(http_server):
+    http_server.add('/sd', BODY, stall_after=10, stall_seconds=0.1, drop_after=20)
+    status, _, body, how = raw(http_server, '/sd')
+    assert (body, how) == (BODY[:20], 'eof')
+
+
+def test_wrong_body(http_server):
+    url = http_server.add('/w', BODY, wrong_body=b'not the body')
+    status, headers, body = get(url)
+    assert (status, body) == (200, b'not the body')
+    assert headers['Content-Length'] == '12'
+
+
+def test_no_ranges(http_server):
+    url = http_server.add('/n', BODY, no_ranges=True)
+    status, headers, body = get(url, {'Range': 'bytes=1000-'})
+    assert (status, body) == (200, BODY)
+    assert 'Accept-Ranges' not in headers
+    assert 'Content-Range' not in headers
+    assert get(url, {'Range': 'bytes=999999-'})[0] == 200
+    assert http_server.requests('/n')[0].range == 'bytes=1000-'
+
+
+def test_redirect(http_server):
+    http_server.add('/target', BODY)
+    url = http_server.add('/old', redirect_to='/target')
+    status, _, body = get(url)
+    assert (status, body) == (200, BODY)
+    c = http.client.HTTPConnection('127.0.0.1', http_server.port, timeout=5)
+    c.request('GET', '/old')
+    r = c.getresponse()
+    assert r.status == 302
+    assert r.getheader('Location') == http_server.url('/target')
+    r.read()
+    c.close()
+    assert [r.status for r in http_server.requests('/old')] == [302, 302]
+    assert [r.status for r in http_server.requests('/target')] == [200]
+
+
+def test_redirect_status_and_chain(http_server):
+    http_server.add('/c', BODY)
+    http_server.add('/b', redirect_to='/c', redirect_status=301)
+    url = http_server.add('/a', redirect_to='/b', fail_first=[503])
+    assert get(url)[0] == 503
+    assert get(url)[::2] == (200, BODY)
+
+
+def test_delay(http_server):
+    url = http_server.add('/slow', BODY, delay=0.3)
+    t0 = time.monotonic()
+    assert get(url)[2] == BODY
+    assert time.monotonic() - t0 >= 0.3
+    with pytest.raises((socket.timeout, urllib.error.URLError)):
+        get(url, timeout=0.1)
+
+
+def test_extra_headers_and_etag_options(http_server):
+    url = http_server.add('/e', BODY, etag=False, content_type='text/x-test',
+                          headers={'X-Test': 'yes'})
+    _, headers, _ = get(url)
+    assert 'ETag' not in headers
+    assert headers['Content-Type'] == 'text/x-test'
+    assert headers['X-Test'] == 'yes'
+    url = http_server.add('/e2', BODY, etag='"fixed"')
+    assert get(url)[1]['ETag'] == '"fixed"'
+
+
+# --- bookkeeping ---
+
+def test_bookkeeping_three_requests_third_with_range(http_server):
+    http_server.add('/pkg.tgz', BODY, fail_first=[503], drop_after=1000)
+    url = http_server.url('/pkg.tgz')
+    assert get(url)[0] == 503
+    assert raw(http_server, '/pkg.tgz')[2] == BODY[:1000]
+    assert get(url, {'Range': 'bytes=1000-'})[2] == BODY[1000:]
+    reqs = http_server.requests('/pkg.tgz')
+    assert len(reqs) == 3
+    assert [r.method for r in reqs] == ['GET'] * 3
+    assert [r.status for r in reqs] == [503, 200, 206]
+    assert [r.range for r in reqs] == [None, None, 'bytes=1000-']
+    assert reqs[2].headers['range'] == 'bytes=1000-'     # case-insensitive
+    assert reqs[0].time <= reqs[1].time <= reqs[2].time
+    # A query string is recorded but matched by the path too.
+    get(url + '?x=1')
+    assert http_server.requests('/pkg.tgz')[-1].target == '/pkg.tgz?x=1'
+    assert len(http_server.requests('/pkg.tgz?x=1')) == 1
+    assert len(http_server.requests()) == 4
+    http_server.clear()
+    assert http_server.requests() == []
+    assert get(url)[0] == 503            # fail_first counts again
+
+
+# --- robustness ---
+
+def test_early_disconnect_is_silent(capfd):
+    with HTTPServer() as srv:
+        srv.add('/big', b'y' * (4 << 20))
+        srv.add('/st', BODY, stall_after=10, stall_seconds=0.2)
+        for path in ('/big', '/st'):
+            s = socket.create_connection(('127.0.0.1', srv.port))
+            s.sendall(b'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' % path.encode())
+            s.recv(100)
+            # Reset, not a polite close.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+            s.close()
+        s = socket.create_connection(('127.0.0.1', srv.port))
+        s.sendall(b'FROB / HTTP/1.1\r\n\r\n')
+        assert s.recv(100).startswith(b'HTTP/1.1 501 ')
+        s.close()
+        socket.create_connection(('127.0.0.1', srv.port)).close()
+        time.sleep(0.4)
+        srv.add('/ok', b'fine')
+        assert get(srv.url('/ok'))[2] == b'fine'
+        assert [r.complete for r in srv.requests('/big')] == [False]
+    out, err = capfd.readouterr()
+    assert (out, err) == ('', '')
+
+
+def test_verbose_logs_to_stderr(capfd):
+    with HTTPServer(verbose=True) as srv:
+        srv.add('/v', b'v')
+        get(srv.url('/v'))
+    assert 'GET /v' in capfd.readouterr().err
+
+
+def test_module_fixture_is_exported():
+    assert 'http_server' in httpserver.__all__
