@@ -537,7 +537,7 @@ static int unpack(const struct archive_lib *al, const char *hex, const void *dat
 		diag_error(NULL, 0, "cannot read %s: %s", what, al->error_string(in));
 		ret = -1;
 	} else {
-		ret = extract_entries(al, in, tmp, what);
+		ret = extract_entries(al, in, tmp, what, NULL);
 	}
 	al->read_free(in);
 	return ret;

@@ -17,6 +17,7 @@
 	X(CURL *, easy_init, (void))                                   \
 	X(CURLcode, easy_setopt, (CURL *curl, CURLoption option, ...)) \
 	X(CURLcode, easy_perform, (CURL *curl))                        \
+	X(CURLcode, easy_getinfo, (CURL *curl, CURLINFO info, ...))    \
 	X(void, easy_cleanup, (CURL *curl))                            \
 	X(const char *, easy_strerror, (CURLcode code))
 

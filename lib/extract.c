@@ -13,6 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A symlink of a source, checked once every entry is in place: a
+ * symlink made later may be on its way. */
+struct link_check {
+	const char *path;   /* relative to the top, in the arena */
+	const char *target; /* in the arena */
+};
+
 /* A directory whose bits and times are set at the end. */
 struct dir_fix {
 	const char *path;         /* relative to the top, in the arena */
@@ -26,6 +33,7 @@ struct extract {
 	const struct archive_lib *al;
 	struct archive *in;
 	const char *what;
+	const struct extract_rules *rules; /* never NULL */
 	const char *entry;     /* the name as the archive gives it, for messages */
 	int top;               /* dir */
 	struct strbuf name;    /* the entry's, cleaned */
@@ -34,6 +42,8 @@ struct extract {
 	struct arena arena;
 	struct dir_fix *fixes;
 	size_t nfixes, capfixes;
+	struct link_check *links;
+	size_t nlinks, caplinks;
 };
 
 /* Reports why the current entry cannot be unpacked.  -1. */
@@ -67,21 +77,23 @@ static void add_fix(struct extract *x, size_t len, mode_t mode, const struct tim
 	d->times[1] = times[1];
 }
 
-/* Puts the entry's name in x->name without its "." and empty components.
- * 0, or -1 (reported) for a name that could land outside the top. */
-static int clean_name(struct extract *x)
+/* Puts name in out without its "." and empty components.  0, or -1
+ * (reported, saying what the name is) for a name that could land outside
+ * the top. */
+static int clean_name(struct extract *x, const char *name, const char *what,
+		      struct strbuf *out)
 {
-	strbuf_reset(&x->name);
-	if (x->entry[0] == '/')
-		return refuse(x, "the name is absolute");
-	for (const char *p = x->entry; *p;) {
+	strbuf_reset(out);
+	if (name[0] == '/')
+		return refuse(x, "%s is absolute", what);
+	for (const char *p = name; *p;) {
 		size_t n = strcspn(p, "/");
 		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return refuse(x, "the name has a \"..\" component");
+			return refuse(x, "%s has a \"..\" component", what);
 		if (n && !(n == 1 && p[0] == '.')) {
-			if (x->name.len)
-				strbuf_addc(&x->name, '/');
-			strbuf_add(&x->name, p, n);
+			if (out->len)
+				strbuf_addc(out, '/');
+			strbuf_add(out, p, n);
 		}
 		p += n + (p[n] == '/');
 	}
@@ -218,7 +230,52 @@ static int make_symlink(struct extract *x, struct archive_entry *ae, const char 
 	if (symlinkat(target, x->parent_fd, base) != 0 ||
 	    utimensat(x->parent_fd, base, times, AT_SYMLINK_NOFOLLOW) != 0)
 		return refuse(x, "%s", strerror(errno));
+	if (x->rules->confine_links) {
+		if (x->nlinks == x->caplinks) {
+			x->caplinks = x->caplinks ? 2 * x->caplinks : 16;
+			x->links = xrealloc(x->links, x->caplinks * sizeof(*x->links));
+		}
+		x->links[x->nlinks++] = (struct link_check){
+			arena_strdup(&x->arena, x->name.buf), arena_strdup(&x->arena, target)};
+	}
 	return 0;
+}
+
+/* A hard link to an entry unpacked before it: its target's directory is
+ * walked as every parent is, without following a symlink. */
+static int make_hardlink(struct extract *x, const char *link, const char *base)
+{
+	struct strbuf target = STRBUF_INIT;
+	int ret = -1;
+	if (clean_name(x, link, "the hard link's target", &target) != 0)
+		goto out;
+	if (!target.len) {
+		refuse(x, "a hard link to the top");
+		goto out;
+	}
+	int dfd = x->top;
+	char *p = target.buf;
+	for (char *slash; (slash = strchr(p, '/')); p = slash + 1) {
+		*slash = '\0';
+		int sub = openat(dfd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		*slash = '/';
+		if (dfd != x->top)
+			close(dfd);
+		if (sub < 0) {
+			refuse(x, "a hard link to %s, which is not in the tree before it", target.buf);
+			goto out;
+		}
+		dfd = sub;
+	}
+	if (linkat(dfd, p, x->parent_fd, base, 0) != 0)
+		refuse(x, "a hard link to %s: %s", target.buf, strerror(errno));
+	else
+		ret = 0;
+	if (dfd != x->top)
+		close(dfd);
+out:
+	strbuf_release(&target);
+	return ret;
 }
 
 static int make_dir(struct extract *x, struct archive_entry *ae, const char *base,
@@ -241,15 +298,18 @@ static int make_dir(struct extract *x, struct archive_entry *ae, const char *bas
 static int make_entry(struct extract *x, struct archive_entry *ae)
 {
 	const struct archive_lib *al = x->al;
-	if (clean_name(x) != 0)
+	if (clean_name(x, x->entry, "the name", &x->name) != 0)
 		return -1;
 	const char *link = al->entry_hardlink(ae);
-	if (link)
+	if (link && !x->rules->confine_links)
 		return refuse(x, "a hard link (to %s); %s", link, ONLY);
 	/* AE_IF* are the usual st_mode values: fs_type_name reads them. */
 	mode_t type = al->entry_filetype(ae);
-	if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
+	if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 		return refuse(x, "a %s; %s", fs_type_name(type), ONLY);
+	if (x->rules->no_setid && (al->entry_perm(ae) & (S_ISUID | S_ISGID)))
+		return refuse(x, "a setuid or setgid bit (mode %04o)",
+			      (unsigned)(al->entry_perm(ae) & 07777));
 	if (!x->name.len)
 		return 0;
 	char *slash = strrchr(x->name.buf, '/');
@@ -257,6 +317,8 @@ static int make_entry(struct extract *x, struct archive_entry *ae)
 	if (open_parent(x, len) != 0)
 		return -1;
 	const char *base = slash ? slash + 1 : x->name.buf;
+	if (link)
+		return make_hardlink(x, link, base);
 	struct timespec mtime = {al->entry_mtime(ae), al->entry_mtime_nsec(ae)};
 	const struct timespec times[2] = {mtime, mtime};
 	if (type == AE_IFREG)
@@ -264,6 +326,47 @@ static int make_entry(struct extract *x, struct archive_entry *ae)
 	if (type == AE_IFLNK)
 		return make_symlink(x, ae, base, times);
 	return make_dir(x, ae, base, times);
+}
+
+/* Where a symlink leads, resolved from its directory by the names alone:
+ * out of the tree, or through another symlink of it (whose own target
+ * might then take the path anywhere), it is refused.  0 or -1 (reported). */
+static int check_link(struct extract *x, const struct link_check *l)
+{
+	x->entry = l->path;
+	if (l->target[0] == '/')
+		return refuse(x, "a symlink to %s, outside the tree", l->target);
+	struct strbuf at = STRBUF_INIT; /* where the resolution is, from the top */
+	const char *slash = strrchr(l->path, '/');
+	if (slash)
+		strbuf_add(&at, l->path, (size_t)(slash - l->path));
+	int ret = 0;
+	for (const char *p = l->target; *p && !ret;) {
+		size_t n = strcspn(p, "/");
+		bool last = !p[n] || !p[n + strspn(p + n, "/")];
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (!at.len) {
+				ret = refuse(x, "a symlink to %s, outside the tree", l->target);
+				break;
+			}
+			const char *up = strrchr(at.buf, '/');
+			at.len = up ? (size_t)(up - at.buf) : 0;
+			at.buf[at.len] = '\0';
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (at.len)
+				strbuf_addc(&at, '/');
+			strbuf_add(&at, p, n);
+			struct stat st;
+			if (!last && fstatat(x->top, at.buf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				ret = refuse(x, "a symlink to %s, through the symlink %s", l->target,
+					     at.buf);
+		}
+		p += n;
+		p += strspn(p, "/");
+	}
+	strbuf_release(&at);
+	return ret;
 }
 
 static int deepest_first(const void *a, const void *b)
@@ -293,14 +396,16 @@ static int fix_dirs(struct extract *x)
 }
 
 int extract_entries(const struct archive_lib *al, struct archive *in, const char *dir,
-		    const char *what)
+		    const char *what, const struct extract_rules *rules)
 {
+	static const struct extract_rules none;
 	int top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
 		diag_error(dir, 0, "cannot open the directory: %s", strerror(errno));
 		return -1;
 	}
-	struct extract x = {.al = al, .in = in, .what = what, .top = top, .name = STRBUF_INIT,
+	struct extract x = {.al = al, .in = in, .what = what, .rules = rules ? rules : &none,
+			    .top = top, .name = STRBUF_INIT,
 			    .parent = STRBUF_INIT, .parent_fd = top, .arena = ARENA_INIT};
 	int ret = 0;
 	while (!ret) {
@@ -319,12 +424,15 @@ int extract_entries(const struct archive_lib *al, struct archive *in, const char
 		}
 	}
 	close_parent(&x);
+	for (size_t i = 0; !ret && i < x.nlinks; i++)
+		ret = check_link(&x, &x.links[i]);
 	if (!ret)
 		ret = fix_dirs(&x);
 	close(x.top);
 	strbuf_release(&x.name);
 	strbuf_release(&x.parent);
 	free(x.fixes);
+	free(x.links);
 	arena_free(&x.arena);
 	return ret;
 }

@@ -9,8 +9,9 @@
  * a umask that takes the owner's own bits away is not supported.
  *
  * What it promises:
- * - an entry is a regular file, a directory or a symlink; a hard link, a
- *   device, a FIFO or a socket is refused;
+ * - an entry is a regular file, a directory or a symlink (or, with
+ *   rules, a hard link inside the tree); a device, a FIFO or a socket is
+ *   refused;
  * - a name is relative and has no ".." component; "." and empty components
  *   (a leading "./", a trailing "/") are dropped, and the entry whose name
  *   is left empty (the "./" of a tar) is skipped;
@@ -31,12 +32,27 @@
 
 #include "archive_lib.h"
 
+#include <stdbool.h>
+
+/* What a downloaded source may hold, beyond an artifact of our own.  An
+ * artifact is packed here from an install prefix, where a symlink to
+ * /usr/lib is at home; a source comes from anywhere. */
+struct extract_rules {
+	/* A symlink's target, resolved from where it is, stays inside dir and
+	 * goes through no other symlink of the tree; a hard link is made if
+	 * its target is an entry unpacked before it (refused otherwise). */
+	bool confine_links;
+	/* A setuid or setgid bit is refused. */
+	bool no_setid;
+};
+
 /* Creates every entry read from in (an opened libarchive reader) under
- * dir, an existing empty directory.  0, or -1 after reporting
- * "cannot unpack WHAT: ENTRY: REASON" (what is e.g. "artifact 3fa9..."),
- * or "cannot read WHAT: ..." when libarchive cannot.  After a failure dir
- * holds what was written so far, every directory still 0700. */
+ * dir, an existing empty directory; rules may be NULL (none).  0, or -1
+ * after reporting "cannot unpack WHAT: ENTRY: REASON" (what is e.g.
+ * "artifact 3fa9..."), or "cannot read WHAT: ..." when libarchive cannot.
+ * After a failure dir holds what was written so far, every directory still
+ * 0700. */
 int extract_entries(const struct archive_lib *al, struct archive *in, const char *dir,
-		    const char *what);
+		    const char *what, const struct extract_rules *rules);
 
 #endif

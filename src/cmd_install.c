@@ -11,10 +11,12 @@
 
 #include "../graph/sched.h"
 #include "../lib/diag.h"
+#include "../lib/path.h"
 #include "../lib/spawn.h"
 #include "../lib/strbuf.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,17 @@
 
 static void usage(FILE *f, const char *name)
 {
+	if (!strcmp(name, "fetch")) {
+		fputs("usage: minimerge fetch [OPTIONS] TARGET...\n"
+		      "\n"
+		      "Fetches the sources of the targets and of what they need, and\n"
+		      "nothing more: downloads static archives into the download cache and\n"
+		      "unpacks them into the packages' homes.  A source already in place for\n"
+		      "the same URL and checksums is left alone.  The same as\n"
+		      "'minimerge install -F'; the options are install's.\n",
+		      f);
+		return;
+	}
 	if (!strcmp(name, "explain")) {
 		fputs("usage: minimerge explain [--json] [-N] [--only-dependencies] [--jump PKG]\n"
 		      "                         TARGET...\n"
@@ -53,6 +66,11 @@ static void usage(FILE *f, const char *name)
 	      "  --explain            say why each action runs\n"
 	      "  -v, --verbose        show each command\n"
 	      "  --force              run the targets' actions even if nothing changed\n"
+	      "  -F, --fetchonly      fetch the sources, build nothing (minimerge fetch)\n"
+	      "  --fetch-first        fetch every source, then build\n"
+	      "  -o, --offline        fetch nothing: static sources must be in the\n"
+	      "                       download cache (also: offline = true in\n"
+	      "                       [minimerge] of etc/minimerge.cfg)\n"
 	      "  -p, --pretend        print the install order and stop: one line per\n"
 	      "                       package with its version, minilay, and whether\n"
 	      "                       it was picked or pinned\n"
@@ -94,7 +112,9 @@ static void print_order(struct pkgdb *db, struct pkg **order, size_t n, struct s
 
 
 struct install_options {
-	bool pretend, json, dry_run, explain, verbose, force;
+	bool pretend, json, dry_run, explain, verbose, force, offline;
+	bool fetch_only;  /* fetch, -F: the fetch actions alone */
+	bool fetch_first; /* every fetch, then the rest */
 	int jobs, keep_going;
 	struct pkgsel_options sel;
 };
@@ -159,14 +179,44 @@ static void print_plan(struct plan *p, bool json, bool reasons)
 		json_print(list);
 }
 
-static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct install_options *o,
-		 bool explain_only)
+/* Where downloads go and how: the options of [minimerge] in
+ * etc/minimerge.cfg, and -o.  0 or -1 (reported). */
+static int fetch_settings(struct pkgdb *db, const struct install_options *o, struct arena *a,
+			  struct plan *plan)
+{
+	plan->downloads = path_join(a, db->root, "downloads");
+	plan->offline = o->offline;
+	plan->stall_seconds = 60;
+	int line;
+	const char *v = pkgdb_setting(db, "minimerge", "offline", &line);
+	if (v && !strcmp(v, "true")) {
+		plan->offline = true;
+	} else if (v && strcmp(v, "false")) {
+		diag_error(db->cfg_path, line, "offline = %s: true or false", v);
+		return -1;
+	}
+	v = pkgdb_setting(db, "minimerge", "stall-timeout", &line);
+	if (v) {
+		char *end;
+		long s = strtol(v, &end, 10);
+		if (end == v || *end || s < 1) {
+			diag_error(db->cfg_path, line, "stall-timeout = %s: a number of seconds, 1 or more",
+				   v);
+			return -1;
+		}
+		plan->stall_seconds = s;
+	}
+	return 0;
+}
+
+static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
+		     const struct install_options *o, bool explain_only, bool fetch_only)
 {
 	struct arena a = ARENA_INIT;
 	struct state st;
-	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs};
+	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs, .fetch_only = fetch_only};
 	int rc = EXIT_BAD_INPUT;
-	if (state_open(&a, db->root, true, &st) != 0)
+	if (fetch_settings(db, o, &a, &plan) != 0 || state_open(&a, db->root, true, &st) != 0)
 		goto out;
 	plan.store = st.store;
 	/* -N and --jump leave dependencies out of the run, not out of the
@@ -219,9 +269,51 @@ out:
 	return rc;
 }
 
+/* With --fetch-first, the downloads are done before anything builds: a
+ * stack is at hand before the network goes, or fails before hours of
+ * building. */
+static int build(struct pkgdb *db, struct pkg **order, size_t n, const struct install_options *o,
+		 bool explain_only)
+{
+	if (o->fetch_first && !o->fetch_only && !o->dry_run && !explain_only) {
+		int rc = run_graph(db, order, n, o, false, true);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	return run_graph(db, order, n, o, explain_only, o->fetch_only);
+}
+
+/* install's flags, each setting one field of install_options. */
+static const struct flag {
+	const char *short_name, *long_name; /* either may be NULL */
+	size_t field;
+} flags[] = {
+	{"-p", "--pretend", offsetof(struct install_options, pretend)},
+	{"-n", "--dry-run", offsetof(struct install_options, dry_run)},
+	{NULL, "--explain", offsetof(struct install_options, explain)},
+	{"-v", "--verbose", offsetof(struct install_options, verbose)},
+	{NULL, "--force", offsetof(struct install_options, force)},
+	{"-o", "--offline", offsetof(struct install_options, offline)},
+	{"-F", "--fetchonly", offsetof(struct install_options, fetch_only)},
+	{NULL, "--fetch-first", offsetof(struct install_options, fetch_first)},
+};
+
+static bool take_flag(const char *a, struct install_options *o)
+{
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		const struct flag *f = &flags[i];
+		if ((f->short_name && !strcmp(a, f->short_name)) ||
+		    (f->long_name && !strcmp(a, f->long_name))) {
+			*(bool *)((char *)o + f->field) = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int install_or_explain(int argc, char **argv, bool explain_only)
 {
-	struct install_options o = {0};
+	struct install_options o = {.fetch_only = !strcmp(argv[0], "fetch")};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (int)cpus : 1;
 	o.keep_going = 1;
@@ -246,16 +338,8 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 			goto out;
 		} else if (!strcmp(a, "--json")) {
 			o.json = true;
-		} else if (!explain_only && (!strcmp(a, "-p") || !strcmp(a, "--pretend"))) {
-			o.pretend = true;
-		} else if (!explain_only && (!strcmp(a, "-n") || !strcmp(a, "--dry-run"))) {
-			o.dry_run = true;
-		} else if (!explain_only && !strcmp(a, "--explain")) {
-			o.explain = true;
-		} else if (!explain_only && (!strcmp(a, "-v") || !strcmp(a, "--verbose"))) {
-			o.verbose = true;
-		} else if (!explain_only && !strcmp(a, "--force")) {
-			o.force = true;
+		} else if (!explain_only && take_flag(a, &o)) {
+			continue;
 		} else if (a[0] == '-') {
 			diag_error(NULL, 0, "%s: unknown option '%s' (see minimerge %s --help)", argv[0],
 				   a, argv[0]);
@@ -311,4 +395,9 @@ int cmd_install(int argc, char **argv)
 int cmd_explain(int argc, char **argv)
 {
 	return install_or_explain(argc, argv, true);
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	return install_or_explain(argc, argv, false);
 }

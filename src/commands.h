@@ -16,6 +16,7 @@ int cmd_cache(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	 cmd_cache},
 	{"config", "print the resolved buildout config (text, JSON or annotated)", cmd_config},
 	{"explain", "say which actions an install would run, and why", cmd_explain},
+	{"fetch", "fetch the sources of packages and what they need", cmd_fetch},
 	{"graph", "print the package graph of targets (text, JSON, DOT or a tree)", cmd_graph},
 	{"install", "build and install packages and what they need", cmd_install},
 	{"list", "list the minibuilds the minilays hold", cmd_list},
@@ -46,7 +47,8 @@ static bool install_option(const char *a)
 {
 	static const char *const options[] = {
 		"-p", "--pretend", "-N", "--nodeps", "--only-dependencies", "--jump", "-n",
-		"--dry-run", "--explain", "-v", "--verbose", "--force", "-j", "-k", "--json"};
+		"--dry-run", "--explain", "-v", "--verbose", "--force", "-o", "--offline", "-F",
+		"--fetchonly", "--fetch-first", "-j", "-k", "--json"};
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
 		if (!strcmp(a, options[i]))
 			return true;

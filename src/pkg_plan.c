@@ -1,6 +1,7 @@
 #include "pkg_plan.h"
 
 #include "build_env.h"
+#include "fetch_static.h"
 
 #include "../cache/tree.h"
 #include "../cache/record.h"
@@ -9,6 +10,7 @@
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,9 @@
  * build's key: a no-op checks it with one access(), and a build directory
  * is made anew for each build, so it holds one stamp. */
 #define BUILD_STAMP ".minimerge-build-"
+/* Made in <home>/parts when a fetched source is in place, named after the
+ * fetch's key; the fetch removes the one before. */
+#define FETCH_STAMP ".minimerge-fetch-"
 
 /* What a package's three actions share. */
 struct pkg_job {
@@ -31,6 +36,7 @@ struct pkg_job {
 	const char *builddir; /* <home>/parts/build */
 	const char *prefix;   /* <home>/parts/part */
 	const char *exclude;  /* "parts", relative to srcdir, when srcdir is the home */
+	bool fetched;         /* src_type = static: srcdir is the home, filled by the fetch */
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
@@ -115,12 +121,21 @@ static char **make_env(const struct pkg_job *pj)
 	return envp;
 }
 
-static void stamp_path(const struct pkg_job *pj, const struct graph_action *a,
+static void stamp_path(const char *dir, const char *stamp, const struct graph_action *a,
 		       struct strbuf *out)
 {
 	char hex[HASH_HEX_LEN + 1];
 	hash_hex(a->key, hex);
-	strbuf_addf(out, "%s/%s%s", pj->builddir, BUILD_STAMP, hex);
+	strbuf_addf(out, "%s/%s%s", dir, stamp, hex);
+}
+
+static bool stamp_exists(const char *dir, const char *stamp, const struct graph_action *a)
+{
+	struct strbuf path = STRBUF_INIT;
+	stamp_path(dir, stamp, a, &path);
+	bool ok = access(path.buf, F_OK) == 0;
+	strbuf_release(&path);
+	return ok;
 }
 
 /* Runs one step of a build in dir; a failure names the step. */
@@ -162,7 +177,8 @@ static int remove_dir(struct graph_job *job, const char *dir)
 }
 
 /* fetch: for src_type = path the source is read where it is; the action's
- * key is the tree's identity. */
+ * key is the tree's identity.  For static, the key is the URL and the
+ * checksums: the archive is what they name. */
 static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct pkg_job *pj = a->data;
@@ -171,6 +187,11 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 		return 0; /* install_method = none needs no source */
 	graph_input_text(in, "option:src_type", mb->src_type.value);
 	graph_input_text(in, "option:src_uri", mb->src_uri.value);
+	if (pj->fetched) {
+		graph_input_text(in, "option:src_sha256", value_or(&mb->src_sha256, ""));
+		graph_input_text(in, "option:src_md5", value_or(&mb->src_md5, ""));
+		return 0;
+	}
 	const char *exclude[] = {pj->exclude};
 	/* Kept, so that explain can name the files that changed. */
 	struct tree_options topt = {.exclude = exclude, .nexclude = pj->exclude ? 1 : 0,
@@ -185,11 +206,73 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 	return 0;
 }
 
+/* Removes the fetch stamps in dir (of earlier fetches). */
+static void remove_fetch_stamps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, FETCH_STAMP, strlen(FETCH_STAMP)))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+}
+
 static int fetch_run(struct graph_action *a, struct graph_job *job)
 {
-	(void)a;
-	(void)job;
-	return 0;
+	const struct pkg_job *pj = a->data;
+	if (!pj->fetched)
+		return 0; /* a path source is read where it is */
+	const struct minibuild *mb = &pj->pkg->mb;
+	const struct plan *p = pj->plan;
+	int log = graph_job_log_fd(job);
+	if (log < 0) {
+		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
+		return -1;
+	}
+	if (!mb->src_sha256.value && !mb->src_md5.value)
+		diag_warning(mb->path, mb->src_uri.line,
+			     "no src_sha256 or src_md5: the download of %s is not checked",
+			     mb->src_uri.value);
+	struct fetch_static f = {
+		.download = {.url = mb->src_uri.value, .dir = p->downloads,
+			     .sha256 = mb->src_sha256.value, .md5 = mb->src_md5.value,
+			     .offline = p->offline, .stall_seconds = p->stall_seconds, .log_fd = log},
+		.home = pj->home,
+	};
+	struct strbuf why = STRBUF_INIT;
+	int rc = fetch_static(&f, &why);
+	if (rc != 0)
+		graph_job_fail(job, "%s", why.buf);
+	strbuf_release(&why);
+	if (rc != 0)
+		return -1;
+	struct strbuf parts = STRBUF_INIT, stamp = STRBUF_INIT;
+	strbuf_addf(&parts, "%s/parts", pj->home);
+	remove_fetch_stamps(parts.buf);
+	stamp_path(parts.buf, FETCH_STAMP, a, &stamp);
+	int err = fs_mkdirs(parts.buf, 0777);
+	if (!err)
+		err = fs_write_atomic(stamp.buf, "", 0, 0666);
+	if (err)
+		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
+	strbuf_release(&parts);
+	strbuf_release(&stamp);
+	return err ? -1 : 0;
+}
+
+/* A fetched source is in place if its stamp says this fetch put it there. */
+static bool fetch_intact(const struct graph_action *a)
+{
+	const struct pkg_job *pj = a->data;
+	if (!pj->fetched)
+		return true;
+	struct strbuf parts = STRBUF_INIT;
+	strbuf_addf(&parts, "%s/parts", pj->home);
+	bool ok = stamp_exists(parts.buf, FETCH_STAMP, a);
+	strbuf_release(&parts);
+	return ok;
 }
 
 static const struct graph_kind fetch_kind = {
@@ -197,6 +280,16 @@ static const struct graph_kind fetch_kind = {
 	.version = 1,
 	.intermediate = true,
 	.inputs = fetch_inputs,
+	.intact = fetch_intact,
+	.run = fetch_run,
+};
+
+/* minimerge fetch: the same action, wanted for itself. */
+static const struct graph_kind fetch_only_kind = {
+	.name = "fetch",
+	.version = 1,
+	.inputs = fetch_inputs,
+	.intact = fetch_intact,
 	.run = fetch_run,
 };
 
@@ -306,7 +399,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 	if (rc != 0)
 		return -1;
 	struct strbuf stamp = STRBUF_INIT;
-	stamp_path(pj, a, &stamp);
+	stamp_path(pj->builddir, BUILD_STAMP, a, &stamp);
 	err = fs_write_atomic(stamp.buf, "", 0, 0666);
 	if (err)
 		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
@@ -319,13 +412,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 static bool build_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	if (!strcmp(pj->method, "none"))
-		return true;
-	struct strbuf path = STRBUF_INIT;
-	stamp_path(pj, a, &path);
-	bool ok = access(path.buf, F_OK) == 0;
-	strbuf_release(&path);
-	return ok;
+	return !strcmp(pj->method, "none") || stamp_exists(pj->builddir, BUILD_STAMP, a);
 }
 
 static const struct graph_kind build_kind = {
@@ -380,6 +467,29 @@ static const struct graph_kind install_kind = {
 };
 
 /* What this minimerge can build so far: the error says what is missing. */
+static bool is_download_url(const char *uri)
+{
+	static const char *const schemes[] = {"http://", "https://", "ftp://", "file://"};
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (!strncmp(uri, schemes[i], strlen(schemes[i])) && uri[strlen(schemes[i])])
+			return true;
+	return false;
+}
+
+/* A checksum is compared as lowercase hex: anything else is a mistake. */
+static int check_checksum(const struct minibuild *mb, const struct minibuild_value *v,
+			  const char *key, size_t digits)
+{
+	if (!v->value)
+		return 0;
+	size_t n = strspn(v->value, "0123456789abcdef");
+	if (n == digits && !v->value[n])
+		return 0;
+	diag_error(mb->path, v->line, "%s = %s: not %zu lowercase hexadecimal digits", key,
+		   v->value, digits);
+	return -1;
+}
+
 static int check_buildable(const struct pkg *p, const char **method)
 {
 	const struct minibuild *mb = &p->mb;
@@ -394,15 +504,26 @@ static int check_buildable(const struct pkg *p, const char **method)
 			   "install_method = cmmi needs a source: set src_type and src_uri");
 		return -1;
 	}
-	if (mb->src_type.value && strcmp(mb->src_type.value, "path")) {
+	const char *type = mb->src_type.value;
+	if (type && strcmp(type, "path") && strcmp(type, "static")) {
 		diag_error(mb->path, mb->src_type.line,
-			   "src_type = %s cannot be fetched yet (path can)", mb->src_type.value);
+			   "src_type = %s cannot be fetched yet (path and static can)", type);
 		return -1;
 	}
-	if (mb->src_type.value && !mb->src_uri.value) {
-		diag_error(mb->path, mb->src_type.line, "src_type = path needs src_uri");
+	if (type && !mb->src_uri.value) {
+		diag_error(mb->path, mb->src_type.line, "src_type = %s needs src_uri", type);
 		return -1;
 	}
+	if (type && !strcmp(type, "static") && !is_download_url(mb->src_uri.value)) {
+		diag_error(mb->path, mb->src_uri.line,
+			   "src_uri %s: a static source is fetched from an http, https, ftp or "
+			   "file URL",
+			   mb->src_uri.value);
+		return -1;
+	}
+	if (check_checksum(mb, &mb->src_sha256, "src_sha256", 64) != 0 ||
+	    check_checksum(mb, &mb->src_md5, "src_md5", 32) != 0)
+		return -1;
 	if (!mb->category.value) {
 		diag_error(mb->path, mb->section_line,
 			   "no category: the package has no place under the root");
@@ -422,7 +543,12 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	pj->home = path_join(a, path_join(a, p->db->root, mb->category.value), mb->name);
 	pj->builddir = path_join(a, pj->home, "parts/build");
 	pj->prefix = path_join(a, pj->home, "parts/part");
-	if (mb->src_uri.value) {
+	if (mb->src_type.value && !strcmp(mb->src_type.value, "static")) {
+		/* Unpacked into the home, beside parts/ (DESIGN §6). */
+		pj->fetched = true;
+		pj->srcdir = pj->home;
+		pj->exclude = "parts";
+	} else if (mb->src_uri.value) {
 		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
 		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
 		if (!strcmp(pj->srcdir, pj->home)) {
@@ -499,6 +625,13 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			break;
 		}
 		const char *place = pj->home + strlen(p->db->root) + 1;
+		if (p->fetch_only) {
+			strbuf_reset(&id);
+			strbuf_addf(&id, "fetch %s", place);
+			graph_add_action(g, &fetch_only_kind, id.buf, pj)->forced =
+				force_targets && pkg->target;
+			continue;
+		}
 		struct graph_action *acts[3];
 		const struct graph_kind *kinds[3] = {&fetch_kind, &build_kind, &install_kind};
 		for (int k = 0; k < 3; k++) {

@@ -29,6 +29,12 @@ struct plan {
 			      * the graph is wanted, not a run */
 	struct graph graph;
 	int jobs;            /* -j: MAKEFLAGS for the builds' own make */
+	const char *downloads; /* <root>/downloads: the download cache */
+	bool offline;          /* fetch from the download cache only */
+	/* The fetch actions alone, each run unless its source is in place
+	 * (not intermediate, as they are in a whole install). */
+	bool fetch_only;
+	long stall_seconds;    /* a download that stalls this long is retried */
 	bool have_compiler;
 	struct hash128 compiler; /* the C compiler's identity, found once when a
 				  * package builds with cmmi */

@@ -24,6 +24,15 @@ static const struct cfg_delta *setting(const struct pkgdb *db, const char *secti
 	return d && d->set ? d : NULL;
 }
 
+const char *pkgdb_setting(const struct pkgdb *db, const char *section, const char *name,
+			  int *line)
+{
+	const struct cfg_delta *d = setting(db, section, name);
+	if (line)
+		*line = d ? d->set_line : 0;
+	return d ? d->set : NULL;
+}
+
 static int read_settings(struct pkgdb *db)
 {
 	struct arena *a = &db->arena;

@@ -62,6 +62,11 @@ void pkgdb_close(struct pkgdb *db);
  * line say who asked, for the error.  NULL (reported) if none. */
 struct pkg *pkgdb_resolve(struct pkgdb *db, const char *name, const char *where, int line);
 
+/* The value of an option of <root>/etc/minimerge.cfg ([minimerge]
+ * offline, ...), or NULL; *line (if line) is where it is set. */
+const char *pkgdb_setting(const struct pkgdb *db, const char *section, const char *name,
+			  int *line);
+
 /* Reads every minibuild of the minilays ahead, for a caller that loads
  * them all.  (Reading ahead a package's dependencies as an install finds
  * them was measured slower: the handoffs cost more than the reads.) */

@@ -3,7 +3,8 @@
  * the archive's modes and times (to the nanosecond) whatever the umask,
  * parents without an entry are made, a sparse file comes out whole, every
  * entry that could write outside the directory or is not a file, a
- * directory or a symlink is refused by name, and the umask is never
+ * directory or a symlink is refused by name, a source's links stay inside
+ * its tree and its setuid bits are refused, and the umask is never
  * touched, not even for a moment: that is what the module is for.
  * Archives are written in memory by libarchive; every test works in its
  * own temporary directory.
@@ -150,9 +151,11 @@ static void tar_of(const struct ent *v, size_t n, struct strbuf *tar)
 	writer_close(a);
 }
 
-/* Extracts tar into f->dest; *msg gets what was said on stderr (the
- * caller frees it).  extract_entries' result. */
-static int extract(struct fix *f, const struct strbuf *tar, char **msg)
+/* Extracts tar into f->dest under rules (NULL: an artifact's); *msg gets
+ * what was said on stderr (the caller frees it).  extract_entries'
+ * result. */
+static int extract(struct fix *f, const struct strbuf *tar, char **msg,
+		   const struct extract_rules *rules)
 {
 	const struct archive_lib *al = lib();
 	struct archive *in = al->read_new();
@@ -166,7 +169,7 @@ static int extract(struct fix *f, const struct strbuf *tar, char **msg)
 	int saved = dup(2);
 	assert_true(saved >= 0);
 	assert_int_equal(dup2(fd, 2), 2);
-	int r = extract_entries(al, in, f->dest, WHAT);
+	int r = extract_entries(al, in, f->dest, WHAT, rules);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
@@ -175,16 +178,22 @@ static int extract(struct fix *f, const struct strbuf *tar, char **msg)
 	return r;
 }
 
-/* Extracts v[0..n) and expects it to work, saying nothing. */
-static void extract_ok(struct fix *f, const struct ent *v, size_t n)
+/* Extracts v[0..n) under rules and expects it to work, saying nothing. */
+static void extract_ok_with(struct fix *f, const struct ent *v, size_t n,
+			    const struct extract_rules *rules)
 {
 	struct strbuf tar = STRBUF_INIT;
 	tar_of(v, n, &tar);
 	char *msg;
-	assert_int_equal(extract(f, &tar, &msg), 0);
+	assert_int_equal(extract(f, &tar, &msg, rules), 0);
 	assert_string_equal(msg, "");
 	free(msg);
 	strbuf_release(&tar);
+}
+
+static void extract_ok(struct fix *f, const struct ent *v, size_t n)
+{
+	extract_ok_with(f, v, n, NULL);
 }
 
 /* A fresh, empty f->dest. */
@@ -350,7 +359,7 @@ static void test_sparse_file(void **state)
 	assert_true(tar.len < MIB);
 
 	char *msg;
-	assert_int_equal(extract(f, &tar, &msg), 0);
+	assert_int_equal(extract(f, &tar, &msg, NULL), 0);
 	assert_string_equal(msg, "");
 	free(msg);
 	char path[128];
@@ -365,15 +374,16 @@ static void test_sparse_file(void **state)
 	strbuf_release(&tar);
 }
 
-/* Expects v[0..n) to be refused with a message naming the entry named,
- * and nothing written outside f->dest. */
-static void refused(struct fix *f, const struct ent *v, size_t n, const char *named)
+/* Expects v[0..n) to be refused under rules with a message naming the
+ * entry named, and nothing written outside f->dest. */
+static void refused_with(struct fix *f, const struct ent *v, size_t n, const char *named,
+			 const struct extract_rules *rules)
 {
 	empty_dest(f);
 	struct strbuf tar = STRBUF_INIT;
 	tar_of(v, n, &tar);
 	char *msg;
-	assert_int_equal(extract(f, &tar, &msg), -1);
+	assert_int_equal(extract(f, &tar, &msg, rules), -1);
 	char want[512];
 	snprintf(want, sizeof(want), "error: cannot unpack %s: %s: ", WHAT, named);
 	if (!strstr(msg, want))
@@ -381,6 +391,11 @@ static void refused(struct fix *f, const struct ent *v, size_t n, const char *na
 	assert_int_equal(testutil_count_names(f->outside), 0);
 	free(msg);
 	strbuf_release(&tar);
+}
+
+static void refused(struct fix *f, const struct ent *v, size_t n, const char *named)
+{
+	refused_with(f, v, n, named, NULL);
 }
 
 static void test_refusals(void **state)
@@ -426,6 +441,62 @@ static void test_refusals(void **state)
 	refused(f, file_over_dir, 2, "d");
 	const struct ent file_as_dir[] = {{"f", AE_IFREG, 0644, "1"}, {"f/g", AE_IFREG, 0644, "2"}};
 	refused(f, file_as_dir, 2, "f/g");
+}
+
+static const struct extract_rules source = {.confine_links = true, .no_setid = true};
+
+/* A source's links stay in the tree: what an artifact may hold, a source
+ * may not. */
+static void test_source_rules(void **state)
+{
+	struct fix *f = *state;
+	const struct ent abs_link[] = {{"lib/libc.so", AE_IFLNK, 0777, "/usr/lib/libc.so"}};
+	empty_dest(f);
+	extract_ok(f, abs_link, 1);
+	refused_with(f, abs_link, 1, "lib/libc.so", &source);
+	const struct ent up[] = {{"d/up", AE_IFLNK, 0777, "../../outside"}};
+	refused_with(f, up, 1, "d/up", &source);
+	/* Each link stays inside, but one goes through the other: refused,
+	 * whichever comes first in the archive. */
+	const struct ent via[] = {{"d/s", AE_IFLNK, 0777, ".."}, {"t", AE_IFLNK, 0777, "d/s/.."}};
+	refused_with(f, via, 2, "t", &source);
+	const struct ent via_late[] = {{"t", AE_IFLNK, 0777, "d/s/../x"},
+				       {"d/s", AE_IFLNK, 0777, ".."}};
+	refused_with(f, via_late, 2, "t", &source);
+	const struct ent setuid[] = {{"bin/su", AE_IFREG, 04755, "#!/bin/sh\n"}};
+	refused_with(f, setuid, 1, "bin/su", &source);
+	const struct ent setgid[] = {{"shared", AE_IFDIR, 02775, NULL}};
+	refused_with(f, setgid, 1, "shared/", &source);
+	const struct ent hard_out[] = {{"hard", 0, 0644, "../outside/x"}};
+	refused_with(f, hard_out, 1, "hard", &source);
+	const struct ent hard_missing[] = {{"hard", 0, 0644, "nothing"}};
+	refused_with(f, hard_missing, 1, "hard", &source);
+	const struct ent hard_via[] = {{"up", AE_IFLNK, 0777, "sub"}, {"sub", AE_IFDIR, 0755, NULL},
+				       {"sub/f", AE_IFREG, 0644, "x"}, {"hard", 0, 0644, "up/f"}};
+	refused_with(f, hard_via, 4, "hard", &source);
+
+	/* What stays inside is made: relative links, a chain of them, "..",
+	 * a hard link to a file before it. */
+	const struct ent fine[] = {
+		{"lib/libx.so.1.2", AE_IFREG, 0644, "elf"},
+		{"lib/libx.so.1", AE_IFLNK, 0777, "libx.so.1.2"},
+		{"lib/libx.so", AE_IFLNK, 0777, "libx.so.1"},
+		{"include/x.h", AE_IFREG, 0644, "h"},
+		{"lib/inc", AE_IFLNK, 0777, "../include/"},
+		{"top", AE_IFLNK, 0777, "."},
+		{"lib/copy", 0, 0644, "lib/libx.so.1.2"},
+	};
+	empty_dest(f);
+	extract_ok_with(f, fine, sizeof(fine) / sizeof(fine[0]), &source);
+	struct stat a, b;
+	lstat_in(f, "lib/copy", &a);
+	lstat_in(f, "lib/libx.so.1.2", &b);
+	assert_true(a.st_ino == b.st_ino && a.st_nlink == 2);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/lib/libx.so", f->dest);
+	char *got = testutil_read_file(path, NULL);
+	assert_string_equal(got, "elf");
+	free(got);
 }
 
 /* Reads the umask from /proc/self/status in a loop, which (unlike umask())
@@ -513,7 +584,7 @@ static void test_umask_is_never_touched(void **state)
 	unsigned long others = atomic_load(&w.others);
 
 	char *msg = NULL;
-	int r = sees ? extract(f, &tar, &msg) : -1;
+	int r = sees ? extract(f, &tar, &msg, NULL) : -1;
 	unsigned long during = atomic_load(&w.reads) - reads;
 	atomic_store(&w.stop, true);
 	assert_int_equal(pthread_join(t, NULL), 0);
@@ -538,6 +609,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_implicit_parents_and_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparse_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_umask_is_never_touched, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

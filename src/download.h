@@ -1,0 +1,50 @@
+/*
+ * download: a static source's archive, fetched with libcurl (http, https,
+ * ftp, file) into the download cache, <root>/downloads/, and verified.
+ *
+ * The file's name is derived from the URL (a short hash of the whole URL,
+ * then its last path segment), so two URLs never share a file and a person
+ * can tell what a file is.  It is written as NAME.part and renamed when it
+ * is complete and verified: a file under its own name is whole.  A cached
+ * file is verified again on every reuse; one that does not match is
+ * fetched anew.
+ *
+ * Transient failures (connection refused or reset, timeouts, a transfer cut
+ * off, HTTP 5xx and 429) are retried, with a pause doubling from 250 ms, at
+ * most DOWNLOAD_RETRIES times; an interrupted transfer resumes where it
+ * stopped when the server takes a Range request.  Permanent failures (HTTP
+ * 4xx, an unknown host, a file:// path that is not there) fail at once.
+ * Proxies come from the usual environment variables, as libcurl reads them.
+ *
+ * Any thread may download; each call has its own curl handle.
+ */
+#ifndef MINIMERGE_DOWNLOAD_H
+#define MINIMERGE_DOWNLOAD_H
+
+#include "../lib/strbuf.h"
+
+#include <stdbool.h>
+
+#define DOWNLOAD_RETRIES 5
+
+struct download {
+	const char *url;
+	const char *dir;    /* the download cache, created if missing */
+	const char *sha256; /* expected, lowercase hex, or NULL */
+	const char *md5;    /* expected, lowercase hex, or NULL */
+	bool offline;       /* use the cache only */
+	/* A transfer that moves less than a byte a second for this long is
+	 * cut off (and retried). */
+	long stall_seconds;
+	int log_fd;         /* what happens, a line each, or -1 */
+};
+
+/* The cache's file for a URL: dir/NAME.  Appended to out. */
+void download_path(const char *dir, const char *url, struct strbuf *out);
+
+/* Fetches d->url unless the cache has it verified; the file's path is
+ * appended to path.  0, or -1 with the reason (naming the URL, and the HTTP
+ * status or the checksums that differ) appended to why. */
+int download_fetch(const struct download *d, struct strbuf *path, struct strbuf *why);
+
+#endif

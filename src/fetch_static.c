@@ -1,0 +1,163 @@
+#include "fetch_static.h"
+
+#include "../lib/archive_lib.h"
+#include "../lib/extract.h"
+#include "../lib/fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int remove_tree(const char *path, struct strbuf *why)
+{
+	char *failed = NULL;
+	int err = fs_remove_tree(path, &failed);
+	if (err) {
+		strbuf_addf(why, "cannot remove %s: %s", failed ? failed : path, strerror(err));
+		free(failed);
+		return -1;
+	}
+	return 0;
+}
+
+/* A source comes from anywhere: its links stay inside it, and no program
+ * of it runs as another user. */
+static const struct extract_rules source_rules = {.confine_links = true, .no_setid = true};
+
+static int unpack(const char *archive, const char *dir, struct strbuf *why)
+{
+	char err[256];
+	const struct archive_lib *al = archive_lib(err, sizeof(err));
+	if (!al) {
+		strbuf_addf(why, "%s", err);
+		return -1;
+	}
+	struct archive *in = al->read_new();
+	if (!in) {
+		strbuf_adds(why, "cannot start libarchive: out of memory");
+		return -1;
+	}
+	/* ARCHIVE_WARN: a filter done by an outside program; slower, works. */
+	int rc = -1;
+	if (al->read_support_filter_all(in) < ARCHIVE_WARN ||
+	    al->read_support_format_tar(in) < ARCHIVE_WARN ||
+	    al->read_support_format_zip(in) < ARCHIVE_WARN ||
+	    al->read_open_filename(in, archive, 65536) != ARCHIVE_OK)
+		strbuf_addf(why, "cannot read %s: %s", archive, al->error_string(in));
+	else if (extract_entries(al, in, dir, archive, &source_rules) != 0)
+		strbuf_addf(why, "cannot unpack %s", archive);
+	else
+		rc = 0;
+	al->read_free(in);
+	return rc;
+}
+
+/* The tree an archive unpacked into dir stands for: its single top
+ * directory, or dir itself.  Appended to out. */
+static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		strbuf_addf(why, "cannot read %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	struct strbuf only = STRBUF_INIT;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (n++ == 0)
+			strbuf_addf(&only, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	strbuf_adds(out, n == 1 && is_dir(only.buf) ? only.buf : dir);
+	strbuf_release(&only);
+	return 0;
+}
+
+/* Puts tree in home's place, with home's parts/. */
+static int swap_in(const char *tree, const char *home, struct strbuf *why)
+{
+	struct strbuf parts = STRBUF_INIT, kept = STRBUF_INIT, old = STRBUF_INIT;
+	strbuf_addf(&parts, "%s/parts", home);
+	strbuf_addf(&kept, "%s/parts", tree);
+	strbuf_addf(&old, "%s.old", home);
+	int rc = -1;
+	if (is_dir(parts.buf)) {
+		if (is_dir(kept.buf) || access(kept.buf, F_OK) == 0) {
+			strbuf_addf(why, "the archive has a parts entry at its top, where minimerge "
+					 "keeps builds and installs");
+			goto out;
+		}
+		if (rename(parts.buf, kept.buf) != 0) {
+			strbuf_addf(why, "cannot move %s: %s", parts.buf, strerror(errno));
+			goto out;
+		}
+	}
+	bool had_home = access(home, F_OK) == 0;
+	if (had_home && rename(home, old.buf) != 0) {
+		strbuf_addf(why, "cannot move %s aside: %s", home, strerror(errno));
+		goto out;
+	}
+	if (rename(tree, home) != 0) {
+		strbuf_addf(why, "cannot move the source into %s: %s", home, strerror(errno));
+		if (had_home)
+			rename(old.buf, home);
+		goto out;
+	}
+	rc = had_home ? remove_tree(old.buf, why) : 0;
+out:
+	strbuf_release(&parts);
+	strbuf_release(&kept);
+	strbuf_release(&old);
+	return rc;
+}
+
+int fetch_static(const struct fetch_static *f, struct strbuf *why)
+{
+	struct strbuf archive = STRBUF_INIT, tmp = STRBUF_INIT, old = STRBUF_INIT,
+		      tree = STRBUF_INIT;
+	strbuf_addf(&tmp, "%s.unpack", f->home);
+	strbuf_addf(&old, "%s.old", f->home);
+	int rc = -1;
+	/* What a stopped fetch left. */
+	if (remove_tree(tmp.buf, why) != 0 || remove_tree(old.buf, why) != 0)
+		goto out;
+	if (download_fetch(&f->download, &archive, why) != 0)
+		goto out;
+	int err = fs_mkdirs(tmp.buf, 0777);
+	if (err) {
+		strbuf_addf(why, "cannot create %s: %s", tmp.buf, strerror(err));
+		goto out;
+	}
+	if (unpack(archive.buf, tmp.buf, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
+	    swap_in(tree.buf, f->home, why) != 0)
+		goto out;
+	rc = 0;
+out:;
+	/* Empty once a top directory moved out of it; the unpacked tree after
+	 * a failure, when the reason is the failure's. */
+	struct strbuf left = STRBUF_INIT;
+	if (remove_tree(tmp.buf, &left) != 0 && rc == 0) {
+		strbuf_add(why, left.buf, left.len);
+		rc = -1;
+	}
+	strbuf_release(&left);
+	strbuf_release(&archive);
+	strbuf_release(&tmp);
+	strbuf_release(&old);
+	strbuf_release(&tree);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * fetch_static: the fetch of a src_type = static package.  The archive is
+ * downloaded into the cache (download.h) and unpacked (lib/extract.h, so
+ * nothing lands outside the tree) into HOME.unpack, next to the package's
+ * home; a single top directory is flattened, as minitage does; then the
+ * tree takes the home's place.  The home's parts/ (build directory and
+ * install prefix) moves into the new tree first, and the old source goes:
+ * a source is the archive's, nothing else.  Until the last rename the home
+ * is as it was; a run stopped in between leaves HOME.unpack or HOME.old,
+ * which the next fetch removes.
+ */
+#ifndef MINIMERGE_FETCH_STATIC_H
+#define MINIMERGE_FETCH_STATIC_H
+
+#include "download.h"
+
+#include "../lib/strbuf.h"
+
+struct fetch_static {
+	struct download download; /* url, checksums, cache, offline, log */
+	const char *home;         /* <root>/<category>/<name> */
+};
+
+/* 0, or -1 with the reason appended to why. */
+int fetch_static(const struct fetch_static *f, struct strbuf *why);
+
+#endif

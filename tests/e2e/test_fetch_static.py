@@ -1,0 +1,306 @@
+"""src_type = static: a source archive downloaded with libcurl from a real
+HTTP server on 127.0.0.1 (httpserver.py, which fails on purpose), checked,
+kept in <root>/downloads, unpacked into the package's home and built.
+
+Each test builds a one-package root from stackgen's generated package,
+packed as NAME-1.0.tar.gz with a single top directory (flattened, as
+minitage does)."""
+
+import glob
+import hashlib
+import io
+import os
+import subprocess
+import tarfile
+import zipfile
+
+import httpserver
+import stackgen
+
+http_server = httpserver.http_server
+
+
+def mm(minimerge, root, *args):
+    return subprocess.run([minimerge, '-C', root] + list(args), capture_output=True,
+                          text=True, timeout=120)
+
+
+def pack(stack, name, fmt='tar.gz', top=True, extra=()):
+    """The bytes of an archive of name's generated source; extra:
+    (tarinfo, bytes) members added as they are (hostile ones)."""
+    src = stack.source(name)
+    prefix = stack.full(name) + '/' if top else ''
+    buf = io.BytesIO()
+    if fmt == 'zip':
+        with zipfile.ZipFile(buf, 'w') as z:
+            for f in sorted(os.listdir(src)):
+                info = zipfile.ZipInfo(prefix + f)
+                info.external_attr = (os.stat(os.path.join(src, f)).st_mode & 0o777) << 16
+                with open(os.path.join(src, f), 'rb') as fh:
+                    z.writestr(info, fh.read())
+        return buf.getvalue()
+    mode = {'tar.gz': 'w:gz', 'tar.bz2': 'w:bz2', 'tar.xz': 'w:xz', 'tar': 'w'}[fmt]
+    with tarfile.open(fileobj=buf, mode=mode) as t:
+        for f in sorted(os.listdir(src)):
+            t.add(os.path.join(src, f), prefix + f)
+        for info, data in extra:
+            t.addfile(info, io.BytesIO(data) if data is not None else None)
+    return buf.getvalue()
+
+
+def static_stack(tmp_path, srv, fmt='tar.gz', checksum='sha256', big=False, **behaviour):
+    """A root with one package, leaf0, fetched from srv; big: its archive
+    is about 100 kB, not 1."""
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    if big:
+        stack.write_data('leaf0', os.urandom(100000).hex() + '\n')
+    data = pack(stack, 'leaf0', fmt)
+    url = srv.add('/dl/leaf0-1.0.' + fmt, data, **behaviour)
+    keys = {'src_type': 'static', 'src_uri': url}
+    if checksum == 'sha256':
+        keys['src_sha256'] = hashlib.sha256(data).hexdigest()
+    elif checksum == 'md5':
+        keys['src_md5'] = hashlib.md5(data).hexdigest()
+    elif checksum:
+        keys[checksum[0]] = checksum[1]
+    stack.write_minibuild('leaf0', **keys)
+    return stack, url, data
+
+
+def home(stack, name='leaf0'):
+    return os.path.dirname(os.path.dirname(stack.prefix(name)))
+
+
+def downloads(stack):
+    return sorted(os.listdir(os.path.join(stack.root, 'downloads')))
+
+
+def test_download_unpack_build_then_nothing(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '3 ran' in r.stdout
+    assert 'package leaf0' in stack.lib_text('leaf0')
+    # Flattened into the home, beside parts/.
+    assert sorted(os.listdir(home(stack))) == ['Makefile', 'configure', 'data.txt', 'parts']
+    [name] = downloads(stack)
+    assert name.endswith('-leaf0-1.0.tar.gz')
+    with open(os.path.join(stack.root, 'downloads', name), 'rb') as f:
+        assert f.read() == data
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
+    log = open(stack.log('fetch', 'leaf0')).read()
+    assert url in log
+    # Nothing changed: nothing runs, nothing is asked of the server.
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
+
+
+def test_a_lost_source_comes_from_the_download_cache(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    subprocess.run(['rm', '-rf', home(stack)], check=True)
+    mm(minimerge, stack.root, 'cache', 'clear')
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '3 ran' in r.stdout
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
+    assert 'in the download cache' in open(stack.log('fetch', 'leaf0')).read()
+
+
+def test_a_new_checksum_fetches_again_and_the_build_reruns(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    stack.write_data('leaf0', 'data, second release\n')
+    data2 = pack(stack, 'leaf0')
+    http_server.add('/dl/leaf0-1.0.tar.gz', data2)
+    stack.write_minibuild('leaf0', src_type='static', src_uri=url,
+                          src_sha256=hashlib.sha256(data2).hexdigest())
+    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'option src_sha256 changed' in r.stdout, r.stdout
+    assert 'data, second release' in stack.lib_text('leaf0')
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 2
+    assert len(downloads(stack)) == 1
+
+
+def test_checksum_mismatch_is_an_error_and_nothing_is_kept(minimerge, tmp_path, http_server):
+    for key, digits in (('src_sha256', 64), ('src_md5', 32)):
+        stack, url, data = static_stack(tmp_path / key, http_server,
+                                        checksum=(key, 'a' * digits))
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 1, r.stdout + r.stderr
+        actual = (hashlib.sha256 if key == 'src_sha256' else hashlib.md5)(data).hexdigest()
+        assert '%s is %s' % (key, 'a' * digits) in r.stdout + r.stderr
+        assert actual in r.stdout + r.stderr
+        assert url in r.stdout + r.stderr
+        assert downloads(stack) == []
+        assert not os.path.exists(os.path.join(home(stack), 'configure'))
+
+
+def test_bad_checksum_text_is_bad_input(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, checksum=('src_sha256', 'XYZ'))
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 2
+    assert 'src_sha256 = XYZ: not 64 lowercase hexadecimal digits' in r.stderr
+    assert http_server.requests() == []
+
+
+def test_no_checksum_is_a_warning(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, checksum=None)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    warnings = [l for l in r.stderr.splitlines() if 'warning' in l]
+    assert len(warnings) == 1 and 'no src_sha256 or src_md5' in warnings[0], r.stderr
+
+
+def test_server_errors_are_retried(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, fail_first=[500, 503, 429])
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [q.status for q in http_server.requests('/dl/leaf0-1.0.tar.gz')] == [
+        500, 503, 429, 200]
+    assert 'HTTP 500; trying again' in open(stack.log('fetch', 'leaf0')).read()
+
+
+def test_a_cut_transfer_resumes_with_a_range(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, big=True, drop_after=1000)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    reqs = http_server.requests('/dl/leaf0-1.0.tar.gz')
+    assert len(reqs) == 2
+    assert reqs[1].header('Range') == 'bytes=1000-'
+    assert reqs[1].status == 206
+
+
+def test_a_server_without_ranges_is_read_again_whole(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, big=True, drop_after=1000,
+                                    no_ranges=True)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'package leaf0' in stack.lib_text('leaf0')
+    assert http_server.requests('/dl/leaf0-1.0.tar.gz')[-1].status == 200
+
+
+def test_permanent_failures_fail_at_once(minimerge, tmp_path, http_server):
+    for status in (404, 403):
+        stack, url, data = static_stack(tmp_path / str(status), http_server, status=status)
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 1
+        assert '%s: HTTP %d' % (url, status) in r.stdout, r.stdout
+        http_server.clear()
+    stack = stackgen.Stack(tmp_path / 'host' / 'root', stackgen.leaves(1))
+    stack.write_minibuild('leaf0', src_type='static',
+                          src_uri='http://no-such-host.invalid/leaf0.tar.gz')
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 1
+    assert 'http://no-such-host.invalid/leaf0.tar.gz' in r.stdout
+
+
+def test_offline_uses_the_cache_and_names_what_is_missing(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
+    assert r.returncode == 1
+    assert '%s: not in the download cache (offline)' % url in r.stdout, r.stdout
+    assert http_server.requests() == []
+    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    subprocess.run(['rm', '-rf', home(stack)], check=True)
+    mm(minimerge, stack.root, 'cache', 'clear')
+    with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
+        f.write('[minimerge]\noffline = true\n')
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(http_server.requests()) == 1
+
+
+def test_file_urls_and_formats(minimerge, tmp_path, http_server):
+    for fmt in ('tar', 'tar.bz2', 'tar.xz', 'zip'):
+        stack, url, data = static_stack(tmp_path / fmt.replace('.', '_'), http_server, fmt=fmt)
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 0, fmt + r.stdout + r.stderr
+        assert 'package leaf0' in stack.lib_text('leaf0')
+    stack = stackgen.Stack(tmp_path / 'file' / 'root', stackgen.leaves(1))
+    data = pack(stack, 'leaf0', top=False)
+    path = tmp_path / 'file' / 'leaf0.tar.gz'
+    path.write_bytes(data)
+    stack.write_minibuild('leaf0', src_type='static', src_uri='file://%s' % path,
+                          src_sha256=hashlib.sha256(data).hexdigest())
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'package leaf0' in stack.lib_text('leaf0')
+
+
+def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
+    cases = []
+    for name, kind, target in (('../escape', tarfile.REGTYPE, None),
+                               ('/tmp/absolute', tarfile.REGTYPE, None),
+                               ('link', tarfile.SYMTYPE, '/etc'),
+                               ('hard', tarfile.LNKTYPE, '/etc/passwd'),
+                               ('dev', tarfile.CHRTYPE, None)):
+        info = tarfile.TarInfo(name)
+        info.type = kind
+        if target:
+            info.linkname = target
+        data = b'x' if kind == tarfile.REGTYPE else None
+        info.size = 1 if data else 0
+        cases.append((name, info, data))
+    cases.append(('link/passwd', tarfile.TarInfo('link/passwd'), b'x'))
+    cases[-1][1].size = 1
+    for i, (name, info, data) in enumerate(cases):
+        extra = [(info, data)]
+        if name == 'link/passwd':  # a file written through a symlink
+            link = tarfile.TarInfo('link')
+            link.type = tarfile.SYMTYPE
+            link.linkname = str(tmp_path / 'outside')
+            extra = [(link, None), (info, data)]
+        stack = stackgen.Stack(tmp_path / str(i) / 'root', stackgen.leaves(1))
+        body = pack(stack, 'leaf0', top=False, extra=extra)
+        url = http_server.add('/hostile%d.tar.gz' % i, body)
+        stack.write_minibuild('leaf0', src_type='static', src_uri=url,
+                              src_sha256=hashlib.sha256(body).hexdigest())
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 1, name + r.stdout + r.stderr
+        assert name.split('/')[0] in r.stderr + r.stdout, name + r.stderr
+        assert not os.path.exists(os.path.join(home(stack), 'configure')), name
+        assert glob.glob(home(stack) + '.*') == [], name
+    assert not (tmp_path / 'outside').exists()
+    assert not os.path.exists('/tmp/absolute') or open('/tmp/absolute').read() != 'x'
+
+
+def test_fetch_command_fetches_and_builds_nothing(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '1 ran, 0 skipped' in r.stdout
+    assert os.path.exists(os.path.join(home(stack), 'configure'))
+    assert not os.path.exists(stack.prefix('leaf0'))
+    r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'))
+    assert '0 ran, 1 skipped' in r.stdout, r.stdout
+    # The install finds its source in place.
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert '2 ran, 1 skipped' in r.stdout, r.stdout
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
+    # install -F is fetch.
+    subprocess.run(['rm', '-rf', home(stack)], check=True)
+    r = mm(minimerge, stack.root, 'install', '-F', stack.full('leaf0'))
+    assert '1 ran, 0 skipped' in r.stdout, r.stdout
+    assert not os.path.exists(stack.prefix('leaf0'))
+
+
+def test_fetch_first_fails_before_anything_builds(minimerge, tmp_path, http_server):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.chain(2))
+    for name, status in (('c0', None), ('c1', 404)):
+        data = pack(stack, name)
+        extra = {'status': status} if status else {}
+        url = http_server.add('/%s.tar.gz' % name, data, **extra)
+        stack.write_minibuild(name, src_type='static', src_uri=url,
+                              src_sha256=hashlib.sha256(data).hexdigest())
+    r = mm(minimerge, stack.root, 'install', '--fetch-first', '-k', '0', stack.full('c1'))
+    assert r.returncode == 1
+    assert 'HTTP 404' in r.stdout
+    assert '1 ran, 0 skipped, 0 restored, 1 failed' in r.stdout, r.stdout
+    assert not os.path.exists(stack.prefix('c0'))
+    # Without it, what does not need the failed fetch is built.
+    r = mm(minimerge, stack.root, 'install', '-k', '0', stack.full('c1'))
+    assert r.returncode == 1
+    assert os.path.exists(stack.prefix('c0'))
