@@ -38,6 +38,11 @@ struct graph_kind {
 	 * read (a build directory): such an action runs only when an action
 	 * that needs it has to run. */
 	bool intermediate;
+	/* Its inputs read what its run changes (a checkout's tree): they are
+	 * read again after a successful run, and the key they make then is
+	 * the one recorded and the action's output.  Not for an
+	 * intermediate, whose output is promised before it runs. */
+	bool inputs_after_run;
 	/* Adds the kind's inputs.  Any thread, several actions at once.  0, or
 	 * -1 (reported). */
 	int (*inputs)(struct graph_action *a, struct graph_inputs *in);

@@ -511,6 +511,22 @@ static void record_result(struct sched *s, size_t i, enum record_status status)
 	record_put(s->o->store, a->identity, &r);
 }
 
+/* Reads again the inputs of an action whose run changed them: its key
+ * and output are what it made.  False if they cannot be read (reported). */
+static bool rekey(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct node *n = &s->nodes[i];
+	n->inputs = (struct graph_inputs){.arena = &s->arena};
+	if (graph_inputs_own(a, &n->inputs) != 0)
+		return false;
+	graph_inputs_needs(a, s->g, &n->inputs);
+	a->key = graph_inputs_key(&n->inputs);
+	if (!a->kind->output_dir)
+		a->output = a->key;
+	return true;
+}
+
 static void finish_job(struct sched *s, size_t i)
 {
 	struct graph_action *a = s->g->actions[i];
@@ -546,6 +562,15 @@ static void finish_job(struct sched *s, size_t i)
 		a->state = GRAPH_RESTORED;
 		s->sum->restored++;
 	} else {
+		if (a->kind->inputs_after_run && !rekey(s, i)) {
+			a->state = GRAPH_FAILED;
+			free(a->failure);
+			a->failure = xstrdup("its inputs could not be read after it ran");
+			count_failure(s);
+			observe(s, i, SCHED_FINISHED);
+			block_users(s, i);
+			return;
+		}
 		a->state = GRAPH_RAN;
 		s->sum->ran++;
 		if (!hash_is_zero(n->artifact)) {

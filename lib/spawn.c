@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -355,6 +357,37 @@ int spawn_run(const struct spawn_options *o, struct spawn_result *r)
 	}
 	spawn_wait(pid, o->timeout, r);
 	return r->exited && r->code == 0 && !r->timed_out ? 0 : -1;
+}
+
+int spawn_capture(const struct spawn_options *o, bool with_stderr, struct strbuf *out,
+		  struct spawn_result *r)
+{
+	/* A file, not a pipe: nothing to drain while the child runs.  Opened
+	 * O_CLOEXEC from the start, so no other worker's child holds it. */
+	static atomic_uint serial;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/minimerge-capture.%ld.%u", dir && *dir ? dir : "/tmp",
+		 (long)getpid(), atomic_fetch_add(&serial, 1));
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		memset(r, 0, sizeof *r);
+		r->start_errno = errno;
+		return -1;
+	}
+	unlink(path);
+	struct spawn_options c = *o;
+	c.stdout_fd = fd;
+	if (with_stderr)
+		c.stderr_fd = fd;
+	int rc = spawn_run(&c, r);
+	char buf[4096];
+	ssize_t n;
+	if (lseek(fd, 0, SEEK_SET) == 0)
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			strbuf_add(out, buf, (size_t)n);
+	close(fd);
+	return rc;
 }
 
 void spawn_result_describe(const struct spawn_result *r, const char *argv0, double timeout,

@@ -66,6 +66,11 @@ void spawn_wait(pid_t pid, double timeout, struct spawn_result *r);
  * (r says why). */
 int spawn_run(const struct spawn_options *o, struct spawn_result *r);
 
+/* spawn_run with the child's stdout (and its stderr, with_stderr) appended
+ * to out. */
+int spawn_capture(const struct spawn_options *o, bool with_stderr, struct strbuf *out,
+		  struct spawn_result *r);
+
 /* Appends why it failed, for messages: "exit status 2", "killed by signal
  * 9 (Killed)", "timed out after 60 s", "cannot run 'cc': No such file or
  * directory" (argv0 names the program, timeout is the one waited with). */

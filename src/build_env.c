@@ -116,32 +116,18 @@ static char *find_program(const char *name)
 /* Runs cc --version into out; 0 or -1 (reported). */
 static int compiler_version(const char *cc, struct strbuf *out)
 {
-	FILE *tmp = tmpfile();
-	if (!tmp) {
-		diag_error(NULL, 0, "cannot make a temporary file: %s", strerror(errno));
-		return -1;
-	}
 	const char *argv[] = {cc, "--version", NULL};
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
-	o.stdout_fd = fileno(tmp);
-	o.stderr_fd = fileno(tmp);
 	struct spawn_result r;
-	int rc = spawn_run(&o, &r);
+	int rc = spawn_capture(&o, true, out, &r);
 	if (rc != 0) {
 		struct strbuf why = STRBUF_INIT;
 		spawn_result_describe(&r, cc, 0, &why);
 		diag_error(NULL, 0, "the C compiler does not answer --version: %s", why.buf);
 		strbuf_release(&why);
-	} else {
-		char buf[4096];
-		size_t n;
-		rewind(tmp);
-		while ((n = fread(buf, 1, sizeof(buf), tmp)) > 0)
-			strbuf_add(out, buf, n);
 	}
-	fclose(tmp);
 	return rc;
 }
 

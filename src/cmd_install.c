@@ -68,6 +68,9 @@ static void usage(FILE *f, const char *name)
 	      "  --force              run the targets' actions even if nothing changed\n"
 	      "  -F, --fetchonly      fetch the sources, build nothing (minimerge fetch)\n"
 	      "  --fetch-first        fetch every source, then build\n"
+	      "  -u, --update         git checkouts fetch from their remote and move to\n"
+	      "                       scm_revision or the tip of scm_branch (else a\n"
+	      "                       checkout is used as it is)\n"
 	      "  -o, --offline        fetch nothing: static sources must be in the\n"
 	      "                       download cache (also: offline = true in\n"
 	      "                       [minimerge] of etc/minimerge.cfg)\n"
@@ -115,6 +118,7 @@ struct install_options {
 	bool pretend, json, dry_run, explain, verbose, force, offline;
 	bool fetch_only;  /* fetch, -F: the fetch actions alone */
 	bool fetch_first; /* every fetch, then the rest */
+	bool update;      /* checkouts ask their remote */
 	int jobs, keep_going;
 	struct pkgsel_options sel;
 };
@@ -186,6 +190,7 @@ static int fetch_settings(struct pkgdb *db, const struct install_options *o, str
 {
 	plan->downloads = path_join(a, db->root, "downloads");
 	plan->offline = o->offline;
+	plan->update = o->update;
 	plan->stall_seconds = 60;
 	int line;
 	const char *v = pkgdb_setting(db, "minimerge", "offline", &line);
@@ -296,6 +301,7 @@ static const struct flag {
 	{"-o", "--offline", offsetof(struct install_options, offline)},
 	{"-F", "--fetchonly", offsetof(struct install_options, fetch_only)},
 	{NULL, "--fetch-first", offsetof(struct install_options, fetch_first)},
+	{"-u", "--update", offsetof(struct install_options, update)},
 };
 
 static bool take_flag(const char *a, struct install_options *o)

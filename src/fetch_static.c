@@ -1,5 +1,7 @@
 #include "fetch_static.h"
 
+#include "fetch_home.h"
+
 #include "../lib/archive_lib.h"
 #include "../lib/extract.h"
 #include "../lib/fsutil.h"
@@ -12,24 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int remove_tree(const char *path, struct strbuf *why)
-{
-	char *failed = NULL;
-	int err = fs_remove_tree(path, &failed);
-	if (err) {
-		strbuf_addf(why, "cannot remove %s: %s", failed ? failed : path, strerror(err));
-		free(failed);
-		return -1;
-	}
-	return 0;
-}
 
 /* A source comes from anywhere: its links stay inside it, and no program
  * of it runs as another user. */
@@ -82,47 +66,9 @@ static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
 			strbuf_addf(&only, "%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	strbuf_adds(out, n == 1 && is_dir(only.buf) ? only.buf : dir);
+	strbuf_adds(out, n == 1 && fetch_home_is_dir(only.buf) ? only.buf : dir);
 	strbuf_release(&only);
 	return 0;
-}
-
-/* Puts tree in home's place, with home's parts/. */
-static int swap_in(const char *tree, const char *home, struct strbuf *why)
-{
-	struct strbuf parts = STRBUF_INIT, kept = STRBUF_INIT, old = STRBUF_INIT;
-	strbuf_addf(&parts, "%s/parts", home);
-	strbuf_addf(&kept, "%s/parts", tree);
-	strbuf_addf(&old, "%s.old", home);
-	int rc = -1;
-	if (is_dir(parts.buf)) {
-		if (is_dir(kept.buf) || access(kept.buf, F_OK) == 0) {
-			strbuf_addf(why, "the archive has a parts entry at its top, where minimerge "
-					 "keeps builds and installs");
-			goto out;
-		}
-		if (rename(parts.buf, kept.buf) != 0) {
-			strbuf_addf(why, "cannot move %s: %s", parts.buf, strerror(errno));
-			goto out;
-		}
-	}
-	bool had_home = access(home, F_OK) == 0;
-	if (had_home && rename(home, old.buf) != 0) {
-		strbuf_addf(why, "cannot move %s aside: %s", home, strerror(errno));
-		goto out;
-	}
-	if (rename(tree, home) != 0) {
-		strbuf_addf(why, "cannot move the source into %s: %s", home, strerror(errno));
-		if (had_home)
-			rename(old.buf, home);
-		goto out;
-	}
-	rc = had_home ? remove_tree(old.buf, why) : 0;
-out:
-	strbuf_release(&parts);
-	strbuf_release(&kept);
-	strbuf_release(&old);
-	return rc;
 }
 
 int fetch_static(const struct fetch_static *f, struct strbuf *why)
@@ -133,7 +79,7 @@ int fetch_static(const struct fetch_static *f, struct strbuf *why)
 	strbuf_addf(&old, "%s.old", f->home);
 	int rc = -1;
 	/* What a stopped fetch left. */
-	if (remove_tree(tmp.buf, why) != 0 || remove_tree(old.buf, why) != 0)
+	if (fetch_home_remove(tmp.buf, why) != 0 || fetch_home_remove(old.buf, why) != 0)
 		goto out;
 	if (download_fetch(&f->download, &archive, why) != 0)
 		goto out;
@@ -143,14 +89,14 @@ int fetch_static(const struct fetch_static *f, struct strbuf *why)
 		goto out;
 	}
 	if (unpack(archive.buf, tmp.buf, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
-	    swap_in(tree.buf, f->home, why) != 0)
+	    fetch_home_swap_in(tree.buf, f->home, NULL, why) != 0)
 		goto out;
 	rc = 0;
 out:;
 	/* Empty once a top directory moved out of it; the unpacked tree after
 	 * a failure, when the reason is the failure's. */
 	struct strbuf left = STRBUF_INIT;
-	if (remove_tree(tmp.buf, &left) != 0 && rc == 0) {
+	if (fetch_home_remove(tmp.buf, &left) != 0 && rc == 0) {
 		strbuf_add(why, left.buf, left.len);
 		rc = -1;
 	}

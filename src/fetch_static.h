@@ -5,9 +5,7 @@
  * home; a single top directory is flattened, as minitage does; then the
  * tree takes the home's place.  The home's parts/ (build directory and
  * install prefix) moves into the new tree first, and the old source goes:
- * a source is the archive's, nothing else.  Until the last rename the home
- * is as it was; a run stopped in between leaves HOME.unpack or HOME.old,
- * which the next fetch removes.
+ * a source is the archive's, nothing else (fetch_home.h).
  */
 #ifndef MINIMERGE_FETCH_STATIC_H
 #define MINIMERGE_FETCH_STATIC_H

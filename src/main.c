@@ -48,7 +48,7 @@ static bool install_option(const char *a)
 	static const char *const options[] = {
 		"-p", "--pretend", "-N", "--nodeps", "--only-dependencies", "--jump", "-n",
 		"--dry-run", "--explain", "-v", "--verbose", "--force", "-o", "--offline", "-F",
-		"--fetchonly", "--fetch-first", "-j", "-k", "--json"};
+		"--fetchonly", "--fetch-first", "-u", "--update", "-j", "-k", "--json"};
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
 		if (!strcmp(a, options[i]))
 			return true;

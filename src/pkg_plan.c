@@ -1,7 +1,9 @@
 #include "pkg_plan.h"
 
 #include "build_env.h"
+#include "fetch_home.h"
 #include "fetch_static.h"
+#include "fetch_vcs.h"
 
 #include "../cache/tree.h"
 #include "../cache/record.h"
@@ -35,8 +37,12 @@ struct pkg_job {
 	const char *srcdir;   /* the source tree, absolute */
 	const char *builddir; /* <home>/parts/build */
 	const char *prefix;   /* <home>/parts/part */
-	const char *exclude;  /* "parts", relative to srcdir, when srcdir is the home */
+	/* Left out of the source, relative to srcdir: "parts" when srcdir is
+	 * the home, and ".git" for a checkout. */
+	const char *exclude[2];
+	size_t nexclude;
 	bool fetched;         /* src_type = static: srcdir is the home, filled by the fetch */
+	bool git;             /* src_type = git: srcdir is the home, a checkout */
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
@@ -192,12 +198,20 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 		graph_input_text(in, "option:src_md5", value_or(&mb->src_md5, ""));
 		return 0;
 	}
-	const char *exclude[] = {pj->exclude};
+	if (pj->git) {
+		graph_input_text(in, "option:scm_branch", value_or(&mb->scm_branch, ""));
+		graph_input_text(in, "option:scm_revision", value_or(&mb->scm_revision, ""));
+	}
 	/* Kept, so that explain can name the files that changed. */
-	struct tree_options topt = {.exclude = exclude, .nexclude = pj->exclude ? 1 : 0,
+	struct tree_options topt = {.exclude = pj->exclude, .nexclude = pj->nexclude,
 				    .keep_manifest = true};
 	struct hash128 h;
 	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, NULL);
+	if (rc == 1 && pj->git) {
+		/* Not cloned yet: the clone makes it (fetch_vcs_kind). */
+		graph_input_text(in, "source", "(no checkout)");
+		return 0;
+	}
 	if (rc == 1)
 		diag_error(mb->path, mb->src_uri.line, "src_uri: no directory %s", pj->srcdir);
 	if (rc != 0)
@@ -222,7 +236,7 @@ static void remove_fetch_stamps(const char *dir)
 static int fetch_run(struct graph_action *a, struct graph_job *job)
 {
 	const struct pkg_job *pj = a->data;
-	if (!pj->fetched)
+	if (!pj->fetched && !pj->git)
 		return 0; /* a path source is read where it is */
 	const struct minibuild *mb = &pj->pkg->mb;
 	const struct plan *p = pj->plan;
@@ -230,6 +244,17 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 	if (log < 0) {
 		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
 		return -1;
+	}
+	if (pj->git) {
+		struct fetch_vcs f = {.uri = mb->src_uri.value, .branch = mb->scm_branch.value,
+				      .revision = mb->scm_revision.value, .home = pj->home,
+				      .offline = p->offline, .update = p->update, .log_fd = log};
+		struct strbuf why = STRBUF_INIT;
+		int rc = fetch_git(&f, &why);
+		if (rc != 0)
+			graph_job_fail(job, "%s", why.buf);
+		strbuf_release(&why);
+		return rc;
 	}
 	if (!mb->src_sha256.value && !mb->src_md5.value)
 		diag_warning(mb->path, mb->src_uri.line,
@@ -262,10 +287,18 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 	return err ? -1 : 0;
 }
 
-/* A fetched source is in place if its stamp says this fetch put it there. */
+/* A fetched source is in place if its stamp says this fetch put it there;
+ * a checkout if it is there (its tree is in the key). */
 static bool fetch_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
+	if (pj->git) {
+		struct strbuf git_dir = STRBUF_INIT;
+		strbuf_addf(&git_dir, "%s/.git", pj->home);
+		bool ok = fetch_home_is_dir(git_dir.buf);
+		strbuf_release(&git_dir);
+		return ok;
+	}
 	if (!pj->fetched)
 		return true;
 	struct strbuf parts = STRBUF_INIT;
@@ -288,6 +321,17 @@ static const struct graph_kind fetch_kind = {
 static const struct graph_kind fetch_only_kind = {
 	.name = "fetch",
 	.version = 1,
+	.inputs = fetch_inputs,
+	.intact = fetch_intact,
+	.run = fetch_run,
+};
+
+/* A checkout: its key is its tree, which its run may change, so it runs
+ * (or is skipped) before what needs it is decided. */
+static const struct graph_kind fetch_vcs_kind = {
+	.name = "fetch",
+	.version = 1,
+	.inputs_after_run = true,
 	.inputs = fetch_inputs,
 	.intact = fetch_intact,
 	.run = fetch_run,
@@ -372,9 +416,8 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		return 0;
 	if (remove_dir(job, pj->builddir) != 0)
 		return -1;
-	const char *exclude[] = {pj->exclude};
 	char *failed = NULL;
-	int err = fs_copy_tree(pj->srcdir, pj->builddir, exclude, pj->exclude ? 1 : 0, &failed);
+	int err = fs_copy_tree(pj->srcdir, pj->builddir, pj->exclude, pj->nexclude, &failed);
 	if (err) {
 		graph_job_fail(job, "cannot copy the source to %s: %s: %s", pj->builddir, failed,
 			       strerror(err));
@@ -505,13 +548,20 @@ static int check_buildable(const struct pkg *p, const char **method)
 		return -1;
 	}
 	const char *type = mb->src_type.value;
-	if (type && strcmp(type, "path") && strcmp(type, "static")) {
+	if (type && strcmp(type, "path") && strcmp(type, "static") && strcmp(type, "git")) {
 		diag_error(mb->path, mb->src_type.line,
-			   "src_type = %s cannot be fetched yet (path and static can)", type);
+			   "src_type = %s cannot be fetched yet (path, static and git can)", type);
 		return -1;
 	}
 	if (type && !mb->src_uri.value) {
 		diag_error(mb->path, mb->src_type.line, "src_type = %s needs src_uri", type);
+		return -1;
+	}
+	if (type && !strcmp(type, "git") && mb->src_uri.value[0] != '/' &&
+	    !strstr(mb->src_uri.value, "://")) {
+		diag_error(mb->path, mb->src_uri.line,
+			   "src_uri %s: a git source is a URL (scheme://...) or an absolute path",
+			   mb->src_uri.value);
 		return -1;
 	}
 	if (type && !strcmp(type, "static") && !is_download_url(mb->src_uri.value)) {
@@ -543,16 +593,21 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	pj->home = path_join(a, path_join(a, p->db->root, mb->category.value), mb->name);
 	pj->builddir = path_join(a, pj->home, "parts/build");
 	pj->prefix = path_join(a, pj->home, "parts/part");
-	if (mb->src_type.value && !strcmp(mb->src_type.value, "static")) {
-		/* Unpacked into the home, beside parts/ (DESIGN §6). */
-		pj->fetched = true;
+	const char *type = mb->src_type.value;
+	if (type && (!strcmp(type, "static") || !strcmp(type, "git"))) {
+		/* Unpacked or checked out into the home, beside parts/ (DESIGN
+		 * §6). */
+		pj->fetched = !strcmp(type, "static");
+		pj->git = !pj->fetched;
 		pj->srcdir = pj->home;
-		pj->exclude = "parts";
+		pj->exclude[pj->nexclude++] = "parts";
+		if (pj->git)
+			pj->exclude[pj->nexclude++] = ".git";
 	} else if (mb->src_uri.value) {
 		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
 		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
 		if (!strcmp(pj->srcdir, pj->home)) {
-			pj->exclude = "parts";
+			pj->exclude[pj->nexclude++] = "parts";
 		} else if (hl > sl && !strncmp(pj->home, pj->srcdir, sl) && pj->home[sl] == '/') {
 			diag_error(mb->path, mb->src_uri.line,
 				   "src_uri %s holds the package's own directory %s; use the "
@@ -625,21 +680,22 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			break;
 		}
 		const char *place = pj->home + strlen(p->db->root) + 1;
-		if (p->fetch_only) {
-			strbuf_reset(&id);
-			strbuf_addf(&id, "fetch %s", place);
-			graph_add_action(g, &fetch_only_kind, id.buf, pj)->forced =
-				force_targets && pkg->target;
-			continue;
-		}
+		const struct graph_kind *fetch = pj->git	    ? &fetch_vcs_kind
+						 : p->fetch_only ? &fetch_only_kind
+								 : &fetch_kind;
 		struct graph_action *acts[3];
-		const struct graph_kind *kinds[3] = {&fetch_kind, &build_kind, &install_kind};
-		for (int k = 0; k < 3; k++) {
+		const struct graph_kind *kinds[3] = {fetch, &build_kind, &install_kind};
+		for (int k = 0; k < (p->fetch_only ? 1 : 3); k++) {
 			strbuf_reset(&id);
 			strbuf_addf(&id, "%s %s", kinds[k]->name, place);
 			acts[k] = graph_add_action(g, kinds[k], id.buf, pj);
 			acts[k]->forced = force_targets && pkg->target;
 		}
+		/* -u: every checkout asks its remote. */
+		if (pj->git && p->update)
+			acts[0]->forced = true;
+		if (p->fetch_only)
+			continue;
 		graph_add_need(g, acts[1], acts[0]);
 		graph_add_need(g, acts[2], acts[1]);
 		struct hmap seen = HMAP_INIT;

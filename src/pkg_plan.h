@@ -31,6 +31,7 @@ struct plan {
 	int jobs;            /* -j: MAKEFLAGS for the builds' own make */
 	const char *downloads; /* <root>/downloads: the download cache */
 	bool offline;          /* fetch from the download cache only */
+	bool update;           /* -u: checkouts ask their remote */
 	/* The fetch actions alone, each run unless its source is in place
 	 * (not intermediate, as they are in a whole install). */
 	bool fetch_only;

@@ -694,7 +694,7 @@ def test_terminal_status_line_and_colour(minimerge, stack):
 @pytest.mark.parametrize('key, value, message', [
     ('install_method', 'buildout',
      'install_method = buildout is not supported yet (cmmi and none are)'),
-    ('src_type', 'git', 'src_type = git cannot be fetched yet (path and static can)'),
+    ('src_type', 'hg', 'src_type = hg cannot be fetched yet (path, static and git can)'),
 ])
 def test_unsupported_minibuild_is_an_error(minimerge, stack, key, value, message):
     stack.write_minibuild('dbottom', **{key: value})

@@ -42,6 +42,7 @@ struct act {
 	bool bad_inputs;   /* its kind cannot read its inputs */
 	bool no_output;    /* a dir kind's run succeeds without making its dir */
 	const char *content; /* what a dir kind writes into dir/file */
+	int *made;           /* checkout kind: what its run sets (to 1), its inputs read */
 	char dir[160];       /* a dir kind's output directory */
 
 	/* Set by build() and the run. */
@@ -87,9 +88,18 @@ static int fake_inputs(struct graph_action *a, struct graph_inputs *in)
 	return 0;
 }
 
+static int checkout_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	const struct act *x = a->data;
+	graph_input_text(in, "source", *x->made ? "checked out" : "none");
+	return fake_inputs(a, in);
+}
+
 static int fake_run(struct graph_action *a, struct graph_job *job)
 {
 	struct act *x = a->data;
+	if (x->made)
+		*x->made = 1;
 	pthread_mutex_lock(&ran.mu);
 	if (ran.order[0])
 		strcat(ran.order, " ");
@@ -152,6 +162,11 @@ static const struct graph_kind plain = {
 static const struct graph_kind dirkind = {
 	.name = "dir", .version = 1, .inputs = fake_inputs, .run = fake_run,
 	.output_dir = fake_output_dir,
+};
+/* A checkout: its run makes what its inputs read. */
+static const struct graph_kind checkout = {
+	.name = "checkout", .version = 1, .inputs = checkout_inputs, .run = fake_run,
+	.inputs_after_run = true,
 };
 /* A build directory: runs only for a user that must run. */
 static const struct graph_kind inter = {
@@ -602,6 +617,32 @@ static void test_intermediate(void **state)
 	expect_order("u");
 	expect_state(&acts[0], GRAPH_SKIPPED);
 	assert_int_equal(acts[0].intact_calls, 1);
+}
+
+/* Its key is what its inputs read after it ran: the next run finds the
+ * same and runs nothing, its user included. */
+static void test_inputs_after_run(void **state)
+{
+	struct fix *f = *state;
+	int made = 0;
+	struct act acts[] = {
+		{.kind = &checkout, .name = "co", .made = &made},
+		{.kind = &plain, .name = "u", .needs = "co"},
+	};
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_order("co u");
+	assert_int_equal(made, 1);
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 0);
+	expect_state(&acts[0], GRAPH_SKIPPED);
+	expect_state(&acts[1], GRAPH_SKIPPED);
+	/* What it made is gone: it runs, and so does its user, once. */
+	made = 0;
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_order("co");
+	expect_reason(&acts[0], "source changed (checked out -> none)");
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 0);
 }
 
 static void test_intermediate_chain(void **state)
@@ -1146,6 +1187,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_output_modified_reruns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intermediate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intermediate_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inputs_after_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intermediate_without_users, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_going_1_stops, setup, teardown),

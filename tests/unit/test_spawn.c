@@ -309,6 +309,36 @@ static void test_stdout_and_stderr_apart(void **state)
 	free(out);
 }
 
+static void test_capture(void **state)
+{
+	(void)state;
+	struct spawn_options o;
+	struct spawn_result r;
+	spawn_options_init(&o);
+	const char *argv[] = {"/bin/sh", "-c", "echo out; echo err >&2", NULL};
+	o.argv = argv;
+	o.stderr_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(o.stderr_fd >= 0);
+	struct strbuf out = STRBUF_INIT;
+	strbuf_adds(&out, "kept:");
+	assert_int_equal(spawn_capture(&o, false, &out, &r), 0);
+	assert_string_equal(out.buf, "kept:out\n");
+	close(o.stderr_fd);
+	o.stderr_fd = -1;
+	strbuf_reset(&out);
+	const char *both[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+	o.argv = both;
+	assert_int_equal(spawn_capture(&o, true, &out, &r), -1);
+	assert_true(r.exited && r.code == 3);
+	assert_string_equal(out.buf, "out\nerr\n");
+	strbuf_reset(&out);
+	const char *missing[] = {"/nonexistent/program", NULL};
+	o.argv = missing;
+	assert_int_equal(spawn_capture(&o, true, &out, &r), -1);
+	assert_int_equal(r.start_errno, ENOENT);
+	strbuf_release(&out);
+}
+
 static void test_stdin_is_dev_null(void **state)
 {
 	(void)state;
@@ -932,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_not_reached),
 		TMP_TEST(test_signal_all),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_capture),
 		TMP_TEST(test_threads),
 	};
 	return cmocka_run_group_tests_name("spawn", tests, NULL, NULL);
