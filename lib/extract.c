@@ -44,6 +44,7 @@ struct extract {
 	size_t nfixes, capfixes;
 	struct link_check *links;
 	size_t nlinks, caplinks;
+	uint64_t bytes; /* the files' sizes so far */
 };
 
 /* Reports why the current entry cannot be unpacked.  -1. */
@@ -184,10 +185,26 @@ static int write_at(int fd, const char *p, size_t n, la_int64_t off)
  * file's, stays a hole, and the size set last makes a trailing one.  A
  * size the header does not give (a zip entry read as a stream) is the
  * data's. */
+/* Counts n more bytes against the limit.  0, or -1 (reported). */
+static int count_bytes(struct extract *x, uint64_t n)
+{
+	uint64_t max = x->rules->max_bytes;
+	if (max && (n > max || x->bytes > max - n))
+		return refuse(x, "the archive unpacks to more than %ju bytes, the limit",
+			      (uintmax_t)max);
+	x->bytes += n;
+	return 0;
+}
+
 static int make_file(struct extract *x, struct archive_entry *ae, const char *base,
 		     const struct timespec *times)
 {
 	const struct archive_lib *al = x->al;
+	/* A size the header gives is counted before anything is written; the
+	 * data of one it does not is counted as it comes. */
+	bool sized = al->entry_size_is_set(ae);
+	if (sized && count_bytes(x, (uint64_t)al->entry_size(ae)) != 0)
+		return -1;
 	int fd = openat(x->parent_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			0600);
 	if (fd < 0)
@@ -203,6 +220,10 @@ static int make_file(struct extract *x, struct archive_entry *ae, const char *ba
 		if (r != ARCHIVE_OK) {
 			diag_error(NULL, 0, "cannot read %s: %s: %s", x->what, x->entry,
 				   al->error_string(x->in));
+			ret = -1;
+			break;
+		}
+		if (!sized && count_bytes(x, n) != 0) {
 			ret = -1;
 			break;
 		}

@@ -33,6 +33,7 @@
 #include "archive_lib.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* What a downloaded source may hold, beyond an artifact of our own.  An
  * artifact is packed here from an install prefix, where a symlink to
@@ -44,6 +45,10 @@ struct extract_rules {
 	bool confine_links;
 	/* A setuid or setgid bit is refused. */
 	bool no_setid;
+	/* The most bytes the files may add up to (their sizes, holes
+	 * included: a sparse file of a terabyte is a terabyte to the build
+	 * that copies it); 0: no limit. */
+	uint64_t max_bytes;
 };
 
 /* Creates every entry read from in (an opened libarchive reader) under

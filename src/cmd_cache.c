@@ -7,11 +7,10 @@
 #include "../cache/cas.h"
 #include "../cache/record.h"
 #include "../cache/tree.h"
+#include "../lib/units.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,47 +37,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* "5G", "300M", "1024": bytes.  0 or -1. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	int shift = 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (*end == 'i' && end[1] == 'B')
-		end += 2;
-	else if (*end == 'B')
-		end++;
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static void human(struct strbuf *sb, uint64_t bytes)
-{
-	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	double v = (double)bytes;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u)
-		strbuf_addf(sb, "%.1f %s", v, units[u]);
-	else
-		strbuf_addf(sb, "%ju B", (uintmax_t)bytes);
-}
 
 static int count_one(void *ctx, const void *k, size_t kl, const void *v, size_t vl)
 {
@@ -115,7 +73,7 @@ static int stats(struct state *st, bool json)
 		return EXIT_OK;
 	}
 	struct strbuf size = STRBUF_INIT;
-	human(&size, cs.bytes);
+	units_human(&size, cs.bytes);
 	printf("cache directory  %s\n"
 	       "artifacts        %ju (%s)\n"
 	       "action cache     %ju entries\n"
@@ -162,7 +120,7 @@ int cmd_cache(int argc, char **argv)
 		} else if (!strcmp(sub, "gc") && (!strcmp(a, "--max-size") ||
 						  !strncmp(a, "--max-size=", 11))) {
 			const char *v = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : NULL;
-			if (!v || parse_size(v, &max) != 0) {
+			if (!v || units_parse_size(v, &max) != 0) {
 				diag_error(NULL, 0,
 					   "cache gc: --max-size needs a size such as 500M or 5G, not "
 					   "'%s'",
@@ -177,7 +135,7 @@ int cmd_cache(int argc, char **argv)
 		}
 	}
 	struct arena a = ARENA_INIT;
-	struct state st;
+	struct state st = STATE_INIT;
 	const char *root = root_find(&a);
 	int rc = EXIT_FAILED;
 	int opened = root ? state_open(&a, root, false, &st) : -1;
@@ -211,8 +169,8 @@ int cmd_cache(int argc, char **argv)
 		uint64_t removed, freed;
 		if (cas_gc(st.store, st.casdir, max, &removed, &freed) == 0 && prune(&st) == 0) {
 			struct strbuf f = STRBUF_INIT, m = STRBUF_INIT;
-			human(&f, freed);
-			human(&m, max);
+			units_human(&f, freed);
+			units_human(&m, max);
 			printf("minimerge: %ju artifact%s removed, %s freed (limit %s)\n",
 			       (uintmax_t)removed, removed == 1 ? "" : "s", f.buf, m.buf);
 			strbuf_release(&f);

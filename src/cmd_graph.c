@@ -182,7 +182,7 @@ static void print_actions(const struct graph *g, enum format format, struct strb
 static int write_trace(struct plan *p, const char *file)
 {
 	struct arena a = ARENA_INIT;
-	struct state st;
+	struct state st = STATE_INIT;
 	int rc = EXIT_FAILED;
 	json_t *doc = NULL;
 	int opened = state_open(&a, p->db->root, false, &st);

@@ -14,6 +14,7 @@
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 #include "../lib/strbuf.h"
+#include "../lib/units.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -200,6 +201,12 @@ static int fetch_settings(struct pkgdb *db, const struct install_options *o, str
 		diag_error(db->cfg_path, line, "offline = %s: true or false", v);
 		return -1;
 	}
+	plan->unpack_limit = (uint64_t)8 << 30;
+	v = pkgdb_setting(db, "minimerge", "unpack-limit", &line);
+	if (v && units_parse_size(v, &plan->unpack_limit) != 0) {
+		diag_error(db->cfg_path, line, "unpack-limit = %s: a size such as 500M or 8G", v);
+		return -1;
+	}
 	v = pkgdb_setting(db, "minimerge", "stall-timeout", &line);
 	if (v) {
 		char *end;
@@ -218,7 +225,7 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		     const struct install_options *o, bool explain_only, bool fetch_only)
 {
 	struct arena a = ARENA_INIT;
-	struct state st;
+	struct state st = STATE_INIT;
 	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs, .fetch_only = fetch_only};
 	int rc = EXIT_BAD_INPUT;
 	if (fetch_settings(db, o, &a, &plan) != 0 || state_open(&a, db->root, true, &st) != 0)

@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A source comes from anywhere: its links stay inside it, and no program
- * of it runs as another user. */
-static const struct extract_rules source_rules = {.confine_links = true, .no_setid = true};
-
-static int unpack(const char *archive, const char *dir, struct strbuf *why)
+static int unpack(const char *archive, const char *dir, uint64_t max_bytes, struct strbuf *why)
 {
+	/* A source comes from anywhere: its links stay inside it, no program
+	 * of it runs as another user, and it does not fill the disk. */
+	const struct extract_rules rules = {.confine_links = true, .no_setid = true,
+					    .max_bytes = max_bytes};
 	char err[256];
 	const struct archive_lib *al = archive_lib(err, sizeof(err));
 	if (!al) {
@@ -39,7 +39,7 @@ static int unpack(const char *archive, const char *dir, struct strbuf *why)
 	    al->read_support_format_zip(in) < ARCHIVE_WARN ||
 	    al->read_open_filename(in, archive, 65536) != ARCHIVE_OK)
 		strbuf_addf(why, "cannot read %s: %s", archive, al->error_string(in));
-	else if (extract_entries(al, in, dir, archive, &source_rules) != 0)
+	else if (extract_entries(al, in, dir, archive, &rules) != 0)
 		strbuf_addf(why, "cannot unpack %s", archive);
 	else
 		rc = 0;
@@ -88,7 +88,7 @@ int fetch_static(const struct fetch_static *f, struct strbuf *why)
 		strbuf_addf(why, "cannot create %s: %s", tmp.buf, strerror(err));
 		goto out;
 	}
-	if (unpack(archive.buf, tmp.buf, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
+	if (unpack(archive.buf, tmp.buf, f->max_bytes, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
 	    fetch_home_swap_in(tree.buf, f->home, NULL, why) != 0)
 		goto out;
 	rc = 0;

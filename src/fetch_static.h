@@ -14,9 +14,12 @@
 
 #include "../lib/strbuf.h"
 
+#include <stdint.h>
+
 struct fetch_static {
 	struct download download; /* url, checksums, cache, offline, log */
 	const char *home;         /* <root>/<category>/<name> */
+	uint64_t max_bytes;       /* the most the archive may unpack to; 0: no limit */
 };
 
 /* 0, or -1 with the reason appended to why. */

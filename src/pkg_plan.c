@@ -265,6 +265,7 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 			     .sha256 = mb->src_sha256.value, .md5 = mb->src_md5.value,
 			     .offline = p->offline, .stall_seconds = p->stall_seconds, .log_fd = log},
 		.home = pj->home,
+		.max_bytes = p->unpack_limit,
 	};
 	struct strbuf why = STRBUF_INIT;
 	int rc = fetch_static(&f, &why);

@@ -22,6 +22,7 @@
 #include "../lib/hash.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct plan {
 	struct pkgdb *db;
@@ -36,6 +37,7 @@ struct plan {
 	 * (not intermediate, as they are in a whole install). */
 	bool fetch_only;
 	long stall_seconds;    /* a download that stalls this long is retried */
+	uint64_t unpack_limit; /* the most bytes an archive may unpack to */
 	bool have_compiler;
 	struct hash128 compiler; /* the C compiler's identity, found once when a
 				  * package builds with cmmi */

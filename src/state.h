@@ -18,6 +18,9 @@ struct state {
 	int lock_fd;
 };
 
+/* Not opened: state_close does nothing to it. */
+#define STATE_INIT {.lock_fd = -1}
+
 /* Takes the lock (waiting for it) and opens the store, creating the
  * directory if create is set.  0, 1 if it does not exist and create is not
  * set (nothing is made), or -1 (reported); call state_close either way. */

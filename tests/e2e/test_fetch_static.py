@@ -304,3 +304,45 @@ def test_fetch_first_fails_before_anything_builds(minimerge, tmp_path, http_serv
     r = mm(minimerge, stack.root, 'install', '-k', '0', stack.full('c1'))
     assert r.returncode == 1
     assert os.path.exists(stack.prefix('c0'))
+
+
+def test_a_sparse_bomb_is_cut_off_by_the_unpack_limit(minimerge, tmp_path, http_server):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    src = tmp_path / 'bomb'
+    src.mkdir()
+    subprocess.run(['cp', '-R', stack.source('leaf0') + '/.', str(src)], check=True)
+    with open(src / 'zeros', 'wb') as f:
+        f.truncate(1 << 30)  # a gigabyte of hole
+    archive = tmp_path / 'bomb.tar.gz'
+    subprocess.run(['tar', '--sparse', '-czf', str(archive), '-C', str(src), '.'], check=True)
+    data = archive.read_bytes()
+    assert len(data) < 1 << 20
+    url = http_server.add('/bomb.tar.gz', data)
+    stack.write_minibuild('leaf0', src_type='static', src_uri=url,
+                          src_sha256=hashlib.sha256(data).hexdigest())
+    with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
+        f.write('[minimerge]\nunpack-limit = 100M\n')
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert 'zeros: the archive unpacks to more than 104857600 bytes, the limit' in r.stderr
+    assert not os.path.exists(home(stack))
+    assert glob.glob(home(stack) + '.*') == []
+    with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
+        f.write('[minimerge]\nunpack-limit = lots\n')
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 2
+    assert 'unpack-limit = lots: a size such as 500M or 8G' in r.stderr
+
+
+def test_bad_fetch_settings_are_bad_input(minimerge, tmp_path):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    for setting, message in (('offline = maybe', 'offline = maybe: true or false'),
+                             ('stall-timeout = 0',
+                              'stall-timeout = 0: a number of seconds, 1 or more'),
+                             ('unpack-limit = 12Q', 'unpack-limit = 12Q: a size such as')):
+        with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
+            f.write('[minimerge]\n%s\n' % setting)
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 2, setting + r.stderr
+        assert 'minimerge.cfg:2: error: ' + message in r.stderr, r.stderr
+        assert not os.path.exists(os.path.join(stack.root, '.minimerge'))
