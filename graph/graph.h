@@ -43,6 +43,9 @@ struct graph_kind {
 	 * the one recorded and the action's output.  Not for an
 	 * intermediate, whose output is promised before it runs. */
 	bool inputs_after_run;
+	/* It waits on the network, not the CPU (a download, a checkout): it
+	 * runs in the slots of sched_options.network_jobs. */
+	bool network;
 	/* Adds the kind's inputs.  Any thread, several actions at once.  0, or
 	 * -1 (reported). */
 	int (*inputs)(struct graph_action *a, struct graph_inputs *in);

@@ -14,6 +14,12 @@
 
 enum job_type { JOB_RUN, JOB_RESTORE };
 
+enum pool { POOL_CPU, POOL_NETWORK, NPOOLS };
+
+struct queue {
+	size_t *v, n; /* a heap */
+};
+
 /* The scheduler's view of one action. */
 struct node {
 	size_t *users; /* actions that need this one: a slice of sched.users */
@@ -53,10 +59,14 @@ struct sched {
 	struct graph *g;
 	const struct sched_options *o;
 	struct node *nodes;
-	size_t *heap, nheap;
+	/* Ready actions, longest path first: network actions (fetches) wait
+	 * in a queue of their own, with a limit of their own, so that downloads
+	 * go on while the CPUs build. */
+	struct queue queues[NPOOLS];
+	int idle[NPOOLS];
 	size_t *work, nwork, capwork; /* actions whose needs are all resolved */
 	struct worker *workers;
-	int nworkers, idle;
+	int nworkers;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
 	size_t *done, ndone, capdone; /* jobs the workers finished; guarded by mu */
@@ -146,37 +156,44 @@ static void prioritise(struct sched *s)
 	}
 }
 
+static enum pool pool_of(const struct sched *s, size_t i)
+{
+	return s->o->network_jobs > 0 && s->g->actions[i]->kind->network ? POOL_NETWORK
+									  : POOL_CPU;
+}
+
 static void heap_push(struct sched *s, size_t x)
 {
 	if (!s->prioritised)
 		prioritise(s);
 	s->jobs_total++;
 	update_total(s);
-	size_t i = s->nheap++;
-	s->heap[i] = x;
-	while (i && before(s, s->heap[i], s->heap[(i - 1) / 2])) {
-		size_t p = (i - 1) / 2, t = s->heap[p];
-		s->heap[p] = s->heap[i];
-		s->heap[i] = t;
+	struct queue *q = &s->queues[pool_of(s, x)];
+	size_t i = q->n++;
+	q->v[i] = x;
+	while (i && before(s, q->v[i], q->v[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, t = q->v[p];
+		q->v[p] = q->v[i];
+		q->v[i] = t;
 		i = p;
 	}
 }
 
-static size_t heap_pop(struct sched *s)
+static size_t heap_pop(struct sched *s, struct queue *q)
 {
-	size_t top = s->heap[0], i = 0;
-	s->heap[0] = s->heap[--s->nheap];
+	size_t top = q->v[0], i = 0;
+	q->v[0] = q->v[--q->n];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < s->nheap && before(s, s->heap[l], s->heap[m]))
+		if (l < q->n && before(s, q->v[l], q->v[m]))
 			m = l;
-		if (r < s->nheap && before(s, s->heap[r], s->heap[m]))
+		if (r < q->n && before(s, q->v[r], q->v[m]))
 			m = r;
 		if (m == i)
 			break;
-		size_t t = s->heap[m];
-		s->heap[m] = s->heap[i];
-		s->heap[i] = t;
+		size_t t = q->v[m];
+		q->v[m] = q->v[i];
+		q->v[i] = t;
 		i = m;
 	}
 	return top;
@@ -532,7 +549,7 @@ static void finish_job(struct sched *s, size_t i)
 	struct graph_action *a = s->g->actions[i];
 	struct node *n = &s->nodes[i];
 	s->running--;
-	s->idle++;
+	s->idle[pool_of(s, i)]++;
 	s->progress.finished++;
 	if (n->job == JOB_RESTORE && n->result == 1) {
 		/* Missing or corrupt (cas said which): build it instead. */
@@ -709,34 +726,42 @@ static int order_actions(struct sched *s)
 	return 0;
 }
 
+/* Gives ready action i to a free worker. */
+static void start_job(struct sched *s, size_t i, enum pool pool)
+{
+	struct graph_action *a = s->g->actions[i];
+	if (a->state != GRAPH_PENDING)
+		return; /* blocked while it waited */
+	if (s->nodes[i].job == JOB_RUN) {
+		struct strbuf sb = STRBUF_INIT;
+		free(a->log_path);
+		a->log_path = xstrdup(log_name(s, a, &sb));
+		strbuf_release(&sb);
+	}
+	observe(s, i, SCHED_STARTED);
+	/* idle counts the workers whose last job was finished here; a worker
+	 * that just ended one is free too, its job still in done.  The
+	 * network pool's workers come after the others: a trace's rows say
+	 * which pool ran what. */
+	int first = pool == POOL_CPU ? 0 : s->nworkers - s->o->network_jobs;
+	pthread_mutex_lock(&s->mu);
+	for (int w = first; w < s->nworkers; w++) {
+		if (s->workers[w].job < 0) {
+			s->workers[w].job = (long)i;
+			break;
+		}
+	}
+	pthread_cond_broadcast(&s->work_cv);
+	pthread_mutex_unlock(&s->mu);
+	s->idle[pool]--;
+	s->running++;
+}
+
 static void start_jobs(struct sched *s)
 {
-	while (s->idle && s->nheap && !s->stop && !*s->o->interrupted) {
-		size_t i = heap_pop(s);
-		struct graph_action *a = s->g->actions[i];
-		if (a->state != GRAPH_PENDING)
-			continue; /* blocked while it waited */
-		if (s->nodes[i].job == JOB_RUN) {
-			struct strbuf sb = STRBUF_INIT;
-			free(a->log_path);
-			a->log_path = xstrdup(log_name(s, a, &sb));
-			strbuf_release(&sb);
-		}
-		observe(s, i, SCHED_STARTED);
-		/* idle counts the workers whose last job was finished here; a worker
-		 * that just ended one is free too, its job still in done. */
-		pthread_mutex_lock(&s->mu);
-		for (int w = 0; w < s->nworkers; w++) {
-			if (s->workers[w].job < 0) {
-				s->workers[w].job = (long)i;
-				break;
-			}
-		}
-		pthread_cond_broadcast(&s->work_cv);
-		pthread_mutex_unlock(&s->mu);
-		s->idle--;
-		s->running++;
-	}
+	for (enum pool p = 0; p < NPOOLS; p++)
+		while (s->idle[p] && s->queues[p].n && !s->stop && !*s->o->interrupted)
+			start_job(s, heap_pop(s, &s->queues[p]), p);
 }
 
 static void loop(struct sched *s)
@@ -787,7 +812,8 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	s.sum = sum;
 	s.run_id = now_ns(CLOCK_REALTIME);
 	s.nodes = xcalloc(g->nactions + 1, sizeof(*s.nodes));
-	s.heap = xmalloc((g->nactions + 1) * sizeof(*s.heap));
+	for (int p = 0; p < NPOOLS; p++)
+		s.queues[p].v = xmalloc((g->nactions + 1) * sizeof(*s.queues[p].v));
 	s.undecided = g->nactions;
 	/* Users are the needs reversed: counted, then laid out in one array. */
 	size_t nedges = 0;
@@ -827,8 +853,9 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		pthread_mutex_init(&s.mu, NULL);
 		pthread_cond_init(&s.work_cv, NULL);
 		pthread_cond_init(&s.done_cv, NULL);
-		s.nworkers = o->dry_run ? 0 : (o->jobs > 0 ? o->jobs : 1);
-		s.idle = s.nworkers;
+		s.idle[POOL_CPU] = o->dry_run ? 0 : (o->jobs > 0 ? o->jobs : 1);
+		s.idle[POOL_NETWORK] = o->dry_run ? 0 : o->network_jobs;
+		s.nworkers = s.idle[POOL_CPU] + s.idle[POOL_NETWORK];
 		s.workers = xcalloc((size_t)s.nworkers + 1, sizeof(*s.workers));
 		for (int w = 0; w < s.nworkers; w++) {
 			s.workers[w] = (struct worker){0, &s, (uint32_t)w, -1};
@@ -883,7 +910,8 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	free(s.nodes);
 	free(s.users);
 	dag_order_free(&s.order);
-	free(s.heap);
+	for (int p = 0; p < NPOOLS; p++)
+		free(s.queues[p].v);
 	free(s.work);
 	free(s.done);
 	if (rc != 0)

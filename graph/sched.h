@@ -52,6 +52,10 @@ struct sched_options {
 	const char *casdir;
 	const char *logdir;
 	int jobs;        /* worker threads, at least 1 */
+	/* More worker threads for network actions (graph_kind.network), which
+	 * then run this many at once besides the jobs; 0: they are jobs like
+	 * the others. */
+	int network_jobs;
 	int keep_going;  /* stop starting jobs after this many failures; 0: never */
 	bool dry_run;    /* decide and explain, run nothing */
 	const struct sched_observer *observer; /* may be NULL */

@@ -156,6 +156,12 @@ static int find_program(const char *name, char *const *envp, const char *cwd,
 	return err;
 }
 
+int spawn_find_program(const char *name, char *const *envp, struct strbuf *out)
+{
+	strbuf_reset(out);
+	return find_program(name, envp ? envp : environ, NULL, out);
+}
+
 static int set_attributes(posix_spawnattr_t *attr)
 {
 	/* The caller may ignore SIGPIPE or SIGINT and block others to handle

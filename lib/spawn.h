@@ -71,6 +71,13 @@ int spawn_run(const struct spawn_options *o, struct spawn_result *r);
 int spawn_capture(const struct spawn_options *o, bool with_stderr, struct strbuf *out,
 		  struct spawn_result *r);
 
+/* The file a child would run for name: name itself if it has a '/', else
+ * the first executable regular file of that name in the PATH of envp (NULL:
+ * the caller's environ), as spawn_start looks it up.  0 with the path in
+ * out (replaced), or an errno value: ENOENT, or EACCES if only files that
+ * cannot be executed were found. */
+int spawn_find_program(const char *name, char *const *envp, struct strbuf *out);
+
 /* Appends why it failed, for messages: "exit status 2", "killed by signal
  * 9 (Killed)", "timed out after 60 s", "cannot run 'cc': No such file or
  * directory" (argv0 names the program, timeout is the one waited with). */

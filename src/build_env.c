@@ -92,27 +92,6 @@ void build_env_free(char **envp)
 	free(envp);
 }
 
-/* The compiler's path: as given if it has a '/', else the first in PATH. */
-static char *find_program(const char *name)
-{
-	if (strchr(name, '/'))
-		return xstrdup(name);
-	const char *path = getenv("PATH");
-	struct strbuf sb = STRBUF_INIT;
-	for (const char *p = path ? path : "/usr/bin:/bin"; p;) {
-		const char *colon = strchr(p, ':');
-		size_t len = colon ? (size_t)(colon - p) : strlen(p);
-		strbuf_reset(&sb);
-		strbuf_add(&sb, len ? p : ".", len ? len : 1);
-		strbuf_addf(&sb, "/%s", name);
-		if (access(sb.buf, X_OK) == 0)
-			return strbuf_detach(&sb);
-		p = colon ? colon + 1 : NULL;
-	}
-	strbuf_release(&sb);
-	return NULL;
-}
-
 /* Runs cc --version into out; 0 or -1 (reported). */
 static int compiler_version(const char *cc, struct strbuf *out)
 {
@@ -135,13 +114,14 @@ int build_env_compiler(struct store *s, struct hash128 *id, char **text)
 {
 	const char *cc = getenv("CC");
 	cc = cc && *cc ? cc : "cc";
-	char *path = find_program(cc);
+	struct strbuf found = STRBUF_INIT;
 	struct stat st;
-	if (!path || stat(path, &st) != 0) {
+	if (spawn_find_program(cc, NULL, &found) != 0 || stat(found.buf, &st) != 0) {
 		diag_error(NULL, 0, "no C compiler: '%s' is not in PATH (set CC)", cc);
-		free(path);
+		strbuf_release(&found);
 		return -1;
 	}
+	const char *path = found.buf;
 	/* Cached under the path by what the binary is now: an upgraded
 	 * compiler has another inode, size or time. */
 	struct strbuf key = STRBUF_INIT, stamp = STRBUF_INIT, val = STRBUF_INIT;
@@ -171,6 +151,6 @@ int build_env_compiler(struct store *s, struct hash128 *id, char **text)
 	strbuf_release(&key);
 	strbuf_release(&stamp);
 	strbuf_release(&val);
-	free(path);
+	strbuf_release(&found);
 	return rc;
 }

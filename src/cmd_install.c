@@ -60,6 +60,8 @@ static void usage(FILE *f, const char *name)
 	      "\n"
 	      "options:\n"
 	      "  -j N                 run N actions at once (default: the number of CPUs)\n"
+	      "  --fetch-jobs N       run N downloads and checkouts at once, besides\n"
+	      "                       the -j actions (default 4; 0: they count in -j)\n"
 	      "  -k N                 keep going until N actions failed (0: never stop;\n"
 	      "                       default 1); what does not need a failed action\n"
 	      "                       still runs\n"
@@ -69,9 +71,9 @@ static void usage(FILE *f, const char *name)
 	      "  --force              run the targets' actions even if nothing changed\n"
 	      "  -F, --fetchonly      fetch the sources, build nothing (minimerge fetch)\n"
 	      "  --fetch-first        fetch every source, then build\n"
-	      "  -u, --update         git checkouts fetch from their remote and move to\n"
-	      "                       scm_revision or the tip of scm_branch (else a\n"
-	      "                       checkout is used as it is)\n"
+	      "  -u, --update         checkouts (git, hg, svn, bzr) ask their remote and\n"
+	      "                       move to scm_revision or the tip of scm_branch\n"
+	      "                       (else a checkout is used as it is)\n"
 	      "  -o, --offline        fetch nothing: static sources must be in the\n"
 	      "                       download cache (also: offline = true in\n"
 	      "                       [minimerge] of etc/minimerge.cfg)\n"
@@ -121,6 +123,7 @@ struct install_options {
 	bool fetch_first; /* every fetch, then the rest */
 	bool update;      /* checkouts ask their remote */
 	int jobs, keep_going;
+	int fetch_jobs; /* downloads and checkouts at once, besides -j */
 	struct pkgsel_options sel;
 };
 
@@ -147,10 +150,11 @@ static int take_count(int argc, char **argv, int *i, const char *opt, int min, i
 {
 	const char *a = argv[*i], *v = NULL;
 	size_t n = strlen(opt);
+	bool is_long = opt[1] == '-'; /* --fetch-jobs=4, but -j4 */
 	if (!strcmp(a, opt))
 		v = *i + 1 < argc ? argv[++*i] : NULL;
-	else if (!strncmp(a, opt, n) && a[n])
-		v = a + n;
+	else if (!strncmp(a, opt, n) && (is_long ? a[n] == '=' : a[n] != '\0'))
+		v = a + n + is_long;
 	else
 		return 0;
 	char *end;
@@ -242,6 +246,7 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		.casdir = st.casdir,
 		.logdir = st.logdir,
 		.jobs = o->jobs,
+		.network_jobs = o->fetch_jobs,
 		.keep_going = o->keep_going,
 		.dry_run = dry,
 		.observer = status_begin(&so),
@@ -330,6 +335,7 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (int)cpus : 1;
 	o.keep_going = 1;
+	o.fetch_jobs = 4;
 	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
 	size_t ntargets = 0;
 	int rc = EXIT_BAD_INPUT;
@@ -340,6 +346,8 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 			took = take_count(argc, argv, &i, "-j", 1, &o.jobs);
 			if (!took)
 				took = take_count(argc, argv, &i, "-k", 0, &o.keep_going);
+			if (!took)
+				took = take_count(argc, argv, &i, "--fetch-jobs", 0, &o.fetch_jobs);
 		}
 		if (took < 0) {
 			goto out;

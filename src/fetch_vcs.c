@@ -1,7 +1,10 @@
 #include "fetch_vcs.h"
 
 #include "fetch_home.h"
+#include "minibuild.h"
 
+#include "../lib/diag.h"
+#include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/spawn.h"
 
@@ -11,98 +14,283 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Runs git with args (NULL-ended) in dir, its output in the log; with out,
- * its stdout in out instead.  0, or -1 with the reason in why. */
-static int git(const struct fetch_vcs *f, const char *dir, struct strbuf *out,
-	       struct strbuf *why, const char *const *args)
+/* The arguments of a command that are filled in when it runs, known by
+ * their address. */
+static const char URI[] = "<src_uri>";
+/* The directory of a new checkout: a command that names it runs where
+ * minimerge runs, the others run in the checkout. */
+static const char DEST[] = "<dest>";
+/* What the command is about: the revision to check out or to look up,
+ * or what to remember. */
+static const char VALUE[] = "<value>";
+/* --branch scm_branch, two arguments, when scm_branch is set; else none. */
+static const char BRANCH[] = "<--branch scm_branch>";
+
+enum { MAX_ARGS = 10 };
+
+/* A command: the tool's arguments, NULL-ended. */
+typedef const char *vcs_command[MAX_ARGS];
+
+struct vcs_tool {
+	const char *type;             /* src_type */
+	const char *dir;              /* its metadata, at the checkout's top */
+	const char *program;          /* run as a child... */
+	const char *fallback;         /* ...or this, when program is not on PATH */
+	const char *a_source;         /* "a git source", for messages */
+	bool paths;                   /* src_uri may be an absolute path */
+	bool branches;                /* scm_branch has a meaning */
+	bool numbered;                /* scm_revision is a number */
+	bool clone_moves;             /* clone checks out VALUE */
+	const char *head;             /* what to check out when nothing is asked */
+	const char *branch_prefix;    /* where a fetched scm_branch is */
+	const char *suffix;           /* makes a name a commit's */
+	vcs_command clone;            /* into DEST */
+	vcs_command pull;             /* what is new; none: move asks the remote */
+	vcs_command move;             /* check out VALUE */
+	vcs_command resolve;          /* the id of VALUE, if the checkout has it;
+					 none: VALUE is an id */
+	vcs_command current;          /* the id the checkout is at */
+	/* The URL (0) and what was asked (1), where the tool keeps them; none:
+	 * the file minimerge-wanted in dir. */
+	vcs_command recall[2];
+	vcs_command remember;         /* what was asked, VALUE */
+	/* Lines appended to files in the checkout to keep parts/ out of the
+	 * tool's sight, as {path, text}. */
+	const char *ignore[2][2];
+};
+
+static const struct vcs_tool tools[] = {
+	{
+		.type = "git",
+		.dir = ".git",
+		.program = "git",
+		.a_source = "a git source",
+		.paths = true,
+		.branches = true,
+		.head = "origin/HEAD",
+		.branch_prefix = "origin/",
+		.suffix = "^{commit}",
+		.clone = {"clone", "--quiet", BRANCH, "--", URI, DEST},
+		.pull = {"fetch", "--quiet", "--tags", "origin"},
+		.move = {"checkout", "--quiet", "--detach", VALUE},
+		.resolve = {"rev-parse", "--quiet", "--verify", VALUE},
+		.current = {"rev-parse", "HEAD"},
+		.recall = {{"config", "--get", "remote.origin.url"},
+			   {"config", "--get", "minimerge.wanted"}},
+		.remember = {"config", "minimerge.wanted", VALUE},
+		.ignore = {{".git/info/exclude", "/parts/\n"}},
+	},
+	{
+		.type = "hg",
+		.dir = ".hg",
+		.program = "hg",
+		.a_source = "an hg source",
+		.paths = true,
+		.branches = true,
+		.clone_moves = true,
+		.head = "tip",
+		.branch_prefix = "",
+		.suffix = "",
+		.clone = {"clone", "--quiet", "--updaterev", VALUE, "--", URI, DEST},
+		.pull = {"pull", "--quiet", "--", URI},
+		/* A local change that conflicts gets markers, not a merge tool
+		 * that waits for someone. */
+		.move = {"update", "--quiet", "--tool", "internal:merge", "--rev", VALUE},
+		.resolve = {"log", "--rev", VALUE, "--template", "{node}"},
+		.current = {"log", "--rev", ".", "--template", "{node}"},
+		.ignore = {{".hg/minimerge-ignore", "syntax: regexp\n^parts(/|$)\n"},
+			   {".hg/hgrc", "\n[ui]\nignore.minimerge = .hg/minimerge-ignore\n"}},
+	},
+	{
+		.type = "svn",
+		.dir = ".svn",
+		.program = "svn",
+		.a_source = "an svn source",
+		.numbered = true,
+		.clone_moves = true,
+		.head = "HEAD",
+		.suffix = "",
+		.clone = {"checkout", "--quiet", "--non-interactive", "--revision", VALUE, "--", URI,
+			  DEST},
+		.move = {"update", "--quiet", "--non-interactive", "--revision", VALUE},
+		.current = {"info", "--show-item", "revision"},
+	},
+	{
+		.type = "bzr",
+		.dir = ".bzr",
+		.program = "bzr",
+		.fallback = "brz",
+		.a_source = "a bzr source",
+		.paths = true,
+		.head = "last:1",
+		.suffix = "",
+		.clone = {"branch", "--quiet", "--", URI, DEST},
+		.pull = {"pull", "--quiet", "--", URI},
+		.move = {"update", "--quiet", "--revision", VALUE},
+		.resolve = {"revision-info", "--revision", VALUE},
+		.current = {"revision-info", "--tree"},
+	},
+};
+
+static const struct vcs_tool *tool_of(const char *type)
 {
-	const char *argv[16] = {"git"};
+	for (size_t i = 0; type && i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!strcmp(type, tools[i].type))
+			return &tools[i];
+	return NULL;
+}
+
+const char *fetch_vcs_dir(const char *type)
+{
+	const struct vcs_tool *t = tool_of(type);
+	return t ? t->dir : NULL;
+}
+
+int fetch_vcs_check(const struct minibuild *mb)
+{
+	const struct vcs_tool *t = tool_of(mb->src_type.value);
+	const char *uri = mb->src_uri.value, *rev = mb->scm_revision.value;
+	if (!strstr(uri, "://") && !(t->paths && uri[0] == '/')) {
+		diag_error(mb->path, mb->src_uri.line, "src_uri %s: %s is a URL (scheme://...)%s",
+			   uri, t->a_source, t->paths ? " or an absolute path" : "");
+		return -1;
+	}
+	if (mb->scm_branch.value && !t->branches) {
+		diag_error(mb->path, mb->scm_branch.line,
+			   "scm_branch has no meaning for %s: put the branch in src_uri", t->type);
+		return -1;
+	}
+	if (rev && t->numbered && (!*rev || rev[strspn(rev, "0123456789")])) {
+		diag_error(mb->path, mb->scm_revision.line,
+			   "scm_revision = %s: %s revisions are numbers", rev, t->type);
+		return -1;
+	}
+	return 0;
+}
+
+/* A fetch under way: its tool, and the program that runs it. */
+struct vcs {
+	const struct fetch_vcs *f;
+	const struct vcs_tool *t;
+	const char *program;
+};
+
+/* The first line of an answer, without its newline. */
+static void chomp(struct strbuf *sb)
+{
+	size_t n = strcspn(sb->buf, "\n");
+	if (n < sb->len) {
+		sb->len = n;
+		sb->buf[n] = '\0';
+	}
+}
+
+/* Runs the tool's command cmd in dir, value filled in; its output in the
+ * log, or with out, the first line of its stdout in out instead.  0, or -1
+ * with the reason in why. */
+static int run(const struct vcs *v, const char *dir, const char *const *cmd, const char *value,
+	       struct strbuf *out, struct strbuf *why)
+{
+	const char *argv[MAX_ARGS + 3] = {v->program};
+	const char *cwd = dir;
 	size_t n = 1;
-	while (args[n - 1] && n < sizeof(argv) / sizeof(argv[0]) - 1) {
-		argv[n] = args[n - 1];
-		n++;
+	for (size_t i = 0; i < MAX_ARGS && cmd[i]; i++) {
+		if (cmd[i] == URI) {
+			argv[n++] = v->f->uri;
+		} else if (cmd[i] == DEST) {
+			argv[n++] = dir;
+			cwd = NULL;
+		} else if (cmd[i] == VALUE) {
+			argv[n++] = value;
+		} else if (cmd[i] == BRANCH) {
+			if (v->f->branch) {
+				argv[n++] = "--branch";
+				argv[n++] = v->f->branch;
+			}
+		} else {
+			argv[n++] = cmd[i];
+		}
 	}
 	argv[n] = NULL;
-	if (f->log_fd >= 0 && !out) {
-		dprintf(f->log_fd, "$");
+	int log = v->f->log_fd;
+	if (log >= 0 && !out) {
+		dprintf(log, "$");
 		for (size_t i = 0; argv[i]; i++)
-			dprintf(f->log_fd, " %s", argv[i]);
-		dprintf(f->log_fd, "\n");
+			dprintf(log, " %s", argv[i]);
+		dprintf(log, "\n");
 	}
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
-	o.cwd = dir;
-	o.stdout_fd = f->log_fd;
-	o.stderr_fd = f->log_fd;
+	o.cwd = cwd;
+	o.stdout_fd = log;
+	o.stderr_fd = log;
 	struct spawn_result r;
 	int rc = out ? spawn_capture(&o, false, out, &r) : spawn_run(&o, &r);
+	if (out)
+		chomp(out);
 	if (rc != 0) {
-		strbuf_addf(why, "git %s: ", argv[1]);
-		spawn_result_describe(&r, "git", 0, why);
+		strbuf_addf(why, "%s %s: ", argv[0], argv[1]);
+		spawn_result_describe(&r, argv[0], 0, why);
 		if (!r.start_errno)
 			strbuf_adds(why, " (see its log)");
 	}
 	return rc;
 }
 
-#define GIT(f, dir, out, why, ...) git(f, dir, out, why, (const char *const[]){__VA_ARGS__, NULL})
-
-/* The first line of a git answer, without its newline. */
-static void chomp(struct strbuf *sb)
+/* What to check out: scm_revision, else the fetched scm_branch, else the
+ * tool's newest, as the tool names a commit. */
+static void target(const struct vcs *v, struct strbuf *out)
 {
-	size_t n = strcspn(sb->buf, "\n");
-	sb->len = n;
-	sb->buf[n] = '\0';
-}
-
-/* Keeps parts/ (builds and installs) out of git's sight: a checkout with
- * it is neither dirty nor in the way of a checkout. */
-static int ignore_parts(const char *dir, struct strbuf *why)
-{
-	struct strbuf path = STRBUF_INIT;
-	strbuf_addf(&path, "%s/.git/info", dir);
-	int err = fs_mkdirs(path.buf, 0777);
-	strbuf_adds(&path, "/exclude");
-	FILE *fp = err ? NULL : fopen(path.buf, "a");
-	if (!fp || fputs("/parts/\n", fp) == EOF || fclose(fp) != 0) {
-		strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(err ? err : errno));
-		strbuf_release(&path);
-		return -1;
-	}
-	strbuf_release(&path);
-	return 0;
-}
-
-/* Checks out the wanted revision in dir, detached: scm_revision, else the
- * fetched scm_branch, else what the remote's HEAD is. */
-static int check_out(const struct fetch_vcs *f, const char *dir, struct strbuf *why)
-{
-	struct strbuf want = STRBUF_INIT;
-	if (f->revision)
-		strbuf_adds(&want, f->revision);
-	else if (f->branch)
-		strbuf_addf(&want, "origin/%s", f->branch);
+	if (v->f->revision)
+		strbuf_adds(out, v->f->revision);
+	else if (v->f->branch && v->t->branches)
+		strbuf_addf(out, "%s%s", v->t->branch_prefix, v->f->branch);
 	else
-		strbuf_adds(&want, "origin/HEAD");
-	/* A commit not fetched yet (a revision newer than the clone, or not
-	 * on its branch): the remote may have it. */
-	struct strbuf commit = STRBUF_INIT, ignored = STRBUF_INIT;
-	strbuf_addf(&commit, "%s^{commit}", want.buf);
-	int rc = 0;
-	if (GIT(f, dir, &ignored, &ignored, "rev-parse", "--quiet", "--verify", commit.buf) != 0)
-		rc = f->offline ? 0 : GIT(f, dir, NULL, why, "fetch", "--quiet", "--tags", "origin");
-	if (rc == 0)
-		rc = GIT(f, dir, NULL, why, "checkout", "--quiet", "--detach", commit.buf);
-	strbuf_release(&want);
-	strbuf_release(&commit);
+		strbuf_adds(out, v->t->head);
+	strbuf_adds(out, v->t->suffix);
+}
+
+/* The id of the commit value names, if the checkout in dir has it. */
+static int resolve(const struct vcs *v, const char *dir, const char *value, struct strbuf *out)
+{
+	if (!v->t->resolve[0]) {
+		strbuf_adds(out, value);
+		return 0;
+	}
+	struct strbuf ignored = STRBUF_INIT;
+	int rc = run(v, dir, v->t->resolve, value, out, &ignored);
 	strbuf_release(&ignored);
 	return rc;
 }
 
-/* What the minibuild asks a checkout to be at, as git's config keeps it
- * (minimerge.wanted): a changed scm_branch or scm_revision moves the
- * checkout, a local change does not. */
+/* Checks out what the minibuild asks for in dir (git: detached). */
+static int check_out(const struct vcs *v, const char *dir, struct strbuf *why)
+{
+	struct strbuf want = STRBUF_INIT, ignored = STRBUF_INIT;
+	target(v, &want);
+	int rc = 0;
+	if (!v->t->pull[0]) {
+		if (v->f->offline) {
+			strbuf_addf(why, "%s: moving the checkout in %s to %s needs the repository, "
+					 "and offline",
+				    v->f->uri, dir, want.buf);
+			rc = -1;
+		}
+	} else if (resolve(v, dir, want.buf, &ignored) != 0 && !v->f->offline) {
+		/* A commit not fetched yet (a revision newer than the clone,
+		 * or not on its branch): the remote may have it. */
+		rc = run(v, dir, v->t->pull, NULL, NULL, why);
+	}
+	if (rc == 0)
+		rc = run(v, dir, v->t->move, want.buf, NULL, why);
+	strbuf_release(&want);
+	strbuf_release(&ignored);
+	return rc;
+}
+
+/* What the minibuild asks a checkout to be at: a changed scm_branch or
+ * scm_revision moves the checkout, a local change does not. */
 static void wanted(const struct fetch_vcs *f, struct strbuf *out)
 {
 	if (f->revision)
@@ -113,30 +301,115 @@ static void wanted(const struct fetch_vcs *f, struct strbuf *out)
 		strbuf_adds(out, "the remote's HEAD");
 }
 
-static int remember_wanted(const struct fetch_vcs *f, const char *dir, struct strbuf *why)
+static void state_path(const struct vcs *v, const char *dir, struct strbuf *out)
 {
-	struct strbuf w = STRBUF_INIT;
-	wanted(f, &w);
-	int rc = GIT(f, dir, NULL, why, "config", "minimerge.wanted", w.buf);
+	strbuf_addf(out, "%s/%s/minimerge-wanted", dir, v->t->dir);
+}
+
+/* What the checkout in dir is of (what = 0) or was asked to be at (1), as
+ * the last fetch left it; empty when nothing says.  -1 when the tool
+ * cannot say (git's config without the URL). */
+static int recall(const struct vcs *v, const char *dir, int what, struct strbuf *out)
+{
+	if (v->t->recall[what][0]) {
+		struct strbuf ignored = STRBUF_INIT;
+		int rc = run(v, dir, v->t->recall[what], NULL, out, &ignored);
+		strbuf_release(&ignored);
+		return rc;
+	}
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	int err;
+	state_path(v, dir, &path);
+	if (file_read(path.buf, &text, &err) == 0) {
+		const char *line = text.buf;
+		for (int i = 0; i < what && line; i++)
+			if ((line = strchr(line, '\n')))
+				line++;
+		if (line)
+			strbuf_add(out, line, strcspn(line, "\n"));
+	}
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return 0;
+}
+
+static int remember(const struct vcs *v, const char *dir, struct strbuf *why)
+{
+	struct strbuf w = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
+	wanted(v->f, &w);
+	int rc = 0;
+	if (v->t->remember[0]) {
+		rc = run(v, dir, v->t->remember, w.buf, NULL, why);
+	} else {
+		state_path(v, dir, &path);
+		strbuf_addf(&text, "%s\n%s\n", v->f->uri, w.buf);
+		int err = fs_write_atomic(path.buf, text.buf, text.len, 0666);
+		if (err) {
+			strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(err));
+			rc = -1;
+		}
+	}
 	strbuf_release(&w);
+	strbuf_release(&path);
+	strbuf_release(&text);
 	return rc;
 }
 
-static int clone_into(const struct fetch_vcs *f, const char *dir, struct strbuf *why)
+/* mkdir -p of the directory path is in.  0, or -1 with the reason in why. */
+static int make_parent(const char *path, struct strbuf *why)
 {
+	struct strbuf dir = STRBUF_INIT;
+	strbuf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
+	int err = fs_mkdirs(dir.buf, 0777);
+	if (err)
+		strbuf_addf(why, "cannot make %s: %s", dir.buf, strerror(err));
+	strbuf_release(&dir);
+	return err ? -1 : 0;
+}
+
+/* Keeps parts/ (builds and installs) out of the tool's sight, where it
+ * keeps a list of what to ignore outside the tree: a checkout with it is
+ * not dirty. */
+static int ignore_parts(const struct vcs *v, const char *dir, struct strbuf *why)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < 2 && v->t->ignore[i][0] && rc == 0; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, v->t->ignore[i][0]);
+		rc = make_parent(path.buf, why);
+		FILE *fp = rc == 0 ? fopen(path.buf, "a") : NULL;
+		bool ok = fp && fputs(v->t->ignore[i][1], fp) != EOF;
+		if (fp && fclose(fp) != 0)
+			ok = false;
+		if (rc == 0 && !ok) {
+			strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(errno));
+			rc = -1;
+		}
+	}
+	strbuf_release(&path);
+	return rc;
+}
+
+static int clone_into(const struct vcs *v, const char *dir, struct strbuf *why)
+{
+	const struct fetch_vcs *f = v->f;
 	if (f->offline) {
 		strbuf_addf(why, "%s: no checkout in %s, and offline", f->uri, f->home);
 		return -1;
 	}
-	int rc = f->branch ? GIT(f, NULL, NULL, why, "clone", "--quiet", "--branch", f->branch,
-				 "--", f->uri, dir)
-			   : GIT(f, NULL, NULL, why, "clone", "--quiet", "--", f->uri, dir);
-	if (rc == 0 && f->revision)
-		rc = check_out(f, dir, why);
+	struct strbuf want = STRBUF_INIT;
+	target(v, &want);
+	/* The directory the home is in (its category's): bzr does not make
+	 * it. */
+	int rc = make_parent(dir, why) == 0 ? run(v, dir, v->t->clone, want.buf, NULL, why) : -1;
+	strbuf_release(&want);
+	if (rc == 0 && f->revision && !v->t->clone_moves)
+		rc = check_out(v, dir, why);
 	if (rc == 0)
-		rc = ignore_parts(dir, why);
+		rc = ignore_parts(v, dir, why);
 	if (rc == 0)
-		rc = remember_wanted(f, dir, why);
+		rc = remember(v, dir, why);
 	return rc;
 }
 
@@ -151,73 +424,80 @@ static void old_name(const char *home, struct strbuf *out)
 	strbuf_addf(out, "%s.old.%s", home, stamp);
 }
 
-int fetch_git(const struct fetch_vcs *f, struct strbuf *why)
+/* Whether the checkout is at the pinned scm_revision. */
+static bool at_revision(const struct vcs *v)
 {
-	struct strbuf git_dir = STRBUF_INIT, tmp = STRBUF_INIT, url = STRBUF_INIT,
-		      head = STRBUF_INIT, keep = STRBUF_INIT, ignored = STRBUF_INIT;
-	strbuf_addf(&git_dir, "%s/.git", f->home);
+	struct strbuf want = STRBUF_INIT, id = STRBUF_INIT, head = STRBUF_INIT,
+		      ignored = STRBUF_INIT;
+	target(v, &want);
+	bool at = run(v, v->f->home, v->t->current, NULL, &head, &ignored) == 0 &&
+		  resolve(v, v->f->home, want.buf, &id) == 0 && !strcmp(head.buf, id.buf);
+	strbuf_release(&want);
+	strbuf_release(&id);
+	strbuf_release(&head);
+	strbuf_release(&ignored);
+	return at;
+}
+
+int fetch_vcs(const struct fetch_vcs *f, struct strbuf *why)
+{
+	struct vcs v = {f, tool_of(f->type), NULL};
+	if (!v.t) {
+		strbuf_addf(why, "src_type = %s is not fetched by a VCS", f->type);
+		return -1;
+	}
+	struct strbuf meta = STRBUF_INIT, tmp = STRBUF_INIT, url = STRBUF_INIT,
+		      keep = STRBUF_INIT, ignored = STRBUF_INIT;
+	v.program = v.t->program;
+	if (v.t->fallback && spawn_find_program(v.t->program, NULL, &ignored) != 0)
+		v.program = v.t->fallback;
+	strbuf_addf(&meta, "%s/%s", f->home, v.t->dir);
 	strbuf_addf(&tmp, "%s.unpack", f->home);
 	int rc = -1;
 	if (fetch_home_remove(tmp.buf, why) != 0)
 		goto out;
-	bool have = fetch_home_is_dir(git_dir.buf);
-	if (have && GIT(f, f->home, &url, &ignored, "config", "--get", "remote.origin.url") == 0) {
-		chomp(&url);
-		if (strcmp(url.buf, f->uri)) {
-			/* Another URL: a new clone, the old one kept. */
-			if (f->log_fd >= 0)
-				dprintf(f->log_fd, "the checkout is of %s, not %s: cloning anew\n",
-					url.buf, f->uri);
-			old_name(f->home, &keep);
-			have = false;
-		}
+	bool have = fetch_home_is_dir(meta.buf);
+	if (have && recall(&v, f->home, 0, &url) == 0 && strcmp(url.buf, f->uri)) {
+		/* Another URL: a new checkout, the old one kept. */
+		if (f->log_fd >= 0)
+			dprintf(f->log_fd, "the checkout is of %s, not %s: checking out anew\n",
+				url.len ? url.buf : "an unknown URL", f->uri);
+		old_name(f->home, &keep);
+		have = false;
 	}
 	if (!have) {
-		rc = clone_into(f, tmp.buf, why);
+		rc = clone_into(&v, tmp.buf, why);
 		if (rc == 0)
 			rc = fetch_home_swap_in(tmp.buf, f->home, keep.len ? keep.buf : NULL, why);
 		goto out;
 	}
 	if (f->update && !f->offline) {
-		rc = GIT(f, f->home, NULL, why, "fetch", "--quiet", "--tags", "origin");
+		rc = v.t->pull[0] ? run(&v, f->home, v.t->pull, NULL, NULL, why) : 0;
 		if (rc == 0)
-			rc = check_out(f, f->home, why);
+			rc = check_out(&v, f->home, why);
 		if (rc == 0)
-			rc = remember_wanted(f, f->home, why);
+			rc = remember(&v, f->home, why);
 		goto out;
 	}
 	struct strbuf now = STRBUF_INIT, was = STRBUF_INIT;
 	wanted(f, &now);
-	GIT(f, f->home, &was, &ignored, "config", "--get", "minimerge.wanted");
-	chomp(&was);
+	recall(&v, f->home, 1, &was);
 	bool moved = strcmp(now.buf, was.buf) != 0;
 	strbuf_release(&now);
 	strbuf_release(&was);
 	if (moved) {
-		rc = check_out(f, f->home, why);
+		rc = check_out(&v, f->home, why);
 		if (rc == 0)
-			rc = remember_wanted(f, f->home, why);
+			rc = remember(&v, f->home, why);
 		goto out;
 	}
-	rc = 0;
-	if (f->revision) {
-		/* Pinned: HEAD must be the revision's commit. */
-		struct strbuf want = STRBUF_INIT, commit = STRBUF_INIT;
-		strbuf_addf(&commit, "%s^{commit}", f->revision);
-		if (GIT(f, f->home, &head, &ignored, "rev-parse", "HEAD") != 0 ||
-		    GIT(f, f->home, &want, &ignored, "rev-parse", "--quiet", "--verify",
-			commit.buf) != 0 ||
-		    strcmp(head.buf, want.buf))
-			rc = check_out(f, f->home, why);
-		strbuf_release(&want);
-		strbuf_release(&commit);
-	}
+	/* Pinned: the checkout must be at the revision. */
+	rc = f->revision && !at_revision(&v) ? check_out(&v, f->home, why) : 0;
 out:
 	fetch_home_remove(tmp.buf, &ignored);
-	strbuf_release(&git_dir);
+	strbuf_release(&meta);
 	strbuf_release(&tmp);
 	strbuf_release(&url);
-	strbuf_release(&head);
 	strbuf_release(&keep);
 	strbuf_release(&ignored);
 	return rc;

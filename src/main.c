@@ -48,12 +48,13 @@ static bool install_option(const char *a)
 	static const char *const options[] = {
 		"-p", "--pretend", "-N", "--nodeps", "--only-dependencies", "--jump", "-n",
 		"--dry-run", "--explain", "-v", "--verbose", "--force", "-o", "--offline", "-F",
-		"--fetchonly", "--fetch-first", "-u", "--update", "-j", "-k", "--json"};
+		"--fetchonly", "--fetch-first", "-u", "--update", "-j", "-k", "--fetch-jobs", "--json"};
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
 		if (!strcmp(a, options[i]))
 			return true;
 	/* The forms with the value attached: --jump=PKG, -j4, -k0. */
-	return !strncmp(a, "--jump=", 7) || (a[1] == 'j' && a[2] >= '0' && a[2] <= '9') ||
+	return !strncmp(a, "--jump=", 7) || !strncmp(a, "--fetch-jobs=", 13) ||
+	       (a[1] == 'j' && a[2] >= '0' && a[2] <= '9') ||
 	       (a[1] == 'k' && a[2] >= '0' && a[2] <= '9');
 }
 

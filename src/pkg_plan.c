@@ -38,11 +38,13 @@ struct pkg_job {
 	const char *builddir; /* <home>/parts/build */
 	const char *prefix;   /* <home>/parts/part */
 	/* Left out of the source, relative to srcdir: "parts" when srcdir is
-	 * the home, and ".git" for a checkout. */
+	 * the home, and the VCS's metadata directory (".git") for a checkout. */
 	const char *exclude[2];
 	size_t nexclude;
 	bool fetched;         /* src_type = static: srcdir is the home, filled by the fetch */
-	bool git;             /* src_type = git: srcdir is the home, a checkout */
+	/* src_type = git, hg, svn or bzr: srcdir is the home, a checkout, and
+	 * vcs_dir its metadata directory.  NULL for the others. */
+	const char *vcs, *vcs_dir;
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
@@ -184,7 +186,8 @@ static int remove_dir(struct graph_job *job, const char *dir)
 
 /* fetch: for src_type = path the source is read where it is; the action's
  * key is the tree's identity.  For static, the key is the URL and the
- * checksums: the archive is what they name. */
+ * checksums: the archive is what they name.  For a checkout, the URL,
+ * what it is asked to be at, and its tree. */
 static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct pkg_job *pj = a->data;
@@ -198,7 +201,7 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 		graph_input_text(in, "option:src_md5", value_or(&mb->src_md5, ""));
 		return 0;
 	}
-	if (pj->git) {
+	if (pj->vcs) {
 		graph_input_text(in, "option:scm_branch", value_or(&mb->scm_branch, ""));
 		graph_input_text(in, "option:scm_revision", value_or(&mb->scm_revision, ""));
 	}
@@ -207,7 +210,7 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 				    .keep_manifest = true};
 	struct hash128 h;
 	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, NULL);
-	if (rc == 1 && pj->git) {
+	if (rc == 1 && pj->vcs) {
 		/* Not cloned yet: the clone makes it (fetch_vcs_kind). */
 		graph_input_text(in, "source", "(no checkout)");
 		return 0;
@@ -236,7 +239,7 @@ static void remove_fetch_stamps(const char *dir)
 static int fetch_run(struct graph_action *a, struct graph_job *job)
 {
 	const struct pkg_job *pj = a->data;
-	if (!pj->fetched && !pj->git)
+	if (!pj->fetched && !pj->vcs)
 		return 0; /* a path source is read where it is */
 	const struct minibuild *mb = &pj->pkg->mb;
 	const struct plan *p = pj->plan;
@@ -245,12 +248,13 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
 		return -1;
 	}
-	if (pj->git) {
-		struct fetch_vcs f = {.uri = mb->src_uri.value, .branch = mb->scm_branch.value,
+	if (pj->vcs) {
+		struct fetch_vcs f = {.type = pj->vcs, .uri = mb->src_uri.value,
+				      .branch = mb->scm_branch.value,
 				      .revision = mb->scm_revision.value, .home = pj->home,
 				      .offline = p->offline, .update = p->update, .log_fd = log};
 		struct strbuf why = STRBUF_INIT;
-		int rc = fetch_git(&f, &why);
+		int rc = fetch_vcs(&f, &why);
 		if (rc != 0)
 			graph_job_fail(job, "%s", why.buf);
 		strbuf_release(&why);
@@ -293,11 +297,11 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 static bool fetch_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	if (pj->git) {
-		struct strbuf git_dir = STRBUF_INIT;
-		strbuf_addf(&git_dir, "%s/.git", pj->home);
-		bool ok = fetch_home_is_dir(git_dir.buf);
-		strbuf_release(&git_dir);
+	if (pj->vcs) {
+		struct strbuf meta = STRBUF_INIT;
+		strbuf_addf(&meta, "%s/%s", pj->home, pj->vcs_dir);
+		bool ok = fetch_home_is_dir(meta.buf);
+		strbuf_release(&meta);
 		return ok;
 	}
 	if (!pj->fetched)
@@ -312,6 +316,7 @@ static bool fetch_intact(const struct graph_action *a)
 static const struct graph_kind fetch_kind = {
 	.name = "fetch",
 	.version = 1,
+	.network = true,
 	.intermediate = true,
 	.inputs = fetch_inputs,
 	.intact = fetch_intact,
@@ -322,6 +327,7 @@ static const struct graph_kind fetch_kind = {
 static const struct graph_kind fetch_only_kind = {
 	.name = "fetch",
 	.version = 1,
+	.network = true,
 	.inputs = fetch_inputs,
 	.intact = fetch_intact,
 	.run = fetch_run,
@@ -332,6 +338,7 @@ static const struct graph_kind fetch_only_kind = {
 static const struct graph_kind fetch_vcs_kind = {
 	.name = "fetch",
 	.version = 1,
+	.network = true,
 	.inputs_after_run = true,
 	.inputs = fetch_inputs,
 	.intact = fetch_intact,
@@ -549,22 +556,20 @@ static int check_buildable(const struct pkg *p, const char **method)
 		return -1;
 	}
 	const char *type = mb->src_type.value;
-	if (type && strcmp(type, "path") && strcmp(type, "static") && strcmp(type, "git")) {
+	bool vcs = fetch_vcs_dir(type) != NULL;
+	if (type && strcmp(type, "path") && strcmp(type, "static") && !vcs) {
 		diag_error(mb->path, mb->src_type.line,
-			   "src_type = %s cannot be fetched yet (path, static and git can)", type);
+			   "src_type = %s cannot be fetched yet (path, static, git, hg, svn and "
+			   "bzr can)",
+			   type);
 		return -1;
 	}
 	if (type && !mb->src_uri.value) {
 		diag_error(mb->path, mb->src_type.line, "src_type = %s needs src_uri", type);
 		return -1;
 	}
-	if (type && !strcmp(type, "git") && mb->src_uri.value[0] != '/' &&
-	    !strstr(mb->src_uri.value, "://")) {
-		diag_error(mb->path, mb->src_uri.line,
-			   "src_uri %s: a git source is a URL (scheme://...) or an absolute path",
-			   mb->src_uri.value);
+	if (vcs && fetch_vcs_check(mb) != 0)
 		return -1;
-	}
 	if (type && !strcmp(type, "static") && !is_download_url(mb->src_uri.value)) {
 		diag_error(mb->path, mb->src_uri.line,
 			   "src_uri %s: a static source is fetched from an http, https, ftp or "
@@ -595,15 +600,16 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	pj->builddir = path_join(a, pj->home, "parts/build");
 	pj->prefix = path_join(a, pj->home, "parts/part");
 	const char *type = mb->src_type.value;
-	if (type && (!strcmp(type, "static") || !strcmp(type, "git"))) {
+	pj->vcs_dir = fetch_vcs_dir(type);
+	if (type && (!strcmp(type, "static") || pj->vcs_dir)) {
 		/* Unpacked or checked out into the home, beside parts/ (DESIGN
 		 * §6). */
 		pj->fetched = !strcmp(type, "static");
-		pj->git = !pj->fetched;
+		pj->vcs = pj->vcs_dir ? type : NULL;
 		pj->srcdir = pj->home;
 		pj->exclude[pj->nexclude++] = "parts";
-		if (pj->git)
-			pj->exclude[pj->nexclude++] = ".git";
+		if (pj->vcs)
+			pj->exclude[pj->nexclude++] = pj->vcs_dir;
 	} else if (mb->src_uri.value) {
 		pj->srcdir = path_normpath(a, path_join(a, p->db->root, mb->src_uri.value));
 		size_t hl = strlen(pj->home), sl = strlen(pj->srcdir);
@@ -681,7 +687,7 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			break;
 		}
 		const char *place = pj->home + strlen(p->db->root) + 1;
-		const struct graph_kind *fetch = pj->git	    ? &fetch_vcs_kind
+		const struct graph_kind *fetch = pj->vcs	    ? &fetch_vcs_kind
 						 : p->fetch_only ? &fetch_only_kind
 								 : &fetch_kind;
 		struct graph_action *acts[3];
@@ -693,7 +699,7 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			acts[k]->forced = force_targets && pkg->target;
 		}
 		/* -u: every checkout asks its remote. */
-		if (pj->git && p->update)
+		if (pj->vcs && p->update)
 			acts[0]->forced = true;
 		if (p->fetch_only)
 			continue;

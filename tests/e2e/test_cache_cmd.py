@@ -148,7 +148,9 @@ def test_trace_is_the_last_run_as_chrome_trace(minimerge, tmp_path):
     assert r.returncode == 0, r.stderr
     events = json.loads(trace.read_text())['traceEvents']
     assert len(events) == 3 * len(names)
-    assert all(e['ph'] == 'X' and e['pid'] == 1 and e['tid'] in (1, 2) for e in events)
+    # A row per worker: -j2, and the 4 of --fetch-jobs for the fetches.
+    assert all(e['ph'] == 'X' and e['pid'] == 1 and 1 <= e['tid'] <= 6 for e in events)
+    assert all(e['tid'] <= 2 for e in events if not e['name'].startswith('fetch '))
     assert min(e['ts'] for e in events) == 0
     by = {e['name']: e for e in events}
     for name in names:

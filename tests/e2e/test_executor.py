@@ -434,12 +434,13 @@ def test_failure_keep_going(minimerge, stack):
 
 
 def test_failure_stops_the_run_by_default(minimerge, tmp_path):
-    """-k 1 (the default), -j1: after the first failure nothing new starts;
-    what was queued behind it, unrelated to it, does not run."""
+    """-k 1 (the default), -j1 (and no fetch besides: --fetch-jobs 0): after
+    the first failure nothing new starts; what was queued behind it,
+    unrelated to it, does not run."""
     stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(5))
     stack.set_options('leaf1', '--fail')
     names = sorted(stack.packages)
-    p = mm(minimerge, stack, 'install', '-j1', *names)
+    p = mm(minimerge, stack, 'install', '-j1', '--fetch-jobs', '0', *names)
     assert p.returncode == 1, show(p)
     ran, skipped, restored, failed, tail = summary(p)
     assert failed == 1 and tail == ', some not run', show(p)
@@ -458,7 +459,7 @@ def test_failure_stops_the_run_by_default(minimerge, tmp_path):
         assert not os.path.exists(stack.prefix(n))
     # -k 2: the run goes on after the first failure, stops after the second.
     stack.set_options('leaf3', '--fail')
-    p = mm(minimerge, stack, 'install', '-j1', '-k2', *names)
+    p = mm(minimerge, stack, 'install', '-j1', '--fetch-jobs', '0', '-k2', *names)
     assert p.returncode == 1, show(p)
     assert summary(p)[3] == 2, show(p)
     out = p.stdout.splitlines()
@@ -694,7 +695,6 @@ def test_terminal_status_line_and_colour(minimerge, stack):
 @pytest.mark.parametrize('key, value, message', [
     ('install_method', 'buildout',
      'install_method = buildout is not supported yet (cmmi and none are)'),
-    ('src_type', 'hg', 'src_type = hg cannot be fetched yet (path, static and git can)'),
 ])
 def test_unsupported_minibuild_is_an_error(minimerge, stack, key, value, message):
     stack.write_minibuild('dbottom', **{key: value})

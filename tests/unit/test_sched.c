@@ -60,6 +60,7 @@ static struct {
 	pthread_mutex_t mu;
 	char order[4096];
 	int runs, running, max_running;
+	int net_running, max_net; /* of network kinds */
 	volatile sig_atomic_t *interrupted;
 } ran = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -68,6 +69,7 @@ static void log_reset(void)
 	pthread_mutex_lock(&ran.mu);
 	ran.order[0] = 0;
 	ran.runs = ran.running = ran.max_running = 0;
+	ran.net_running = ran.max_net = 0;
 	pthread_mutex_unlock(&ran.mu);
 }
 
@@ -107,6 +109,8 @@ static int fake_run(struct graph_action *a, struct graph_job *job)
 	ran.runs++;
 	if (++ran.running > ran.max_running)
 		ran.max_running = ran.running;
+	if (a->kind->network && ++ran.net_running > ran.max_net)
+		ran.max_net = ran.net_running;
 	for (size_t k = 0; k < x->nneed; k++)
 		if (!x->need[k]->done)
 			x->needs_unready = true;
@@ -137,6 +141,7 @@ static int fake_run(struct graph_action *a, struct graph_job *job)
 	pthread_mutex_lock(&ran.mu);
 	x->done = true;
 	ran.running--;
+	ran.net_running -= a->kind->network;
 	pthread_mutex_unlock(&ran.mu);
 	return rc;
 }
@@ -168,6 +173,10 @@ static const struct graph_kind checkout = {
 	.name = "checkout", .version = 1, .inputs = checkout_inputs, .run = fake_run,
 	.inputs_after_run = true,
 };
+/* A download: waits on the network, in slots of its own. */
+static const struct graph_kind net = {
+	.name = "net", .version = 1, .inputs = fake_inputs, .run = fake_run, .network = true,
+};
 /* A build directory: runs only for a user that must run. */
 static const struct graph_kind inter = {
 	.name = "inter", .version = 1, .intermediate = true, .inputs = fake_inputs,
@@ -182,6 +191,7 @@ struct fix {
 	struct graph g;
 	struct sched_summary sum;
 	double ms; /* how long the last sched_run took */
+	int network_jobs; /* sched_options.network_jobs of the runs */
 	/* What the observer saw. */
 	pthread_t main_thread;
 	bool off_main;   /* an event or a tick came on another thread */
@@ -309,6 +319,7 @@ static int run_opts(struct fix *f, int jobs, int keep_going, bool dry)
 		.casdir = f->cas,
 		.logdir = f->logs,
 		.jobs = jobs,
+		.network_jobs = f->network_jobs,
 		.keep_going = keep_going,
 		.dry_run = dry,
 		.interrupted = &f->interrupted,
@@ -1168,6 +1179,33 @@ static void test_parallel(void **state)
 	assert_true(f->ticks > 0);
 }
 
+/* Network actions run in slots of their own, beside the jobs. */
+static void test_network_slots(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[8];
+	static const char *const names[] = {"n0", "n1", "n2", "n3", "n4", "n5", "c0", "c1"};
+	for (size_t i = 0; i < 8; i++)
+		acts[i] = (struct act){.kind = i < 6 ? &net : &plain, .name = names[i],
+				       .sleep_ms = 60};
+	f->network_jobs = 3;
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 8);
+	assert_int_equal(ran.max_net, 3);
+	assert_int_equal(ran.max_running, 4);
+	if (f->ms >= 250)
+		fail_msg("6 downloads on 3 slots and 2 jobs on 1 took %.0f ms", f->ms);
+	/* Without slots of their own, they are jobs like the others. */
+	f->network_jobs = 0;
+	assert_int_equal(RUN(f, acts, 2), 0);
+	assert_int_equal(ran.runs, 0);
+	for (size_t i = 0; i < 8; i++)
+		acts[i].opt = "again";
+	assert_int_equal(RUN(f, acts, 2), 0);
+	assert_int_equal(ran.runs, 8);
+	assert_int_equal(ran.max_running, 2);
+}
+
 int main(void)
 {
 	char err[256];
@@ -1208,6 +1246,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_slots, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

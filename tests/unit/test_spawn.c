@@ -596,6 +596,35 @@ static void test_path_of_child(void **state)
 	strbuf_release(&path);
 }
 
+/* spawn_find_program says what a child would run, without running it. */
+static void test_find_program(void **state)
+{
+	struct tmp *t = *state;
+	const char *one = tmp_mkdir(t, "one");
+	const char *two = tmp_mkdir(t, "two");
+	tmp_write(t, "one/prog", "#!/bin/sh\n", 0644);
+	tmp_write(t, "two/prog", "#!/bin/sh\n", 0755);
+
+	struct strbuf path = STRBUF_INIT, found = STRBUF_INIT, want = STRBUF_INIT;
+	strbuf_addf(&path, "PATH=%s:%s", one, two);
+	char *envp[] = {path.buf, NULL};
+	assert_int_equal(spawn_find_program("prog", envp, &found), 0);
+	strbuf_addf(&want, "%s/prog", two);
+	assert_string_equal(found.buf, want.buf);
+	/* out is replaced, not appended to. */
+	assert_int_equal(spawn_find_program(want.buf, envp, &found), 0);
+	assert_string_equal(found.buf, want.buf);
+	assert_int_equal(spawn_find_program("nosuch", envp, &found), ENOENT);
+
+	strbuf_reset(&path);
+	strbuf_addf(&path, "PATH=%s", one);
+	envp[0] = path.buf;
+	assert_int_equal(spawn_find_program("prog", envp, &found), EACCES);
+	strbuf_release(&path);
+	strbuf_release(&found);
+	strbuf_release(&want);
+}
+
 /* Signals */
 
 static unsigned long long status_field(const char *status, const char *name)
@@ -954,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_missing_program),
 		cmocka_unit_test(test_envp),
 		TMP_TEST(test_path_of_child),
+		TMP_TEST(test_find_program),
 		cmocka_unit_test(test_child_signals_default),
 		cmocka_unit_test(test_own_process_group),
 		cmocka_unit_test(test_wait_lost_child),
