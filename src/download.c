@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,12 +55,61 @@ static void note(const struct download *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int64_t ns_of(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* What a verification of path is kept under, and what it was of: the
+ * file's stat and the checksums it matched.  0, or -1 if path cannot be
+ * stat-ed or changed too lately to be trusted by its stat. */
+static int verified_as(const struct download *d, const char *path, struct strbuf *key,
+		       struct strbuf *val)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t since = ns_of(now) - 1000000000;
+	if (ns_of(st.st_mtim) >= since || ns_of(st.st_ctim) >= since)
+		return -1;
+	strbuf_addf(key, "verified:%s", path);
+	strbuf_addf(val, "%ju %ju %jd %ld.%09ld %ld.%09ld\nsha256 %s\nmd5 %s\n",
+		    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+		    (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
+		    st.st_ctim.tv_nsec, d->sha256 ? d->sha256 : "-", d->md5 ? d->md5 : "-");
+	return 0;
+}
+
+static int digest_matches(const struct download *d, const char *path, struct strbuf *why);
+
 /* 0 if the file has the expected checksums (or none are expected), 1 if
  * not, -1 if it cannot be read; why says what differs. */
 static int verify(const struct download *d, const char *path, struct strbuf *why)
 {
 	if (!d->sha256 && !d->md5)
 		return 0;
+	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT, kept = STRBUF_INIT;
+	bool keep = d->store && verified_as(d, path, &key, &val) == 0;
+	bool known = keep && store_get(d->store, STORE_META, key.buf, key.len, &kept) == 1 &&
+		     kept.len == val.len && !memcmp(kept.buf, val.buf, val.len);
+	int rc = 0;
+	if (known)
+		note(d, "%s: verified before, and unchanged since\n", path);
+	else
+		rc = digest_matches(d, path, why);
+	if (rc == 0 && keep && !known)
+		store_put(d->store, STORE_META, key.buf, key.len, val.buf, val.len);
+	strbuf_release(&key);
+	strbuf_release(&val);
+	strbuf_release(&kept);
+	return rc;
+}
+
+/* verify's hashing: 0, 1 or -1 as verify. */
+static int digest_matches(const struct download *d, const char *path, struct strbuf *why)
+{
 	char sha256[65], md5[33];
 	int err = 0;
 	if (digest_file(path, d->sha256 ? sha256 : NULL, d->md5 ? md5 : NULL, &err) != 0) {

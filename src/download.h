@@ -6,8 +6,11 @@
  * then its last path segment), so two URLs never share a file and a person
  * can tell what a file is.  It is written as NAME.part and renamed when it
  * is complete and verified: a file under its own name is whole.  A cached
- * file is verified again on every reuse; one that does not match is
- * fetched anew.
+ * file is verified again on every reuse (one that does not match is
+ * fetched anew), but for one whose stat is what it was when it was last
+ * verified against the same checksums: that is kept in the store, as the
+ * tree stat cache keeps file hashes (a file changed within the last second
+ * is not kept: its next change may leave the same stat).
  *
  * Transient failures (connection refused or reset, timeouts, a transfer cut
  * off, HTTP 5xx and 429) are retried, with a pause doubling from 250 ms, at
@@ -21,6 +24,7 @@
 #ifndef MINIMERGE_DOWNLOAD_H
 #define MINIMERGE_DOWNLOAD_H
 
+#include "../cache/store.h"
 #include "../lib/strbuf.h"
 
 #include <stdbool.h>
@@ -37,6 +41,7 @@ struct download {
 	 * cut off (and retried). */
 	long stall_seconds;
 	int log_fd;         /* what happens, a line each, or -1 */
+	struct store *store; /* where verifications are kept, or NULL */
 };
 
 /* The cache's file for a URL: dir/NAME.  Appended to out. */

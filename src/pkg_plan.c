@@ -267,7 +267,8 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 	struct fetch_static f = {
 		.download = {.url = mb->src_uri.value, .dir = p->downloads,
 			     .sha256 = mb->src_sha256.value, .md5 = mb->src_md5.value,
-			     .offline = p->offline, .stall_seconds = p->stall_seconds, .log_fd = log},
+			     .offline = p->offline, .stall_seconds = p->stall_seconds, .log_fd = log,
+			     .store = p->store},
 		.home = pj->home,
 		.max_bytes = p->unpack_limit,
 	};

@@ -12,6 +12,7 @@ import io
 import os
 import subprocess
 import tarfile
+import time
 import zipfile
 
 import httpserver
@@ -346,3 +347,33 @@ def test_bad_fetch_settings_are_bad_input(minimerge, tmp_path):
         assert r.returncode == 2, setting + r.stderr
         assert 'minimerge.cfg:2: error: ' + message in r.stderr, r.stderr
         assert not os.path.exists(os.path.join(stack.root, '.minimerge'))
+
+
+def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
+        minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    [name] = downloads(stack)
+    cached = os.path.join(stack.root, 'downloads', name)
+    # Older than a second: its stat can be trusted.
+    os.utime(cached, (1500000000, 1500000000))
+    log = stack.log('fetch', 'leaf0')
+
+    def refetch():
+        subprocess.run(['rm', '-rf', home(stack)], check=True)
+        mm(minimerge, stack.root, 'cache', 'clear')
+        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        assert r.returncode == 0, r.stdout + r.stderr
+        return open(log).read()
+    time.sleep(1.1)  # the utime changed its ctime: let that age too
+    assert 'verified before' not in refetch()  # hashed, and kept
+    assert 'verified before, and unchanged since' in refetch()
+    # The same size, other bytes, the time put back: the ctime tells.
+    with open(cached, 'r+b') as f:
+        f.seek(100)
+        f.write(b'X')
+    os.utime(cached, (1500000000, 1500000000))
+    text = refetch()
+    assert 'verified before' not in text
+    assert 'fetching it again' in text
+    assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 2
