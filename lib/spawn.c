@@ -291,7 +291,7 @@ static double now(void)
  * growing from 1 ms to 20 ms: a quick child is seen soon, a slow one costs
  * little.
  */
-static int await_end(pid_t pid, double deadline)
+static int await_end(pid_t pid, double deadline, int *how)
 {
 	int flags = WEXITED | WNOWAIT | (isinf(deadline) ? 0 : WNOHANG);
 	long nap_ms = 1;
@@ -304,8 +304,10 @@ static int await_end(pid_t pid, double deadline)
 				continue;
 			return -1;
 		}
-		if (si.si_pid)
+		if (si.si_pid) {
+			*how = si.si_code;
 			return 1;
+		}
 		if (now() >= deadline)
 			return 0;
 		struct timespec nap = {0, nap_ms * 1000000};
@@ -317,16 +319,21 @@ static int await_end(pid_t pid, double deadline)
 void spawn_wait(pid_t pid, double timeout, struct spawn_result *r)
 {
 	memset(r, 0, sizeof *r);
-	int ended = await_end(pid, timeout > 0 ? now() + timeout : INFINITY);
+	int how = 0;
+	int ended = await_end(pid, timeout > 0 ? now() + timeout : INFINITY, &how);
 	if (ended == 0) {
 		r->timed_out = true;
 		kill(-pid, SIGTERM);
-		ended = await_end(pid, now() + KILL_GRACE);
+		ended = await_end(pid, now() + KILL_GRACE, &how);
 		/* Even when the child has ended: what it started must not
 		 * outlive it, and its zombie still holds the group id. */
 		kill(-pid, SIGKILL);
 		if (ended == 0)
-			ended = await_end(pid, INFINITY);
+			ended = await_end(pid, INFINITY, &how);
+	} else if (ended == 1 && (how == CLD_KILLED || how == CLD_DUMPED)) {
+		/* Killed (by spawn_signal_all, say): what it started, a sleep
+		 * its shell ran, goes with it, before the group id is free. */
+		kill(-pid, SIGKILL);
 	}
 	if (ended < 0) {
 		r->start_errno = errno;

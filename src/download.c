@@ -107,15 +107,10 @@ static int verify(const struct download *d, const char *path, struct strbuf *why
 	return rc;
 }
 
-/* verify's hashing: 0, 1 or -1 as verify. */
-static int digest_matches(const struct download *d, const char *path, struct strbuf *why)
+/* 0 if the digests found are the expected ones, else 1 with why. */
+static int compare(const struct download *d, const char *sha256, const char *md5,
+		   struct strbuf *why)
 {
-	char sha256[65], md5[33];
-	int err = 0;
-	if (digest_file(path, d->sha256 ? sha256 : NULL, d->md5 ? md5 : NULL, &err) != 0) {
-		strbuf_addf(why, "cannot read %s: %s", path, strerror(err));
-		return -1;
-	}
 	if (d->sha256 && strcmp(d->sha256, sha256)) {
 		strbuf_addf(why, "%s: src_sha256 is %s, the download's sha256 is %s", d->url,
 			    d->sha256, sha256);
@@ -128,10 +123,77 @@ static int digest_matches(const struct download *d, const char *path, struct str
 	return 0;
 }
 
+/* verify's hashing: 0, 1 or -1 as verify. */
+static int digest_matches(const struct download *d, const char *path, struct strbuf *why)
+{
+	char sha256[65], md5[33];
+	int err = 0;
+	if (digest_file(path, d->sha256 ? sha256 : NULL, d->md5 ? md5 : NULL, &err) != 0) {
+		strbuf_addf(why, "cannot read %s: %s", path, strerror(err));
+		return -1;
+	}
+	return compare(d, sha256, md5, why);
+}
+
+/* Where a transfer's bytes go: the .part file, and the digests, computed
+ * as the bytes come so that the file is not read again to check it. */
 struct sink {
 	int fd;
 	int err; /* of a failed write */
+	bool hashing;
+	struct digest_sha256 sha256;
+	struct digest_md5 md5;
 };
+
+static void sink_reset(struct sink *s)
+{
+	digest_sha256_init(&s->sha256);
+	digest_md5_init(&s->md5);
+}
+
+static void sink_hash(struct sink *s, const void *data, size_t len)
+{
+	if (!s->hashing)
+		return;
+	digest_sha256_update(&s->sha256, data, len);
+	digest_md5_update(&s->md5, data, len);
+}
+
+/* Hashes what an earlier, cut transfer left in part: a resume appends to
+ * it.  0, or -1 with why. */
+static int sink_hash_file(struct sink *s, const char *part, struct strbuf *why)
+{
+	int fd = open(part, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : (strbuf_addf(why, "cannot read %s: %s", part,
+							   strerror(errno)),
+					      -1);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			sink_hash(s, buf, (size_t)n);
+	int err = n < 0 ? errno : 0;
+	close(fd);
+	if (err)
+		strbuf_addf(why, "cannot read %s: %s", part, strerror(err));
+	return err ? -1 : 0;
+}
+
+/* What the bytes hashed as they came are checked against: 0, or 1 with
+ * why. */
+static int sink_check(const struct download *d, struct sink *s, struct strbuf *why)
+{
+	if (!s->hashing)
+		return 0;
+	unsigned char bytes[DIGEST_SHA256_SIZE];
+	char sha256[2 * DIGEST_SHA256_SIZE + 1], md5[2 * DIGEST_MD5_SIZE + 1];
+	digest_sha256_final(&s->sha256, bytes);
+	digest_hex(bytes, DIGEST_SHA256_SIZE, sha256);
+	digest_md5_final(&s->md5, bytes);
+	digest_hex(bytes, DIGEST_MD5_SIZE, md5);
+	return compare(d, sha256, md5, why);
+}
 
 static size_t on_data(char *data, size_t size, size_t n, void *ctx)
 {
@@ -147,6 +209,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *ctx)
 		}
 		done += (size_t)w;
 	}
+	sink_hash(s, data, len);
 	return len;
 }
 
@@ -246,7 +309,10 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 		return -1;
 	}
 	char curlerr[CURL_ERROR_SIZE];
-	struct sink sink;
+	struct sink sink = {.fd = -1, .hashing = d->sha256 || d->md5};
+	sink_reset(&sink);
+	if (sink_hash_file(&sink, part, why) != 0)
+		return -1;
 	long status = 0, wait = 250;
 	CURLcode rc = CURLE_OK;
 	for (int attempt = 0;; attempt++) {
@@ -258,6 +324,7 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 				strbuf_addf(why, "cannot truncate %s: %s", part, strerror(errno));
 				return -1;
 			}
+			sink_reset(&sink);
 			rc = transfer(lib, d, part, &status, curlerr, &sink);
 		}
 		if (rc == CURLE_OK || !transient(rc, status) || attempt == DOWNLOAD_RETRIES)
@@ -276,8 +343,7 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 			unlink(part);
 		return -1;
 	}
-	int v = verify(d, part, why);
-	if (v != 0) {
+	if (sink_check(d, &sink, why) != 0) {
 		unlink(part);
 		return -1;
 	}

@@ -377,3 +377,31 @@ def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
     assert 'verified before' not in text
     assert 'fetching it again' in text
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 2
+
+
+def test_a_part_left_by_an_earlier_run_is_resumed_and_checked(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, big=True)
+    # The cache's name for the URL: whatever a first download makes.
+    assert mm(minimerge, stack.root, 'install', '-F', stack.full('leaf0')).returncode == 0
+    [name] = downloads(stack)
+    part = os.path.join(stack.root, 'downloads', name + '.part')
+    subprocess.run(['rm', '-rf', home(stack), os.path.join(stack.root, 'downloads', name)],
+                   check=True)
+    mm(minimerge, stack.root, 'cache', 'clear')
+    with open(part, 'wb') as f:
+        f.write(data[:5000])
+    http_server.clear()
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    [req] = http_server.requests('/dl/leaf0-1.0.tar.gz')
+    assert req.header('Range') == 'bytes=5000-'
+    # A part that is not the file's start: the whole is checked, refused.
+    subprocess.run(['rm', '-rf', home(stack), os.path.join(stack.root, 'downloads', name)],
+                   check=True)
+    mm(minimerge, stack.root, 'cache', 'clear')
+    with open(part, 'wb') as f:
+        f.write(b'x' * 5000)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 1
+    assert 'src_sha256 is %s' % hashlib.sha256(data).hexdigest() in r.stdout, r.stdout
+    assert downloads(stack) == []

@@ -339,6 +339,50 @@ static void test_capture(void **state)
 	strbuf_release(&out);
 }
 
+/* Whether process p is gone or a zombie: it runs no more. */
+static bool ended(pid_t p)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)p);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+/* A child killed by a signal takes what it started with it: its group. */
+static void test_killed_child_takes_its_group(void **state)
+{
+	(void)state;
+	int p[2];
+	cloexec_pipe(p);
+	struct spawn_options o;
+	spawn_options_init(&o);
+	const char *argv[] = {"/bin/sh", "-c", "sleep 100 & echo $!; wait", NULL};
+	o.argv = argv;
+	o.stdout_fd = p[1];
+	pid_t pid;
+	assert_int_equal(spawn_start(&o, &pid), 0);
+	close(p[1]);
+	char buf[32] = "";
+	ssize_t n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	assert_true(n > 0);
+	pid_t bg = (pid_t)atol(buf);
+	assert_true(bg > 0 && !ended(bg));
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	struct spawn_result r;
+	spawn_wait(pid, 0, &r);
+	assert_int_equal(r.signal, SIGTERM);
+	for (int i = 0; i < 200 && !ended(bg); i++)
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
+	assert_true(ended(bg));
+}
+
 static void test_stdin_is_dev_null(void **state)
 {
 	(void)state;
@@ -993,6 +1037,7 @@ int main(void)
 		TMP_TEST(test_signal_all),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_killed_child_takes_its_group),
 		TMP_TEST(test_threads),
 	};
 	return cmocka_run_group_tests_name("spawn", tests, NULL, NULL);
