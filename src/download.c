@@ -140,7 +140,7 @@ static int digest_matches(const struct download *d, const char *path, struct str
 struct sink {
 	int fd;
 	int err; /* of a failed write */
-	bool hashing;
+	bool sha, md;  /* which digests are wanted */
 	struct digest_sha256 sha256;
 	struct digest_md5 md5;
 };
@@ -153,10 +153,10 @@ static void sink_reset(struct sink *s)
 
 static void sink_hash(struct sink *s, const void *data, size_t len)
 {
-	if (!s->hashing)
-		return;
-	digest_sha256_update(&s->sha256, data, len);
-	digest_md5_update(&s->md5, data, len);
+	if (s->sha)
+		digest_sha256_update(&s->sha256, data, len);
+	if (s->md)
+		digest_md5_update(&s->md5, data, len);
 }
 
 /* Hashes what an earlier, cut transfer left in part: a resume appends to
@@ -184,14 +184,16 @@ static int sink_hash_file(struct sink *s, const char *part, struct strbuf *why)
  * why. */
 static int sink_check(const struct download *d, struct sink *s, struct strbuf *why)
 {
-	if (!s->hashing)
-		return 0;
 	unsigned char bytes[DIGEST_SHA256_SIZE];
-	char sha256[2 * DIGEST_SHA256_SIZE + 1], md5[2 * DIGEST_MD5_SIZE + 1];
-	digest_sha256_final(&s->sha256, bytes);
-	digest_hex(bytes, DIGEST_SHA256_SIZE, sha256);
-	digest_md5_final(&s->md5, bytes);
-	digest_hex(bytes, DIGEST_MD5_SIZE, md5);
+	char sha256[2 * DIGEST_SHA256_SIZE + 1] = "", md5[2 * DIGEST_MD5_SIZE + 1] = "";
+	if (s->sha) {
+		digest_sha256_final(&s->sha256, bytes);
+		digest_hex(bytes, DIGEST_SHA256_SIZE, sha256);
+	}
+	if (s->md) {
+		digest_md5_final(&s->md5, bytes);
+		digest_hex(bytes, DIGEST_MD5_SIZE, md5);
+	}
 	return compare(d, sha256, md5, why);
 }
 
@@ -309,7 +311,7 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 		return -1;
 	}
 	char curlerr[CURL_ERROR_SIZE];
-	struct sink sink = {.fd = -1, .hashing = d->sha256 || d->md5};
+	struct sink sink = {.fd = -1, .sha = d->sha256 != NULL, .md = d->md5 != NULL};
 	sink_reset(&sink);
 	if (sink_hash_file(&sink, part, why) != 0)
 		return -1;
