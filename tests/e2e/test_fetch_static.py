@@ -405,3 +405,18 @@ def test_a_part_left_by_an_earlier_run_is_resumed_and_checked(minimerge, tmp_pat
     assert r.returncode == 1
     assert 'src_sha256 is %s' % hashlib.sha256(data).hexdigest() in r.stdout, r.stdout
     assert downloads(stack) == []
+
+
+def test_a_stalled_transfer_is_cut_off_and_resumed(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server, big=True, stall_after=2000)
+    with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
+        f.write('[minimerge]\nstall-timeout = 1\n')
+    t0 = time.monotonic()
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert time.monotonic() - t0 < 30
+    reqs = http_server.requests('/dl/leaf0-1.0.tar.gz')
+    assert len(reqs) == 2
+    assert reqs[1].header('Range') == 'bytes=2000-'
+    log = open(stack.log('fetch', 'leaf0')).read()
+    assert 'trying again' in log, log
