@@ -90,6 +90,12 @@ int fs_remove_tree(const char *path, char **failed)
 	return err;
 }
 
+bool fs_is_dir(const char *path, bool follow)
+{
+	struct stat st;
+	return (follow ? stat(path, &st) : lstat(path, &st)) == 0 && S_ISDIR(st.st_mode);
+}
+
 int fs_sync_dir(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #ifndef MINIMERGE_FSUTIL_H
 #define MINIMERGE_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,6 +25,9 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  * fs_remove_tree. */
 int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
 		 char **failed);
+/* Whether path is a directory; a symlink to one counts only with follow.
+ * An error (the path is not there) is a no. */
+bool fs_is_dir(const char *path, bool follow);
 /* fsync of a directory, so a rename in it survives a crash.  0 or errno. */
 int fs_sync_dir(const char *path);
 

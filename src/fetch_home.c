@@ -7,14 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-bool fetch_home_is_dir(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 int fetch_home_remove(const char *path, struct strbuf *why)
 {
@@ -39,8 +32,8 @@ int fetch_home_swap_in(const char *tree, const char *home, const char *keep_as,
 	else
 		strbuf_addf(&old, "%s.old", home);
 	int rc = -1;
-	if (fetch_home_is_dir(parts.buf)) {
-		if (fetch_home_is_dir(kept.buf) || access(kept.buf, F_OK) == 0) {
+	if (fs_is_dir(parts.buf, false)) {
+		if (fs_is_dir(kept.buf, false) || access(kept.buf, F_OK) == 0) {
 			strbuf_addf(why, "the new source has a parts entry at its top, where "
 					 "minimerge keeps builds and installs");
 			goto out;

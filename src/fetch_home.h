@@ -13,9 +13,6 @@
 
 #include <stdbool.h>
 
-/* A directory, not a symlink to one. */
-bool fetch_home_is_dir(const char *path);
-
 /* rm -rf: 0, or -1 with the reason appended to why. */
 int fetch_home_remove(const char *path, struct strbuf *why);
 

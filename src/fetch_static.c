@@ -66,7 +66,7 @@ static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
 			strbuf_addf(&only, "%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	strbuf_adds(out, n == 1 && fetch_home_is_dir(only.buf) ? only.buf : dir);
+	strbuf_adds(out, n == 1 && fs_is_dir(only.buf, false) ? only.buf : dir);
 	strbuf_release(&only);
 	return 0;
 }

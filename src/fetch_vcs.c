@@ -5,7 +5,9 @@
 
 #include "../lib/diag.h"
 #include "../lib/file.h"
+#include "../graph/graph.h"
 #include "../lib/fsutil.h"
+#include "../lib/path.h"
 #include "../lib/spawn.h"
 
 #include <errno.h>
@@ -150,7 +152,7 @@ int fetch_vcs_check(const struct minibuild *mb)
 {
 	const struct vcs_tool *t = tool_of(mb->src_type.value);
 	const char *uri = mb->src_uri.value, *rev = mb->scm_revision.value;
-	if (!strstr(uri, "://") && !(t->paths && uri[0] == '/')) {
+	if (!path_is_url(uri) && !(t->paths && uri[0] == '/')) {
 		diag_error(mb->path, mb->src_uri.line, "src_uri %s: %s is a URL (scheme://...)%s",
 			   uri, t->a_source, t->paths ? " or an absolute path" : "");
 		return -1;
@@ -212,13 +214,9 @@ static int run(const struct vcs *v, const char *dir, const char *const *cmd, con
 		}
 	}
 	argv[n] = NULL;
-	int log = v->f->log_fd;
-	if (log >= 0 && !out) {
-		dprintf(log, "$");
-		for (size_t i = 0; argv[i]; i++)
-			dprintf(log, " %s", argv[i]);
-		dprintf(log, "\n");
-	}
+	int log = graph_job_log_fd(v->f->job);
+	if (!out)
+		graph_job_command(v->f->job, argv);
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
@@ -456,12 +454,11 @@ int fetch_vcs(const struct fetch_vcs *f, struct strbuf *why)
 	int rc = -1;
 	if (fetch_home_remove(tmp.buf, why) != 0)
 		goto out;
-	bool have = fetch_home_is_dir(meta.buf);
+	bool have = fs_is_dir(meta.buf, false);
 	if (have && recall(&v, f->home, 0, &url) == 0 && strcmp(url.buf, f->uri)) {
 		/* Another URL: a new checkout, the old one kept. */
-		if (f->log_fd >= 0)
-			dprintf(f->log_fd, "the checkout is of %s, not %s: checking out anew\n",
-				url.len ? url.buf : "an unknown URL", f->uri);
+		dprintf(graph_job_log_fd(f->job), "the checkout is of %s, not %s: checking out anew\n",
+			url.len ? url.buf : "an unknown URL", f->uri);
 		old_name(f->home, &keep);
 		have = false;
 	}

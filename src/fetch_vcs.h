@@ -41,6 +41,7 @@
 
 #include <stdbool.h>
 
+struct graph_job;
 struct minibuild;
 
 struct fetch_vcs {
@@ -51,7 +52,9 @@ struct fetch_vcs {
 	const char *home;
 	bool offline;
 	bool update;
-	int log_fd;
+	/* The fetch action's job: the commands go to its log (and, with -v,
+	 * to the terminal) as the build's do. */
+	struct graph_job *job;
 };
 
 /* The metadata directory at the top of a checkout of src_type type

@@ -7,6 +7,7 @@
 #include "pkgname.h"
 
 #include "../lib/diag.h"
+#include "../lib/fsutil.h"
 #include "../lib/path.h"
 
 #include <dirent.h>
@@ -33,12 +34,6 @@ bool minilay_ignored(const char *name)
 static int by_string(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The directories (or the other files) in dir but those minitage skips,
@@ -104,7 +99,7 @@ static int add_listed(struct arena *a, struct minilays *m, size_t *cap, const ch
 			break;
 		char *dir = arena_strndup(a, start, (size_t)(p - start));
 		dir = path_normpath(a, dir[0] == '/' ? dir : path_join(a, root, dir));
-		if (!is_dir(dir)) {
+		if (!fs_is_dir(dir, true)) {
 			diag_error(where, line, "minilay '%s' is not a directory", dir);
 			return -1;
 		}

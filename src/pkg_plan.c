@@ -252,7 +252,7 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 		struct fetch_vcs f = {.type = pj->vcs, .uri = mb->src_uri.value,
 				      .branch = mb->scm_branch.value,
 				      .revision = mb->scm_revision.value, .home = pj->home,
-				      .offline = p->offline, .update = p->update, .log_fd = log};
+				      .offline = p->offline, .update = p->update, .job = job};
 		struct strbuf why = STRBUF_INIT;
 		int rc = fetch_vcs(&f, &why);
 		if (rc != 0)
@@ -301,7 +301,7 @@ static bool fetch_intact(const struct graph_action *a)
 	if (pj->vcs) {
 		struct strbuf meta = STRBUF_INIT;
 		strbuf_addf(&meta, "%s/%s", pj->home, pj->vcs_dir);
-		bool ok = fetch_home_is_dir(meta.buf);
+		bool ok = fs_is_dir(meta.buf, false);
 		strbuf_release(&meta);
 		return ok;
 	}

@@ -4,6 +4,7 @@
 #include "root.h"
 
 #include "../lib/diag.h"
+#include "../lib/fsutil.h"
 #include "../lib/file.h"
 #include "../lib/path.h"
 #include "../lib/spell.h"
@@ -13,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 
 static const struct cfg_delta *setting(const struct pkgdb *db, const char *section,
@@ -284,8 +284,7 @@ bool pkgdb_installed(struct pkgdb *db, const struct pkg *p)
 {
 	if (!p->mb.category.value || p->mb.meta)
 		return false;
-	struct stat st;
 	const char *dir = path_join(&db->arena, path_join(&db->arena, db->root, p->mb.category.value),
 				    p->mb.name);
-	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	return fs_is_dir(dir, true);
 }
