@@ -261,7 +261,9 @@ def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
                               src_sha256=hashlib.sha256(body).hexdigest())
         r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
         assert r.returncode == 1, name + r.stdout + r.stderr
-        assert name.split('/')[0] in r.stderr + r.stdout, name + r.stderr
+        # "cannot unpack ARCHIVE: ENTRY: why", the entry as the archive
+        # names it.
+        assert ': %s: ' % name in r.stderr, name + r.stderr
         assert not os.path.exists(os.path.join(home(stack), 'configure')), name
         assert glob.glob(home(stack) + '.*') == [], name
     assert not (tmp_path / 'outside').exists()

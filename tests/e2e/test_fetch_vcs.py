@@ -1,7 +1,7 @@
-"""src_type = hg, svn and bzr: real repositories made in a temporary
+"""src_type = git, hg, svn and bzr: real repositories made in a temporary
 directory, checked out into the package's home, pinned, updated, modified
-by hand, moved to another URL, as test_fetch_git.py does for git.  The
-package is stackgen's leaf0, its source committed."""
+by hand, moved to another URL (test_fetch_git.py has what is git's
+alone).  The package is stackgen's leaf0, its source committed."""
 
 import glob
 import os
@@ -19,7 +19,9 @@ def mm(minimerge, root, *args, env=None):
 
 
 def run(cwd, *argv):
-    env = dict(os.environ, HGUSER='t', HGPLAIN='1', BRZ_EMAIL='t <t@example.org>')
+    env = dict(os.environ, HGUSER='t', HGPLAIN='1', BRZ_EMAIL='t <t@example.org>',
+               GIT_AUTHOR_NAME='t', GIT_AUTHOR_EMAIL='t@example.org',
+               GIT_COMMITTER_NAME='t', GIT_COMMITTER_EMAIL='t@example.org')
     return subprocess.run(list(argv), cwd=cwd, check=True, capture_output=True, text=True,
                           env=env).stdout.strip()
 
@@ -27,6 +29,29 @@ def run(cwd, *argv):
 def write_data(work, text):
     with open(os.path.join(work, 'data.txt'), 'w') as f:
         f.write(text)
+
+
+class Git:
+    """A repository that is its own work tree; revisions are commit ids."""
+    name, dir, clone_error = 'git', '.git', 'git clone: exit status 128'
+
+    def __init__(self, source, where):
+        shutil.copytree(source, where)
+        self.work = self.uri = str(where)
+        run(self.work, 'git', 'init', '-q', '-b', 'main')
+        run(self.work, 'git', 'add', '-A')
+        run(self.work, 'git', 'commit', '-q', '-m', 'first')
+
+    def commit(self, text, message):
+        write_data(self.work, text)
+        run(self.work, 'git', 'commit', '-q', '-am', message)
+        return self.tip()
+
+    def tip(self):
+        return self.at(self.work)
+
+    def at(self, checkout):
+        return run(checkout, 'git', 'rev-parse', 'HEAD')
 
 
 class Hg:
@@ -100,7 +125,7 @@ class Bzr:
         return 'revno:' + run(checkout, 'brz', 'revno', '--tree')
 
 
-TOOLS = {'hg': Hg, 'svn': Svn, 'bzr': Bzr}
+TOOLS = {'git': Git, 'hg': Hg, 'svn': Svn, 'bzr': Bzr}
 tools = pytest.mark.parametrize('tool', sorted(TOOLS))
 
 
@@ -246,8 +271,11 @@ def test_another_url_checks_out_anew_and_keeps_the_old(minimerge, tmp_path, tool
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'moved' in stack.lib_text('leaf0')
     [old] = glob.glob(home(stack) + '.old.*')
-    with open(os.path.join(old, repo.dir, 'minimerge-wanted')) as f:
-        assert f.read() == "%s\nthe remote's HEAD\n" % repo.uri
+    if tool == 'git':  # git keeps it in its config
+        assert run(old, 'git', 'config', '--get', 'remote.origin.url') == repo.uri
+    else:
+        with open(os.path.join(old, repo.dir, 'minimerge-wanted')) as f:
+            assert f.read() == "%s\nthe remote's HEAD\n" % repo.uri
     assert os.path.isdir(os.path.join(home(stack), 'parts', 'part'))
 
 

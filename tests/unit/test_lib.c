@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* strbuf */
@@ -639,6 +640,14 @@ static void test_file_read(void **state)
 	snprintf(path, sizeof(path), "%s/none", dir);
 	assert_int_equal(file_read(path, &sb, &err), -1);
 	assert_int_equal(err, ENOENT);
+	/* fs_is_dir: a symlink to a directory counts only when followed. */
+	assert_false(fs_is_dir(path, true));
+	assert_true(fs_is_dir(dir, false));
+	assert_int_equal(symlink(dir, path), 0);
+	assert_true(fs_is_dir(path, true));
+	assert_false(fs_is_dir(path, false));
+	snprintf(path, sizeof(path), "%s/f0", dir);
+	assert_false(fs_is_dir(path, true));
 	/* A pipe's contents come in many reads. */
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -702,6 +711,26 @@ static void test_readahead(void **state)
 	readahead_queue(r, path);
 	strbuf_reset(&sb);
 	assert_int_equal(readahead_take(r, path, &sb, &err), -2);
+	/* Read ahead for real: files gone by the time they are taken still
+	 * come back, from the thread's read. */
+	for (int i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "%s/g%d", dir, i);
+		testutil_write_file(path, "ahead\n", 0644);
+		readahead_queue(r, path);
+	}
+	/* Twenty small files take the thread well under this. */
+	nanosleep(&(struct timespec){0, 200000000}, NULL);
+	for (int i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "%s/g%d", dir, i);
+		assert_int_equal(unlink(path), 0);
+	}
+	int ahead = 0;
+	for (int i = 0; i < 20; i++) {
+		snprintf(path, sizeof(path), "%s/g%d", dir, i);
+		strbuf_reset(&sb);
+		ahead += readahead_take(r, path, &sb, &err) == 0 && !strcmp(sb.buf, "ahead\n");
+	}
+	assert_int_equal(ahead, 20);
 	/* Queued and never taken: dropped by stop. */
 	readahead_queue(r, dir);
 	readahead_stop(r);
