@@ -14,6 +14,7 @@
 #ifndef MINIMERGE_DIGEST_H
 #define MINIMERGE_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,13 @@ struct digest_md5 {
 void digest_sha256_init(struct digest_sha256 *d);
 void digest_sha256_update(struct digest_sha256 *d, const void *data, size_t len);
 void digest_sha256_final(struct digest_sha256 *d, unsigned char out[DIGEST_SHA256_SIZE]);
+
+/* SHA-256 runs on the CPU's SHA extensions where it has them, else in
+ * portable C; true makes it portable C everywhere (for the tests, which
+ * check both).  Set it before any thread hashes. */
+void digest_sha256_portable(bool portable);
+/* "sha-ni" or "portable": what SHA-256 runs on now. */
+const char *digest_sha256_engine(void);
 
 void digest_md5_init(struct digest_md5 *d);
 void digest_md5_update(struct digest_md5 *d, const void *data, size_t len);

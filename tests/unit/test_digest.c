@@ -3,7 +3,8 @@
  * lengths at which the padding needs one block or two, updates cut at any
  * point, and digest_file against coreutils' sha256sum and md5sum.  The
  * expected values that are not the specifications' come from Python's
- * hashlib.
+ * hashlib.  The whole group runs twice: on the SHA extensions where the
+ * CPU has them, then on the portable C.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +271,24 @@ static void test_file_errors(void **state)
 	assert_int_equal(err, EISDIR);
 }
 
+static void test_engine_follows_the_cpu(void **state)
+{
+	(void)state;
+	digest_sha256_portable(false);
+#if defined(__x86_64__) && defined(__GNUC__)
+	bool has = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	assert_string_equal(digest_sha256_engine(), has ? "sha-ni" : "portable");
+#endif
+	digest_sha256_portable(true);
+	assert_string_equal(digest_sha256_engine(), "portable");
+}
+
+static int portable_setup(void **state)
+{
+	digest_sha256_portable(true);
+	return make_dir(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,5 +300,15 @@ int main(void)
 		cmocka_unit_test(test_file_matches_coreutils),
 		cmocka_unit_test(test_file_errors),
 	};
-	return cmocka_run_group_tests_name("digest", tests, make_dir, remove_dir);
+	const struct CMUnitTest engine[] = {cmocka_unit_test(test_engine_follows_the_cpu)};
+	int failed = cmocka_run_group_tests_name("digest engine", engine, NULL, NULL);
+	digest_sha256_portable(false);
+	char name[64];
+	snprintf(name, sizeof(name), "digest (sha256 %s)", digest_sha256_engine());
+	failed += _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), make_dir,
+					  remove_dir);
+	failed += _cmocka_run_group_tests("digest (sha256 portable)", tests,
+					  sizeof(tests) / sizeof(tests[0]), portable_setup,
+					  remove_dir);
+	return failed;
 }
