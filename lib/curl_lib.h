@@ -19,7 +19,17 @@
 	X(CURLcode, easy_perform, (CURL *curl))                        \
 	X(CURLcode, easy_getinfo, (CURL *curl, CURLINFO info, ...))    \
 	X(void, easy_cleanup, (CURL *curl))                            \
-	X(const char *, easy_strerror, (CURLcode code))
+	X(const char *, easy_strerror, (CURLcode code))                \
+	X(void, easy_reset, (CURL *curl))                              \
+	X(CURLM *, multi_init, (void))                                 \
+	X(CURLMcode, multi_add_handle, (CURLM *multi, CURL *curl))     \
+	X(CURLMcode, multi_remove_handle, (CURLM *multi, CURL *curl))  \
+	X(CURLMcode, multi_perform, (CURLM *multi, int *running))      \
+	X(CURLMcode, multi_poll,                                       \
+	  (CURLM *multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds, \
+	   int timeout_ms, int *ret))                                  \
+	X(CURLMcode, multi_wakeup, (CURLM *multi))                     \
+	X(CURLMsg *, multi_info_read, (CURLM *multi, int *msgs_in_queue))
 
 struct curl_lib {
 #define CURL_LIB_MEMBER(ret, name, params) ret (*name) params;

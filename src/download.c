@@ -1,8 +1,7 @@
 #include "download.h"
 
-#include "version.h"
+#include "transfers.h"
 
-#include "../lib/curl_lib.h"
 #include "../lib/digest.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
@@ -84,6 +83,16 @@ static int verified_as(const struct download *d, const char *path, struct strbuf
 
 static int digest_matches(const struct download *d, const char *path, struct strbuf *why);
 
+static int sync_data(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fdatasync(fd);
+	close(fd);
+	return rc;
+}
+
 /* 0 if the file has the expected checksums (or none are expected), 1 if
  * not, -1 if it cannot be read; why says what differs. */
 static int verify(const struct download *d, const char *path, struct strbuf *why)
@@ -99,7 +108,10 @@ static int verify(const struct download *d, const char *path, struct strbuf *why
 		note(d, "%s: verified before, and unchanged since\n", path);
 	else
 		rc = digest_matches(d, path, why);
-	if (rc == 0 && keep && !known)
+	/* A download is not synced when written: the record vouches for the
+	 * bytes from now on, so they go to the disk first.  Most are by now
+	 * (the kernel writes dirty pages back within half a minute). */
+	if (rc == 0 && keep && !known && sync_data(path) == 0)
 		store_put(d->store, STORE_META, key.buf, key.len, val.buf, val.len);
 	strbuf_release(&key);
 	strbuf_release(&val);
@@ -135,83 +147,26 @@ static int digest_matches(const struct download *d, const char *path, struct str
 	return compare(d, sha256, md5, why);
 }
 
-/* Where a transfer's bytes go: the .part file, and the digests, computed
- * as the bytes come so that the file is not read again to check it. */
+/* Where a transfer's bytes go: the .part file. */
 struct sink {
 	int fd;
 	int err; /* of a failed write */
-	bool sha, md;  /* which digests are wanted */
-	struct digest_sha256 sha256;
-	struct digest_md5 md5;
 };
 
-static void sink_reset(struct sink *s)
-{
-	digest_sha256_init(&s->sha256);
-	digest_md5_init(&s->md5);
-}
-
-static void sink_hash(struct sink *s, const void *data, size_t len)
-{
-	if (s->sha)
-		digest_sha256_update(&s->sha256, data, len);
-	if (s->md)
-		digest_md5_update(&s->md5, data, len);
-}
-
-/* Hashes what an earlier, cut transfer left in part: a resume appends to
- * it.  0, or -1 with why. */
-static int sink_hash_file(struct sink *s, const char *part, struct strbuf *why)
-{
-	int fd = open(part, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : (strbuf_addf(why, "cannot read %s: %s", part,
-							   strerror(errno)),
-					      -1);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0)
-			sink_hash(s, buf, (size_t)n);
-	int err = n < 0 ? errno : 0;
-	close(fd);
-	if (err)
-		strbuf_addf(why, "cannot read %s: %s", part, strerror(err));
-	return err ? -1 : 0;
-}
-
-/* What the bytes hashed as they came are checked against: 0, or 1 with
- * why. */
-static int sink_check(const struct download *d, struct sink *s, struct strbuf *why)
-{
-	unsigned char bytes[DIGEST_SHA256_SIZE];
-	char sha256[2 * DIGEST_SHA256_SIZE + 1] = "", md5[2 * DIGEST_MD5_SIZE + 1] = "";
-	if (s->sha) {
-		digest_sha256_final(&s->sha256, bytes);
-		digest_hex(bytes, DIGEST_SHA256_SIZE, sha256);
-	}
-	if (s->md) {
-		digest_md5_final(&s->md5, bytes);
-		digest_hex(bytes, DIGEST_MD5_SIZE, md5);
-	}
-	return compare(d, sha256, md5, why);
-}
-
-static size_t on_data(char *data, size_t size, size_t n, void *ctx)
+static size_t on_data(const char *data, size_t len, void *ctx)
 {
 	struct sink *s = ctx;
-	size_t len = size * n, done = 0;
+	size_t done = 0;
 	while (done < len) {
 		ssize_t w = write(s->fd, data + done, len - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			s->err = errno;
-			return 0; /* libcurl stops with CURLE_WRITE_ERROR */
+			return 0;
 		}
 		done += (size_t)w;
 	}
-	sink_hash(s, data, len);
 	return len;
 }
 
@@ -237,60 +192,39 @@ static bool transient(CURLcode rc, long status)
 	}
 }
 
-/* One transfer into part, appending from its current size.  Returns the
- * curl code; *status is the HTTP status (0 for other protocols). */
-static CURLcode transfer(const struct curl_lib *lib, const struct download *d, const char *part,
-			 long *status, char *curlerr, struct sink *sink)
+/* One transfer into part, appending from its current size.  0, or -1 if
+ * libcurl could not be used (why in t->error). */
+static int transfer(const struct download *d, const char *part, struct transfer *t,
+		    struct sink *sink)
 {
-	*status = 0;
-	curlerr[0] = '\0';
 	sink->err = 0;
 	sink->fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (sink->fd < 0) {
 		sink->err = errno;
-		return CURLE_WRITE_ERROR;
+		t->rc = CURLE_WRITE_ERROR;
+		t->status = 0;
+		return 0;
 	}
 	struct stat st;
-	curl_off_t from = fstat(sink->fd, &st) == 0 ? (curl_off_t)st.st_size : 0;
-	CURL *curl = lib->easy_init();
-	if (!curl) {
-		close(sink->fd);
-		snprintf(curlerr, CURL_ERROR_SIZE, "cannot start libcurl");
-		return CURLE_FAILED_INIT;
-	}
-	lib->easy_setopt(curl, CURLOPT_URL, d->url);
-	lib->easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-	lib->easy_setopt(curl, CURLOPT_WRITEDATA, sink);
-	lib->easy_setopt(curl, CURLOPT_ERRORBUFFER, curlerr);
-	lib->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-	lib->easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-	lib->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	lib->easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	lib->easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, d->stall_seconds > 0 ? d->stall_seconds : 60L);
-	lib->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	lib->easy_setopt(curl, CURLOPT_USERAGENT, "minimerge/" MINIMERGE_VERSION);
-	if (from > 0)
-		lib->easy_setopt(curl, CURLOPT_RESUME_FROM_LARGE, from);
-	CURLcode rc = lib->easy_perform(curl);
-	lib->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-	lib->easy_cleanup(curl);
-	if (rc == CURLE_OK && fsync(sink->fd) != 0) {
-		sink->err = errno;
-		rc = CURLE_WRITE_ERROR;
-	}
+	*t = (struct transfer){.url = d->url, .write = on_data, .ctx = sink,
+			       .from = fstat(sink->fd, &st) == 0 ? (curl_off_t)st.st_size : 0,
+			       .stall_seconds = d->stall_seconds};
+	int rc = transfers_run(t);
 	close(sink->fd);
 	return rc;
 }
 
-static void describe(const struct download *d, CURLcode rc, long status, const char *curlerr,
-		     const struct sink *sink, const struct curl_lib *lib, struct strbuf *why)
+static void describe(const struct download *d, const struct transfer *t, const struct sink *sink,
+		     struct strbuf *why)
 {
-	if (rc == CURLE_HTTP_RETURNED_ERROR)
-		strbuf_addf(why, "%s: HTTP %ld", d->url, status);
-	else if (rc == CURLE_WRITE_ERROR && sink->err)
+	if (t->rc == CURLE_HTTP_RETURNED_ERROR)
+		strbuf_addf(why, "%s: HTTP %ld", d->url, t->status);
+	else if (t->rc == CURLE_WRITE_ERROR && sink->err)
 		strbuf_addf(why, "%s: cannot write the download: %s", d->url, strerror(sink->err));
+	else if (t->error[0])
+		strbuf_addf(why, "%s: %s", d->url, t->error);
 	else
-		strbuf_addf(why, "%s: %s", d->url, curlerr[0] ? curlerr : lib->easy_strerror(rc));
+		strbuf_addf(why, "%s: libcurl's error %d", d->url, (int)t->rc);
 }
 
 static void pause_ms(long ms)
@@ -304,48 +238,47 @@ static void pause_ms(long ms)
 static int fetch_into(const struct download *d, const char *path, const char *part,
 		      struct strbuf *why)
 {
-	char err[256];
-	const struct curl_lib *lib = curl_lib(err, sizeof(err));
-	if (!lib) {
-		strbuf_addf(why, "%s: %s", d->url, err);
-		return -1;
-	}
-	char curlerr[CURL_ERROR_SIZE];
-	struct sink sink = {.fd = -1, .sha = d->sha256 != NULL, .md = d->md5 != NULL};
-	sink_reset(&sink);
-	if (sink_hash_file(&sink, part, why) != 0)
-		return -1;
-	long status = 0, wait = 250;
-	CURLcode rc = CURLE_OK;
+	struct transfer t;
+	struct sink sink = {.fd = -1};
+	long wait = 250;
 	for (int attempt = 0;; attempt++) {
-		rc = transfer(lib, d, part, &status, curlerr, &sink);
-		if (rc == CURLE_RANGE_ERROR || status == 416) {
+		if (transfer(d, part, &t, &sink) != 0) {
+			strbuf_addf(why, "%s: %s", d->url, t.error);
+			return -1;
+		}
+		if (t.rc == CURLE_RANGE_ERROR || t.status == 416) {
 			/* The server would not resume: start over, at once. */
 			note(d, "%s: the server does not resume; starting over\n", d->url);
 			if (truncate(part, 0) != 0) {
 				strbuf_addf(why, "cannot truncate %s: %s", part, strerror(errno));
 				return -1;
 			}
-			sink_reset(&sink);
-			rc = transfer(lib, d, part, &status, curlerr, &sink);
+			if (transfer(d, part, &t, &sink) != 0) {
+				strbuf_addf(why, "%s: %s", d->url, t.error);
+				return -1;
+			}
 		}
-		if (rc == CURLE_OK || !transient(rc, status) || attempt == DOWNLOAD_RETRIES)
+		if (t.rc == CURLE_OK || !transient(t.rc, t.status) || attempt == DOWNLOAD_RETRIES)
 			break;
 		struct strbuf reason = STRBUF_INIT;
-		describe(d, rc, status, curlerr, &sink, lib, &reason);
+		describe(d, &t, &sink, &reason);
 		note(d, "%s; trying again in %ld ms\n", reason.buf, wait);
 		strbuf_release(&reason);
 		pause_ms(wait);
 		wait *= 2;
 	}
-	if (rc != CURLE_OK) {
-		describe(d, rc, status, curlerr, &sink, lib, why);
+	if (t.rc != CURLE_OK) {
+		describe(d, &t, &sink, why);
 		/* What a permanent failure left is no start for a resume. */
-		if (!transient(rc, status))
+		if (!transient(t.rc, t.status))
 			unlink(part);
 		return -1;
 	}
-	if (sink_check(d, &sink, why) != 0) {
+	/* Hashed here, on the caller's thread, not as the bytes came: the
+	 * transfers thread moves every download's bytes, and the callers
+	 * hash theirs on as many cores as there are.  The file is still in
+	 * the page cache. */
+	if (digest_matches(d, part, why) != 0) {
 		unlink(part);
 		return -1;
 	}
@@ -353,7 +286,6 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 		strbuf_addf(why, "cannot rename %s: %s", part, strerror(errno));
 		return -1;
 	}
-	fs_sync_dir(d->dir);
 	return 0;
 }
 

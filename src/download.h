@@ -19,7 +19,11 @@
  * 4xx, an unknown host, a file:// path that is not there) fail at once.
  * Proxies come from the usual environment variables, as libcurl reads them.
  *
- * Any thread may download; each call has its own curl handle.
+ * The bytes go through the run's one curl multi handle (transfers.h) and
+ * are hashed on the calling thread once whole; any thread may download.
+ * A download is not synced to the disk as it is written (a crash leaves a
+ * file that fails its check and is fetched again), but before the store
+ * keeps a verification by stat, which would let a reuse skip the check.
  */
 #ifndef MINIMERGE_DOWNLOAD_H
 #define MINIMERGE_DOWNLOAD_H

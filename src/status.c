@@ -1,8 +1,11 @@
 #include "status.h"
 
+#include "transfers.h"
+
 #include "../lib/arena.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
+#include "../lib/units.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -26,6 +29,10 @@ static struct {
 	struct running *running;
 	size_t nrunning, caprunning;
 	struct sched_progress last;
+	/* The download rate: bytes received since rate_since. */
+	uint64_t rate_since, rate_bytes;
+	double rate;
+	bool rate_known;
 } st = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static uint64_t now_ns(void)
@@ -52,6 +59,42 @@ static void clear_line(void)
 	}
 }
 
+/* Rates are taken over a second or more: a tenth of a second sees a
+ * server's bursts, not its speed. */
+#define RATE_WINDOW_NS 1000000000u
+
+/* The downloads in flight: " 12.0 MiB/40.0 MiB 95.3 MiB/s".  The total is
+ * what the servers announced, and shown only when all did; the rate
+ * appears after the first second. */
+static void add_transfers(struct strbuf *sb)
+{
+	struct transfers_progress p;
+	transfers_progress(&p);
+	uint64_t now = now_ns();
+	if (!st.rate_since) {
+		st.rate_since = now;
+		st.rate_bytes = p.received_ever;
+	} else if (now - st.rate_since >= RATE_WINDOW_NS) {
+		st.rate = (double)(p.received_ever - st.rate_bytes) * 1e9 / (double)(now - st.rate_since);
+		st.rate_known = true;
+		st.rate_since = now;
+		st.rate_bytes = p.received_ever;
+	}
+	if (!p.running)
+		return;
+	strbuf_adds(sb, " ");
+	units_human(sb, p.received);
+	if (p.announced >= p.received && p.all_announced) {
+		strbuf_adds(sb, "/");
+		units_human(sb, p.announced);
+	}
+	if (st.rate_known) {
+		strbuf_adds(sb, " ");
+		units_human(sb, (uint64_t)st.rate);
+		strbuf_adds(sb, "/s");
+	}
+}
+
 static void draw(void)
 {
 	if (!st.tty || !st.nrunning)
@@ -67,6 +110,7 @@ static void draw(void)
 		strbuf_addf(&sb, " (%.0fs)", secs);
 	if (st.nrunning > 1)
 		strbuf_addf(&sb, " +%zu", st.nrunning - 1);
+	add_transfers(&sb);
 	size_t w = (size_t)width() - 1;
 	/* Keep the end, where the package's name is, as ninja elides. */
 	if (sb.len > w && w > 3) {

@@ -92,8 +92,9 @@ class Request:
     received an answer finds it recorded; the client may have received less
     than sent when error is set."""
 
-    def __init__(self, method, target, path, headers):
+    def __init__(self, method, target, path, headers, client_port):
         self.method = method
+        self.client_port = client_port  # the same on one connection
         self.target = target
         self.path = path
         self.headers = headers
@@ -286,7 +287,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if n and n.isdigit() and int(n) > 0:
             self.rfile.read(int(n))
         split = urllib.parse.urlsplit(self.path)
-        rec = self._rec = Request(self.command, self.path, split.path or '/', self.headers)
+        rec = self._rec = Request(self.command, self.path, split.path or '/', self.headers,
+                                  self.client_address[1])
         with owner._lock:
             owner._requests.append(rec)
             res = owner._resources.get(self.path) or owner._resources.get(rec.path)

@@ -6,9 +6,7 @@ builds its own root in tmp_path."""
 import io
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import signal
 import subprocess
@@ -18,6 +16,7 @@ import time
 import pytest
 
 import stackgen
+from terminal import run_on_pty
 
 SUMMARY = re.compile(r'^minimerge: (\d+) ran, (\d+) skipped, (\d+) restored, (\d+) failed'
                      r'(, some not run|, interrupted)? in [0-9.]+ s$', re.M)
@@ -638,34 +637,6 @@ def test_verbose_dry_run_force(minimerge, stack):
 
 
 # --- 11. on a terminal ---
-
-def run_on_pty(argv, env, cwd, timeout=30):
-    """Runs argv with stdout on a pty; (exit status, bytes written, stderr)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
-                            stderr=subprocess.PIPE, env=env, cwd=cwd)
-    os.close(slave)
-    out = b''
-    end = time.monotonic() + timeout
-    try:
-        while time.monotonic() < end:
-            r, _, _ = select.select([master], [], [], 0.1)
-            if r:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the other side is closed
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            elif proc.poll() is not None:
-                break
-    finally:
-        os.close(master)
-    err = clean(proc.stderr.read().decode())
-    proc.stderr.close()
-    return proc.wait(timeout=timeout), out, err
-
 
 def test_terminal_status_line_and_colour(minimerge, stack):
     stack.set_options('leaf0', '--fail')

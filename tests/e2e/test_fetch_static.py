@@ -10,6 +10,7 @@ import glob
 import hashlib
 import io
 import os
+import re
 import subprocess
 import tarfile
 import time
@@ -17,6 +18,7 @@ import zipfile
 
 import httpserver
 import stackgen
+from terminal import run_on_pty
 
 http_server = httpserver.http_server
 
@@ -422,3 +424,33 @@ def test_a_stalled_transfer_is_cut_off_and_resumed(minimerge, tmp_path, http_ser
     assert reqs[1].header('Range') == 'bytes=2000-'
     log = open(stack.log('fetch', 'leaf0')).read()
     assert 'trying again' in log, log
+
+
+def test_downloads_from_one_server_share_a_connection(minimerge, tmp_path, http_server):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(3))
+    for name in ('leaf0', 'leaf1', 'leaf2'):
+        data = pack(stack, name)
+        url = http_server.add('/%s.tar.gz' % name, data)
+        stack.write_minibuild(name, src_type='static', src_uri=url,
+                              src_sha256=hashlib.sha256(data).hexdigest())
+    r = mm(minimerge, stack.root, 'fetch', '--fetch-jobs', '1', '-j1',
+           *[stack.full(n) for n in ('leaf0', 'leaf1', 'leaf2')])
+    assert r.returncode == 0, r.stdout + r.stderr
+    reqs = http_server.requests()
+    assert sorted(q.path for q in reqs) == ['/leaf0.tar.gz', '/leaf1.tar.gz', '/leaf2.tar.gz']
+    # One after the other, over the connection the first one opened.
+    assert len({q.client_port for q in reqs}) == 1, reqs
+
+
+def test_the_status_line_shows_bytes_total_and_rate(minimerge, tmp_path, http_server):
+    # 50,000 bytes, then nothing for two and a half seconds: the status
+    # line shows what came, of how much, and at what rate.
+    stack, url, data = static_stack(tmp_path, http_server, big=True, stall_after=50000,
+                                    stall_seconds=2.5)
+    env = dict(os.environ, TERM='xterm')
+    rc, out, err = run_on_pty([minimerge, '-C', stack.root, 'fetch', stack.full('leaf0')],
+                              env, stack.root)
+    assert rc == 0, (out, err)
+    total = '%.1f KiB' % (len(data) / 1024)
+    assert b' 48.8 KiB/%s ' % total.encode() in out, out
+    assert re.search(rb'48\.8 KiB/[0-9.]+ KiB \d+(\.\d)? (B|KiB)/s', out), out

@@ -1,0 +1,50 @@
+/*
+ * transfers: every URL a run downloads goes through one curl multi handle,
+ * driven by one thread of its own, so that transfers to the same server
+ * share its connections (a TLS handshake or a TCP one per package costs
+ * more than a small package) and one place knows the bytes in flight for
+ * the status line.
+ *
+ * Any thread may start a transfer; it waits for the end while the
+ * transfers thread moves the bytes.  How many run at once is the callers'
+ * affair: the network workers of the scheduler (--fetch-jobs).
+ */
+#ifndef MINIMERGE_TRANSFERS_H
+#define MINIMERGE_TRANSFERS_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct transfer {
+	const char *url;
+	/* Takes the body's bytes as they come, on the transfers thread:
+	 * returns len, or anything else to stop (CURLE_WRITE_ERROR). */
+	size_t (*write)(const char *data, size_t len, void *ctx);
+	void *ctx;
+	curl_off_t from;     /* asked for from this offset (a resume), or 0 */
+	long stall_seconds;  /* less than a byte a second this long: cut off; 0: 60 */
+	/* What came of it. */
+	CURLcode rc;
+	long status;         /* the HTTP (or FTP) response code, or 0 */
+	char error[CURL_ERROR_SIZE]; /* libcurl's words, or "" */
+};
+
+/* Runs t to its end: 0 with t's results filled in (t->rc says whether the
+ * transfer worked), or -1 if libcurl cannot be loaded or started, with
+ * why in t->error. */
+int transfers_run(struct transfer *t);
+
+/* What is in flight now: bytes received, the sum of the sizes the servers
+ * announced (of those that did), and all bytes received since the start,
+ * for rates. */
+struct transfers_progress {
+	unsigned running;
+	uint64_t received, announced, received_ever;
+	bool all_announced; /* every one running announced its size */
+};
+
+/* Any thread; all zero before the first transfer. */
+void transfers_progress(struct transfers_progress *p);
+
+#endif
