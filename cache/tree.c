@@ -679,6 +679,62 @@ int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
 	return 0;
 }
 
+int tree_file_hash(struct store *s, const char *path, struct hash128 *out)
+{
+	/* The walk's file hashing, for a tree of one file: the stat cache
+	 * key is the file's absolute path, as it is when a tree holds it. */
+	const char *slash = strrchr(path, '/');
+	struct strbuf dir = STRBUF_INIT;
+	if (slash)
+		strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
+	else
+		strbuf_adds(&dir, ".");
+	const char *name = slash ? slash + 1 : path;
+	struct walk w = {.store = NULL, .dir = path, .key = STRBUF_INIT, .val = STRBUF_INIT};
+	int r = -1;
+	int dirfd = open(fs_cwd_relative(dir.buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		r = errno == ENOENT ? 1 : -1;
+		if (r < 0)
+			diag_error(path, 0, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_error(path, 0, "not a regular file");
+		goto out;
+	}
+	char *real = s ? realpath(dir.buf, NULL) : NULL;
+	if (real) {
+		w.store = s;
+		strbuf_adds(&w.key, real);
+		if (w.key.buf[w.key.len - 1] != '/')
+			strbuf_addc(&w.key, '/');
+		w.keyroot = w.key.len;
+		free(real);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		w.racy_since = ns(now) - 1000000000;
+	}
+	w.state = XXH3_createState();
+	if (!w.state) {
+		diag_error(NULL, 0, "out of memory");
+		goto out;
+	}
+	w.buf = xmalloc(READ_BUF);
+	r = hash_file(&w, dirfd, name, name, &st, out);
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	if (w.state)
+		XXH3_freeState(w.state);
+	free(w.buf);
+	strbuf_release(&w.key);
+	strbuf_release(&w.val);
+	strbuf_release(&dir);
+	return r;
+}
+
 void tree_manifest_free(struct tree_manifest *m)
 {
 	free(m->entries);

@@ -89,6 +89,11 @@ int tree_hash(struct store *s, const char *dir, const struct tree_options *opt,
 	      struct hash128 *out, struct tree_manifest *m);
 void tree_manifest_free(struct tree_manifest *m);
 
+/* The content hash of one regular file, as a tree holding it would have
+ * it, through the same stat cache (s may be NULL).  0, 1 if there is no
+ * such file, or -1 (reported, naming the path). */
+int tree_file_hash(struct store *s, const char *path, struct hash128 *out);
+
 /* What the stat cache holds, committed entries only: files and tree
  * snapshots.  0 or -1 (reported). */
 int tree_cache_count(struct store *s, uint64_t *files, uint64_t *snapshots);

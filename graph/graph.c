@@ -34,6 +34,7 @@ void graph_free(struct graph *g)
 {
 	for (size_t i = 0; i < g->nactions; i++) {
 		free(g->actions[i]->reason);
+		free(g->actions[i]->reason_after_run);
 		free(g->actions[i]->failure);
 		free(g->actions[i]->log_path);
 	}

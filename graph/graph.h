@@ -85,6 +85,9 @@ struct graph_action {
 	struct hash128 key, output;
 	bool have_key;
 	char *reason;      /* why it runs (explain's words), or NULL; malloc'd */
+	/* Of an inputs_after_run action that ran: how its inputs then differ
+	 * from its last record (explain's words; "as last time"); malloc'd. */
+	char *reason_after_run;
 	char *failure;     /* why it failed, or NULL; malloc'd */
 	char *log_path;    /* its log, if it ran; malloc'd */
 	int64_t started_ns;

@@ -544,6 +544,19 @@ static bool rekey(struct sched *s, size_t i)
 	return true;
 }
 
+/* What an inputs_after_run action's run made of its inputs, against its
+ * last record (not yet replaced): a checkout that moved, a download
+ * whose content changed on the server. */
+static void explain_after_run(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	struct record old;
+	bool have_old = record_get(s->o->store, a->identity, &old, &s->arena) == 1;
+	char *r = have_old ? graph_explain(s->o->store, &old, &s->nodes[i].inputs) : NULL;
+	free(a->reason_after_run);
+	a->reason_after_run = r ? r : xstrdup(have_old ? "as last time" : "new");
+}
+
 static void finish_job(struct sched *s, size_t i)
 {
 	struct graph_action *a = s->g->actions[i];
@@ -588,6 +601,8 @@ static void finish_job(struct sched *s, size_t i)
 			block_users(s, i);
 			return;
 		}
+		if (a->kind->inputs_after_run)
+			explain_after_run(s, i);
 		a->state = GRAPH_RAN;
 		s->sum->ran++;
 		if (!hash_is_zero(n->artifact)) {

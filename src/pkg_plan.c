@@ -129,18 +129,21 @@ static char **make_env(const struct pkg_job *pj)
 	return envp;
 }
 
-static void stamp_path(const char *dir, const char *stamp, const struct graph_action *a,
+/* A stamp says which work is in a directory: the action's key, or for a
+ * download without a checksum, whose key is made after its run, the
+ * download's content. */
+static void stamp_path(const char *dir, const char *stamp, struct hash128 which,
 		       struct strbuf *out)
 {
 	char hex[HASH_HEX_LEN + 1];
-	hash_hex(a->key, hex);
+	hash_hex(which, hex);
 	strbuf_addf(out, "%s/%s%s", dir, stamp, hex);
 }
 
-static bool stamp_exists(const char *dir, const char *stamp, const struct graph_action *a)
+static bool stamp_exists(const char *dir, const char *stamp, struct hash128 which)
 {
 	struct strbuf path = STRBUF_INIT;
-	stamp_path(dir, stamp, a, &path);
+	stamp_path(dir, stamp, which, &path);
 	bool ok = access(path.buf, F_OK) == 0;
 	strbuf_release(&path);
 	return ok;
@@ -184,10 +187,17 @@ static int remove_dir(struct graph_job *job, const char *dir)
 	return 0;
 }
 
+/* A static source without a checksum. */
+static bool unchecked(const struct pkg_job *pj)
+{
+	return pj->fetched && !pj->pkg->mb.src_sha256.value && !pj->pkg->mb.src_md5.value;
+}
+
 /* fetch: for src_type = path the source is read where it is; the action's
  * key is the tree's identity.  For static, the key is the URL and the
- * checksums: the archive is what they name.  For a checkout, the URL,
- * what it is asked to be at, and its tree. */
+ * checksums: the archive is what they name; without them, the URL and the
+ * content hash of the download.  For a checkout, the URL, what it is asked
+ * to be at, and its tree. */
 static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct pkg_job *pj = a->data;
@@ -196,9 +206,25 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 		return 0; /* install_method = none needs no source */
 	graph_input_text(in, "option:src_type", mb->src_type.value);
 	graph_input_text(in, "option:src_uri", mb->src_uri.value);
-	if (pj->fetched) {
+	if (pj->fetched && !unchecked(pj)) {
 		graph_input_text(in, "option:src_sha256", value_or(&mb->src_sha256, ""));
 		graph_input_text(in, "option:src_md5", value_or(&mb->src_md5, ""));
+		return 0;
+	}
+	if (pj->fetched) {
+		/* No checksum names the archive: what was downloaded does, so
+		 * that a server's file that changed shows (fetch_keyed_by_run_kind). */
+		struct strbuf file = STRBUF_INIT;
+		download_path(pj->plan->downloads, mb->src_uri.value, &file);
+		struct hash128 h;
+		int rc = tree_file_hash(pj->plan->store, file.buf, &h);
+		strbuf_release(&file);
+		if (rc < 0)
+			return -1;
+		char hex[HASH_HEX_LEN + 1] = "(not downloaded)";
+		if (rc == 0)
+			hash_hex(h, hex);
+		graph_input_text(in, "download", hex);
 		return 0;
 	}
 	if (pj->vcs) {
@@ -211,7 +237,7 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 	struct hash128 h;
 	int rc = tree_hash(pj->plan->store, pj->srcdir, &topt, &h, NULL);
 	if (rc == 1 && pj->vcs) {
-		/* Not cloned yet: the clone makes it (fetch_vcs_kind). */
+		/* Not cloned yet: the clone makes it (fetch_keyed_by_run_kind). */
 		graph_input_text(in, "source", "(no checkout)");
 		return 0;
 	}
@@ -234,6 +260,22 @@ static void remove_fetch_stamps(const char *dir)
 		if (!strncmp(e->d_name, FETCH_STAMP, strlen(FETCH_STAMP)))
 			unlinkat(dirfd(d), e->d_name, 0);
 	closedir(d);
+}
+
+/* What a static fetch's stamp names: 0, or -1 if an unchecked download is
+ * not there (or cannot be read: reported). */
+static int fetch_stamp_of(const struct graph_action *a, struct hash128 *which)
+{
+	const struct pkg_job *pj = a->data;
+	if (!unchecked(pj)) {
+		*which = a->key;
+		return 0;
+	}
+	struct strbuf file = STRBUF_INIT;
+	download_path(pj->plan->downloads, pj->pkg->mb.src_uri.value, &file);
+	int rc = tree_file_hash(pj->plan->store, file.buf, which);
+	strbuf_release(&file);
+	return rc == 0 ? 0 : -1;
 }
 
 static int fetch_run(struct graph_action *a, struct graph_job *job)
@@ -279,10 +321,15 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 	strbuf_release(&why);
 	if (rc != 0)
 		return -1;
+	struct hash128 which;
+	if (fetch_stamp_of(a, &which) != 0) {
+		graph_job_fail(job, "cannot read its download again");
+		return -1;
+	}
 	struct strbuf parts = STRBUF_INIT, stamp = STRBUF_INIT;
 	strbuf_addf(&parts, "%s/parts", pj->home);
 	remove_fetch_stamps(parts.buf);
-	stamp_path(parts.buf, FETCH_STAMP, a, &stamp);
+	stamp_path(parts.buf, FETCH_STAMP, which, &stamp);
 	int err = fs_mkdirs(parts.buf, 0777);
 	if (!err)
 		err = fs_write_atomic(stamp.buf, "", 0, 0666);
@@ -307,9 +354,12 @@ static bool fetch_intact(const struct graph_action *a)
 	}
 	if (!pj->fetched)
 		return true;
+	struct hash128 which;
+	if (fetch_stamp_of(a, &which) != 0)
+		return false;
 	struct strbuf parts = STRBUF_INIT;
 	strbuf_addf(&parts, "%s/parts", pj->home);
-	bool ok = stamp_exists(parts.buf, FETCH_STAMP, a);
+	bool ok = stamp_exists(parts.buf, FETCH_STAMP, which);
 	strbuf_release(&parts);
 	return ok;
 }
@@ -334,9 +384,10 @@ static const struct graph_kind fetch_only_kind = {
 	.run = fetch_run,
 };
 
-/* A checkout: its key is its tree, which its run may change, so it runs
- * (or is skipped) before what needs it is decided. */
-static const struct graph_kind fetch_vcs_kind = {
+/* A checkout, or a download without a checksum: its key is what its run
+ * brings (the tree, the download's content), so it runs (or is skipped)
+ * before what needs it is decided. */
+static const struct graph_kind fetch_keyed_by_run_kind = {
 	.name = "fetch",
 	.version = 1,
 	.network = true,
@@ -451,7 +502,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 	if (rc != 0)
 		return -1;
 	struct strbuf stamp = STRBUF_INIT;
-	stamp_path(pj->builddir, BUILD_STAMP, a, &stamp);
+	stamp_path(pj->builddir, BUILD_STAMP, a->key, &stamp);
 	err = fs_write_atomic(stamp.buf, "", 0, 0666);
 	if (err)
 		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
@@ -464,7 +515,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 static bool build_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	return !strcmp(pj->method, "none") || stamp_exists(pj->builddir, BUILD_STAMP, a);
+	return !strcmp(pj->method, "none") || stamp_exists(pj->builddir, BUILD_STAMP, a->key);
 }
 
 static const struct graph_kind build_kind = {
@@ -688,9 +739,9 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			break;
 		}
 		const char *place = pj->home + strlen(p->db->root) + 1;
-		const struct graph_kind *fetch = pj->vcs	    ? &fetch_vcs_kind
-						 : p->fetch_only ? &fetch_only_kind
-								 : &fetch_kind;
+		const struct graph_kind *fetch = pj->vcs || unchecked(pj) ? &fetch_keyed_by_run_kind
+						 : p->fetch_only	   ? &fetch_only_kind
+									   : &fetch_kind;
 		struct graph_action *acts[3];
 		const struct graph_kind *kinds[3] = {fetch, &build_kind, &install_kind};
 		for (int k = 0; k < (p->fetch_only ? 1 : 3); k++) {

@@ -199,6 +199,9 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 		for (size_t i = 0; i < st.nrunning; i++)
 			if (st.running[i].a == a)
 				st.running[i] = st.running[--st.nrunning];
+		if (st.opt.explain && a->state == GRAPH_RAN && a->reason_after_run)
+			strbuf_addf(&out, "explain: %s: after it ran: %s\n", a->identity,
+				    a->reason_after_run);
 		if (a->state == GRAPH_FAILED) {
 			strbuf_addf(&out, "%sFAILED:%s %s: %s\n", st.colour ? "\x1b[31m" : "",
 				    st.colour ? "\x1b[0m" : "", a->identity,

@@ -454,3 +454,37 @@ def test_the_status_line_shows_bytes_total_and_rate(minimerge, tmp_path, http_se
     total = '%.1f KiB' % (len(data) / 1024)
     assert b' 48.8 KiB/%s ' % total.encode() in out, out
     assert re.search(rb'48\.8 KiB/[0-9.]+ KiB \d+(\.\d)? (B|KiB)/s', out), out
+
+
+def test_without_a_checksum_the_content_hash_tells_a_changed_file(minimerge, tmp_path,
+                                                                  http_server):
+    stack, url, data = static_stack(tmp_path, http_server, checksum=None)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    first = hashlib.sha256(data).hexdigest()
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    # The download cache lost, the same file: fetched again, nothing rebuilt.
+    subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')], check=True)
+    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '1 ran, 2 skipped' in r.stdout, r.stdout
+    fetch = stack.action('fetch', 'leaf0')
+    assert re.search(r'explain: %s: download changed \([0-9a-f]{32} -> \(not downloaded\)\)'
+                     % re.escape(fetch), r.stdout), r.stdout
+    assert 'explain: %s: after it ran: as last time' % fetch in r.stdout, r.stdout
+    # The server's file changed: the content hash says so, and the build
+    # runs again on the new source.
+    stack.write_data('leaf0', 'data, changed on the server\n')
+    http_server.add('/dl/leaf0-1.0.tar.gz', pack(stack, 'leaf0'))
+    subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')], check=True)
+    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '3 ran' in r.stdout, r.stdout
+    m = re.search(r'explain: %s: after it ran: download changed \(([0-9a-f]{32}) -> '
+                  r'([0-9a-f]{32})\)' % re.escape(fetch), r.stdout)
+    assert m and m.group(1) != m.group(2), r.stdout
+    assert 'explain: %s: dependency %s changed' % (stack.action('build', 'leaf0'), fetch) \
+        in r.stdout, r.stdout
+    assert 'changed on the server' in open(os.path.join(home(stack), 'data.txt')).read()
+    assert first != hashlib.sha256(pack(stack, 'leaf0')).hexdigest()

@@ -972,6 +972,44 @@ static void test_corrupt_snapshot_is_ignored(void **state)
 }
 
 /* The aged trees: each test that changes one has its own. */
+/* tree_file_hash: one file's hash is the one a tree holding it has, and
+ * goes through the same stat cache. */
+static void test_one_file_hash(void **state)
+{
+	struct tmp *t = *state;
+	const char *file = at(t, "file/t/src/main.c");
+	struct hash128 plain, cachedh;
+	assert_int_equal(tree_file_hash(NULL, file, &plain), 0);
+	assert_true(hash_equal(plain, hash_bytes("src/main.c", 10)));
+	assert_int_equal(tree_file_hash(t->store, file, &cachedh), 0);
+	assert_true(hash_equal(cachedh, plain));
+	struct strbuf val = STRBUF_INIT;
+	assert_int_equal(cached(t, "file/t/src/main.c", &val), 1);
+	/* A false hash planted in the cache is taken: the file went unread. */
+	hash_to_bytes(bogus(), (unsigned char *)val.buf + val.len - 16);
+	char *key = realpath(file, NULL);
+	store_put(t->store, STORE_STAT, key, strlen(key), val.buf, val.len);
+	free(key);
+	assert_int_equal(tree_file_hash(t->store, file, &cachedh), 0);
+	assert_true(hash_equal(cachedh, bogus()));
+	/* ... and the tree walk takes the same entry. */
+	struct tree_manifest m;
+	struct hash128 h;
+	assert_int_equal(tree_hash(t->store, at(t, "file/t"), NULL, &h, &m), 0);
+	int seen = 0;
+	for (size_t i = 0; i < m.n; i++)
+		if (!strcmp(m.entries[i].path, "src/main.c"))
+			seen = hash_equal(m.entries[i].hash, bogus());
+	assert_true(seen);
+	tree_manifest_free(&m);
+	strbuf_release(&val);
+	assert_int_equal(tree_file_hash(t->store, at(t, "file/t/none"), &h), 1);
+	assert_int_equal(tree_file_hash(t->store, at(t, "file/none/x"), &h), 1);
+	/* A directory or a link is no file. */
+	assert_int_equal(tree_file_hash(t->store, at(t, "file/t/src"), &h), -1);
+	assert_int_equal(tree_file_hash(t->store, at(t, "file/t/lib"), &h), -1);
+}
+
 static const char *const changed[] = {"content",  "added",    "removed", "renamed",
 				      "dir-to-file", "relinked", "chmod",   "chmod-top"};
 static const char *const unchanged[] = {"used", "exclude", "racy", "one", "other", "corrupt"};
@@ -1002,6 +1040,7 @@ static int make_aged(void **state)
 		sample(&a, top);
 	}
 	small(&a, "snap/used-small");
+	sample(&a, "file/t");
 	dir(&a, "snap/exclude/parts/part/bin");
 	put(&a, "snap/exclude/parts/part/bin/tool", "x", 0755);
 	/* Not racy once their mtime and ctime are a second old. */
@@ -1027,6 +1066,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_special_file_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinks_are_not_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stat_cache_is_used, setup_aged, teardown),
+		cmocka_unit_test_setup_teardown(test_one_file_hash, setup_aged, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_file_is_not_cached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
