@@ -221,6 +221,9 @@ static void describe(const struct download *d, const struct transfer *t, const s
 		strbuf_addf(why, "%s: HTTP %ld", d->url, t->status);
 	else if (t->rc == CURLE_WRITE_ERROR && sink->err)
 		strbuf_addf(why, "%s: cannot write the download: %s", d->url, strerror(sink->err));
+	else if (t->status && !strncmp(d->url, "ftp", 3))
+		strbuf_addf(why, "%s: FTP %ld: %s", d->url, t->status,
+			    t->error[0] ? t->error : "the transfer failed");
 	else if (t->error[0])
 		strbuf_addf(why, "%s: %s", d->url, t->error);
 	else

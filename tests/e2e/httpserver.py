@@ -1,5 +1,5 @@
 """A real HTTP/1.1 server on 127.0.0.1 for the downloader's tests, able to
-fail on purpose.
+fail on purpose; or an HTTPS one, with tls=(certfile, keyfile).
 
     with HTTPServer() as srv:
         url = srv.add('/pkg.tgz', data, fail_first=[503], retry_after=1)
@@ -17,6 +17,13 @@ flag each test's parameter as a redefinition, F811):
 
     def test_x(http_server):
         url = http_server.add('/a', b'...')
+
+With tls=(certfile, keyfile) (PEM files, such as those self_signed(DIR)
+makes with `openssl req -x509` for 127.0.0.1), every connection speaks TLS,
+its handshake done by the connection's thread, and url() and base give
+https://127.0.0.1:PORT/...; all the rest is the same.  A connection whose
+handshake fails (the client refused the certificate) records no request, but
+counts in srv.connections.
 
 Each connection is served by its own thread (keep-alive as HTTP/1.1 wants).
 stop() -- called by the with block and by the fixture -- releases stalls
@@ -59,21 +66,25 @@ fail_first and of status).  headers={...} adds headers to every answer of
 the resource; content_type= sets the body's Content-Type.
 
 An unregistered path gets 404.  Every request is recorded (see Request) and
-srv.requests(path) lists them, in arrival order.
+srv.requests(path) lists them, in arrival order; srv.connections counts the
+connections accepted (TLS handshakes done or not).
 """
 
 import hashlib
 import http
 import http.server
+import os
 import socket
 import socketserver
+import ssl
+import subprocess
 import sys
 import threading
 import time
 import traceback
 import urllib.parse
 
-__all__ = ['HTTPServer', 'Request', 'Resource', 'http_server']
+__all__ = ['HTTPServer', 'Request', 'Resource', 'http_server', 'self_signed']
 
 SMALL_STATUSES_WITHOUT_BODY = (204, 304)
 CHUNK = 64 * 1024
@@ -206,6 +217,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = 'minimerge-test-httpd/1'
     # A safety net only: stop() shuts the sockets down anyway.
     timeout = 60
+
+    def setup(self):
+        # A TLS connection's handshake, on the connection's own thread (the
+        # accept loop only wraps the socket); a failure (ssl.SSLError) ends
+        # the connection before any request.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            self.request.do_handshake()
+        super().setup()
 
     def log_message(self, fmt, *args):
         if self.server.owner.verbose:
@@ -406,6 +426,16 @@ class _TCPServer(socketserver.TCPServer):
         self.owner = owner
         super().__init__(address, _Handler)
 
+    def get_request(self):
+        sock, addr = super().get_request()
+        with self.owner._lock:
+            self.owner.connections += 1
+        if self.owner._tls is not None:
+            # No I/O here: the handshake is the connection thread's.
+            sock = self.owner._tls.wrap_socket(sock, server_side=True,
+                                               do_handshake_on_connect=False)
+        return sock, addr
+
     def process_request(self, request, client_address):
         owner = self.owner
         t = threading.Thread(target=self._thread, args=(request, client_address),
@@ -435,10 +465,19 @@ class _TCPServer(socketserver.TCPServer):
 
 class HTTPServer:
     """An HTTP/1.1 server on 127.0.0.1 (an ephemeral port unless port= is
-    given), started by start() or a with block, stopped by stop()."""
+    given), started by start() or a with block, stopped by stop(); HTTPS
+    with tls=(certfile, keyfile)."""
 
-    def __init__(self, port=0, verbose=False, join_timeout=5.0):
+    def __init__(self, port=0, verbose=False, join_timeout=5.0, tls=None):
         self.verbose = verbose
+        self.scheme = 'http'
+        self._tls = None
+        if tls is not None:
+            certfile, keyfile = tls
+            self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._tls.load_cert_chain(certfile, keyfile)
+            self.scheme = 'https'
+        self.connections = 0  # accepted, under _lock
         self.join_timeout = join_timeout
         self._port = port
         self._lock = threading.Lock()
@@ -478,7 +517,10 @@ class HTTPServer:
             conns = dict(self._conns)
         for sock in conns.values():
             try:
-                sock.shutdown(socket.SHUT_RDWR)
+                # The socket's own shutdown, also for a TLS one: that of
+                # ssl.SSLSocket would drop its TLS state under the thread
+                # reading it.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
         deadline = time.monotonic() + self.join_timeout
@@ -502,14 +544,15 @@ class HTTPServer:
     # --- resources ---
 
     def url(self, path='/'):
-        """http://127.0.0.1:PORT/path (a leading / is added if missing)."""
+        """http://127.0.0.1:PORT/path (https://... with tls; a leading / is
+        added if missing)."""
         if not path.startswith('/'):
             path = '/' + path
-        return 'http://127.0.0.1:%d%s' % (self.port, path)
+        return self.base + path
 
     @property
     def base(self):
-        return 'http://127.0.0.1:%d' % self.port
+        return '%s://127.0.0.1:%d' % (self.scheme, self.port)
 
     def add(self, path, body=b'', **behaviour):
         """Registers (or replaces) path, served with body (bytes or str) and
@@ -545,11 +588,25 @@ class HTTPServer:
 
     def clear(self):
         """Forgets the requests received (and resets fail_first, drop and
-        stall counters)."""
+        stall counters, and connections)."""
         with self._lock:
             self._requests.clear()
+            self.connections = 0
             for res in self._resources.values():
                 res.hits = res.drops = res.stalls = 0
+
+
+def self_signed(directory, name='cert'):
+    """Makes a self-signed certificate for 127.0.0.1 (subjectAltName
+    IP:127.0.0.1) and its key with the openssl command, as directory/NAME.pem
+    and directory/NAME.key; returns (certfile, keyfile)."""
+    cert = os.path.join(str(directory), name + '.pem')
+    key = os.path.join(str(directory), name + '.key')
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+                    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+                    '-keyout', key, '-out', cert],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
 
 
 try:

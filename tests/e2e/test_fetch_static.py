@@ -78,8 +78,9 @@ def downloads(stack):
     return sorted(os.listdir(os.path.join(stack.root, 'downloads')))
 
 
-def test_download_unpack_build_then_nothing(minimerge, tmp_path, http_server):
-    stack, url, data = static_stack(tmp_path, http_server)
+def assert_installed_from(minimerge, stack, data):
+    """Installs leaf0, whose archive is data, and checks that it was
+    downloaded, kept, unpacked and built."""
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert '3 ran' in r.stdout
@@ -90,6 +91,11 @@ def test_download_unpack_build_then_nothing(minimerge, tmp_path, http_server):
     assert name.endswith('-leaf0-1.0.tar.gz')
     with open(os.path.join(stack.root, 'downloads', name), 'rb') as f:
         assert f.read() == data
+
+
+def test_download_unpack_build_then_nothing(minimerge, tmp_path, http_server):
+    stack, url, data = static_stack(tmp_path, http_server)
+    assert_installed_from(minimerge, stack, data)
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
     log = open(stack.log('fetch', 'leaf0')).read()
     assert url in log
@@ -153,7 +159,7 @@ def test_no_checksum_is_a_warning(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, checksum=None)
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    warnings = [l for l in r.stderr.splitlines() if 'warning' in l]
+    warnings = [line for line in r.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and 'no src_sha256 or src_md5' in warnings[0], r.stderr
 
 

@@ -3,6 +3,7 @@ http.client and raw sockets, so that the downloader's tests can trust it."""
 
 import http.client
 import socket
+import ssl
 import threading
 import time
 import urllib.error
@@ -374,6 +375,60 @@ def test_bookkeeping_three_requests_third_with_range(http_server):
     http_server.clear()
     assert http_server.requests() == []
     assert get(url)[0] == 503            # fail_first counts again
+
+
+# --- TLS ---
+
+@pytest.fixture(scope='module')
+def cert(tmp_path_factory):
+    return httpserver.self_signed(tmp_path_factory.mktemp('tls'))
+
+
+def test_tls_serves_https_with_the_same_behaviour(cert):
+    with HTTPServer(tls=cert) as srv:
+        url = srv.add('/t', BODY, fail_first=[503])
+        assert url == 'https://127.0.0.1:%d/t' % srv.port
+        assert srv.base == 'https://127.0.0.1:%d' % srv.port
+        ctx = ssl.create_default_context(cafile=cert[0])
+        for status, body in ((503, b'503 Service Unavailable\n'), (200, BODY)):
+            req = urllib.request.Request(url)
+            try:
+                with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
+                    got = r.status, r.read()
+            except urllib.error.HTTPError as e:
+                with e:
+                    got = e.code, e.read()
+            assert got == (status, body)
+        assert [q.status for q in srv.requests('/t')] == [503, 200]
+        assert srv.connections == 2  # urllib closes each
+    assert server_threads() == []
+
+
+def test_tls_refused_certificate_records_a_connection_and_no_request(cert, capfd):
+    with HTTPServer(tls=cert) as srv:
+        url = srv.add('/t', BODY)
+        with pytest.raises(urllib.error.URLError) as e:
+            urllib.request.urlopen(url, timeout=5,
+                                   context=ssl.create_default_context()).close()
+        assert isinstance(e.value.reason, ssl.SSLCertVerificationError)
+        time.sleep(0.1)
+        assert srv.connections == 1
+        assert srv.requests() == []
+    assert server_threads() == []
+    assert capfd.readouterr() == ('', '')
+
+
+def test_tls_stop_with_a_client_that_never_handshakes_is_quick(cert):
+    srv = HTTPServer(tls=cert).start()
+    silent = socket.create_connection(('127.0.0.1', srv.port))
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    srv.stop()
+    assert time.monotonic() - t0 < 1.5
+    assert server_threads() == []
+    silent.settimeout(2)
+    assert silent.recv(100) == b''
+    silent.close()
 
 
 # --- robustness ---
