@@ -253,6 +253,23 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		.interrupted = &interrupted,
 	};
 	struct sched_summary sum;
+	if (plan.offline && !dry) {
+		/* What is missing is said all at once, before anything runs:
+		 * a dry run says which fetches would run. */
+		struct sched_options quiet = so2;
+		quiet.dry_run = true;
+		quiet.observer = NULL;
+		int r = sched_run(&plan.graph, &quiet, &sum);
+		size_t missing = r == 0 ? plan_report_offline_misses(&plan) : 0;
+		if (r != 0 || missing) {
+			status_end();
+			if (missing)
+				diag_error(NULL, 0, "offline, and %zu source%s not at hand: nothing ran",
+					   missing, missing == 1 ? " is" : "s are");
+			rc = r == SCHED_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FAILED;
+			goto out;
+		}
+	}
 	catch_signals(true);
 	int r = sched_run(&plan.graph, &so2, &sum);
 	catch_signals(false);

@@ -397,6 +397,41 @@ static const struct graph_kind fetch_keyed_by_run_kind = {
 	.run = fetch_run,
 };
 
+static bool is_fetch(const struct graph_action *a)
+{
+	return a->kind == &fetch_kind || a->kind == &fetch_only_kind ||
+	       a->kind == &fetch_keyed_by_run_kind;
+}
+
+size_t plan_report_offline_misses(const struct plan *p)
+{
+	size_t n = 0;
+	struct strbuf path = STRBUF_INIT;
+	for (size_t i = 0; i < p->graph.nactions; i++) {
+		const struct graph_action *a = p->graph.actions[i];
+		if (a->state != GRAPH_WOULD_RUN || !is_fetch(a))
+			continue;
+		const struct pkg_job *pj = a->data;
+		const char *url = pj->pkg->mb.src_uri.value;
+		strbuf_reset(&path);
+		if (pj->fetched) {
+			download_path(p->downloads, url, &path);
+			if (access(path.buf, F_OK) != 0) {
+				diag_error(NULL, 0, "%s: not in the download cache (offline)", url);
+				n++;
+			}
+		} else if (pj->vcs) {
+			strbuf_addf(&path, "%s/%s", pj->home, pj->vcs_dir);
+			if (!fs_is_dir(path.buf, false)) {
+				diag_error(NULL, 0, "%s: no checkout in %s, and offline", url, pj->home);
+				n++;
+			}
+		}
+	}
+	strbuf_release(&path);
+	return n;
+}
+
 static void env_inputs(const struct plan *p, struct graph_inputs *in)
 {
 	for (size_t i = 0; i < p->nenv; i++)

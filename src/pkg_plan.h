@@ -54,6 +54,11 @@ struct plan {
  * targets are marked forced when force is set.  0 or -1 (reported: a
  * package that cannot be built yet, or is misplaced). */
 int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targets);
+/* Offline, after a dry run of plan->graph: reports, one error each, every
+ * fetch that would run and has nothing to work from (a download not in
+ * the download cache, a checkout not there).  Returns how many. */
+size_t plan_report_offline_misses(const struct plan *p);
+
 void plan_free(struct plan *p);
 
 #endif

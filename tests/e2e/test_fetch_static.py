@@ -210,7 +210,7 @@ def test_offline_uses_the_cache_and_names_what_is_missing(minimerge, tmp_path, h
     stack, url, data = static_stack(tmp_path, http_server)
     r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
-    assert '%s: not in the download cache (offline)' % url in r.stdout, r.stdout
+    assert '%s: not in the download cache (offline)' % url in r.stderr, r.stderr
     assert http_server.requests() == []
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
     subprocess.run(['rm', '-rf', home(stack)], check=True)
@@ -494,3 +494,37 @@ def test_without_a_checksum_the_content_hash_tells_a_changed_file(minimerge, tmp
         in r.stdout, r.stdout
     assert 'changed on the server' in open(os.path.join(home(stack), 'data.txt')).read()
     assert first != hashlib.sha256(pack(stack, 'leaf0')).hexdigest()
+
+
+def test_offline_lists_every_missing_source_before_anything_runs(minimerge, tmp_path,
+                                                                 http_server):
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(3))
+    urls = {}
+    for name in ('leaf0', 'leaf1', 'leaf2'):
+        data = pack(stack, name)
+        urls[name] = http_server.add('/%s.tar.gz' % name, data)
+        stack.write_minibuild(name, src_type='static', src_uri=urls[name],
+                              src_sha256=hashlib.sha256(data).hexdigest())
+    every = [stack.full(n) for n in ('leaf0', 'leaf1', 'leaf2')]
+    assert mm(minimerge, stack.root, 'fetch', stack.full('leaf0')).returncode == 0
+    http_server.clear()
+    r = mm(minimerge, stack.root, 'install', '-o', '-k', '0', *every)
+    assert r.returncode == 1, r.stdout + r.stderr
+    missing = [line for line in r.stderr.splitlines() if 'not in the download cache' in line]
+    assert sorted(missing) == sorted('minimerge: error: %s: not in the download cache (offline)'
+                                     % urls[n] for n in ('leaf1', 'leaf2')), r.stderr
+    assert 'offline, and 2 sources are not at hand: nothing ran' in r.stderr, r.stderr
+    # Nothing ran, not even what had its source.
+    assert not os.path.exists(stack.prefix('leaf0'))
+    assert http_server.requests() == []
+    # Online, all is built; then with the downloads and the sources gone,
+    # the installs come back from the cache: no source is missing, since
+    # none is needed.
+    assert mm(minimerge, stack.root, 'install', *every).returncode == 0
+    subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')] +
+                   [home(stack, n) for n in ('leaf0', 'leaf1', 'leaf2')], check=True)
+    http_server.clear()
+    r = mm(minimerge, stack.root, 'install', '-o', *every)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r'0 ran, \d+ skipped, 3 restored, 0 failed', r.stdout), r.stdout
+    assert http_server.requests() == []

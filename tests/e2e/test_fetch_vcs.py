@@ -284,7 +284,7 @@ def test_offline_needs_a_checkout(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
     r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
-    assert 'no checkout in %s, and offline' % home(stack) in r.stdout, r.stdout
+    assert 'no checkout in %s, and offline' % home(stack) in r.stderr, r.stderr
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
     repo.commit('second\n', 'second')
     r = mm(minimerge, stack.root, 'install', '-o', '-u', stack.full('leaf0'))
