@@ -751,8 +751,9 @@ def scenario_downloads(a, env, server, workdir, scratch, trash, smalls):
             res.others.append(c)
     res.sha = sha
     print("  (both sides move the same %.1f MiB over HTTP/1.1; minimerge "
-          "also checks each file's sha256, fsyncs it, and unpacks it into "
-          "its home: sha256sum's row is what the checks alone cost here)"
+          "also checks each file's sha256 and unpacks it into "
+          "its home; sha256sum's row is coreutils' portable SHA-256 of the "
+          "same files, for scale)"
           % (total / 1048576.0))
     return res
 
