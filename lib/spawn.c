@@ -171,10 +171,12 @@ static int set_attributes(posix_spawnattr_t *attr)
 	sigset_t all, none;
 	sigfillset(&all);
 	sigemptyset(&none);
-	int err = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+	/* A session of its own: its own process group, and no controlling
+	 * terminal, so that a tool that would ask for a password on
+	 * /dev/tty (git, ssh) fails at once instead of stopping, unseen,
+	 * in the background. */
+	int err = posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
 							 POSIX_SPAWN_SETSIGMASK);
-	if (!err)
-		err = posix_spawnattr_setpgroup(attr, 0);
 	if (!err)
 		err = posix_spawnattr_setsigdefault(attr, &all);
 	if (!err)

@@ -5,8 +5,10 @@
  * the descriptors given, an optional working directory, environment and
  * timeout.  The exit status comes back as a value, never as an exit.
  *
- * Every child starts in its own process group, with every signal at its
- * default action and none blocked, whatever the caller does with signals.
+ * Every child starts in a session of its own (its own process group, no
+ * controlling terminal: nothing it runs can wait on a prompt at the
+ * terminal), with every signal at its default action and none blocked,
+ * whatever the caller does with signals.
  * It is listed until it is reaped, so that spawn_signal_all can end it and
  * its descendants (make's compilers) when the user interrupts.  At most
  * SPAWN_MAX_CHILDREN are listed at once: beyond that spawn_start refuses

@@ -1,18 +1,29 @@
 """Running minimerge with its stdout on a terminal (a pty), for the tests
 of what it draws there: the status line, colour."""
 
+import fcntl
 import os
 import pty
 import select
+import signal
 import subprocess
+import termios
 import time
 
 
-def run_on_pty(argv, env, cwd, timeout=30):
-    """Runs argv with stdout on a pty; (exit status, bytes written, stderr)."""
+def run_on_pty(argv, env, cwd, timeout=30, controlling=False):
+    """Runs argv with stdout on a pty; (exit status, bytes written, stderr).
+    controlling: the pty is also its stdin and its controlling terminal,
+    in a session of its own, as for someone at a terminal (/dev/tty is
+    the pty).  A child still running at the timeout is killed, with its
+    process group: its status is then negative."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave,
-                            stderr=subprocess.PIPE, env=env, cwd=cwd)
+    extra = {}
+    if controlling:
+        extra = dict(start_new_session=True,
+                     preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+    proc = subprocess.Popen(argv, stdin=slave if controlling else subprocess.DEVNULL,
+                            stdout=slave, stderr=subprocess.PIPE, env=env, cwd=cwd, **extra)
     os.close(slave)
     out = b''
     end = time.monotonic() + timeout
@@ -31,6 +42,11 @@ def run_on_pty(argv, env, cwd, timeout=30):
                 break
     finally:
         os.close(master)
+        if proc.poll() is None and time.monotonic() >= end:
+            if controlling:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                proc.kill()
     err = proc.stderr.read().decode()
     assert 'Sanitizer' not in err and 'runtime error:' not in err, err
     proc.stderr.close()

@@ -7,7 +7,11 @@ import glob
 import os
 import subprocess
 
+import httpserver
 import stackgen
+from terminal import run_on_pty
+
+http_server = httpserver.http_server
 
 
 def mm(minimerge, root, *args):
@@ -91,3 +95,26 @@ def test_a_bad_url_fails_naming_git(minimerge, tmp_path):
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 2
     assert 'a git source is a URL (scheme://...) or an absolute path' in r.stderr
+
+
+def test_a_password_prompt_fails_instead_of_waiting(minimerge, tmp_path, http_server):
+    # A server that wants a login: git would ask for it on /dev/tty, and,
+    # run in the background of the user's terminal, stop there unseen.
+    # minimerge's children have no terminal: git fails, and says why.
+    url = http_server.add('/repo.git/info/refs', b'login first\n', status=401,
+                          headers={'WWW-Authenticate': 'Basic realm="repo"'})
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    stack.write_minibuild('leaf0', src_type='git',
+                          src_uri=url[:-len('/info/refs')])
+    env = dict(os.environ, TERM='xterm', NO_COLOR='1')
+    env.pop('GIT_TERMINAL_PROMPT', None)
+    env.pop('GIT_ASKPASS', None)
+    env.pop('SSH_ASKPASS', None)
+    rc, out, err = run_on_pty([minimerge, '-C', stack.root, 'install', stack.full('leaf0')],
+                              env, stack.root, timeout=20, controlling=True)
+    assert rc == 1, (rc, out, err)
+    assert b'FAILED: %s: git clone: exit status 128' % \
+        stack.action('fetch', 'leaf0').encode() in out, out
+    log = open(stack.log('fetch', 'leaf0')).read()
+    assert 'could not read Username' in log, log
+    assert [q.status for q in http_server.requests('/repo.git/info/refs')][:1] == [401]
