@@ -226,11 +226,32 @@ void digest_sha256_portable(bool portable)
 	sha256_portable_only = portable;
 }
 
+#ifdef HAVE_SHA_NI
+#include <cpuid.h>
+#include <stdatomic.h>
+
+/* CPUID, read once: leaf 7's SHA bit, leaf 1's SSSE3 and SSE4.1 bits (the
+ * shuffles and blends around the SHA instructions).  Not
+ * __builtin_cpu_supports: clang's does not know "sha". */
+static bool cpu_has_sha_ni(void)
+{
+	static atomic_int known; /* 0 not yet, 1 yes, 2 no */
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
+	if (!k) {
+		unsigned a, b, c, d;
+		bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+		bool sse = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1);
+		k = sha && sse ? 1 : 2;
+		atomic_store_explicit(&known, k, memory_order_relaxed);
+	}
+	return k == 1;
+}
+#endif
+
 static compress_fn *sha256_compressor(void)
 {
 #ifdef HAVE_SHA_NI
-	if (!sha256_portable_only && __builtin_cpu_supports("sha") &&
-	    __builtin_cpu_supports("sse4.1"))
+	if (!sha256_portable_only && cpu_has_sha_ni())
 		return sha256_compress_ni;
 #endif
 	return sha256_compress;
