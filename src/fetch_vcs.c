@@ -52,6 +52,10 @@ struct vcs_tool {
 	vcs_command resolve;          /* the id of VALUE, if the checkout has it;
 					 none: VALUE is an id */
 	vcs_command current;          /* the id the checkout is at */
+	/* What a move left in conflict, a line each, and which lines name a
+	 * conflict; none: a move that conflicts fails (git, hg). */
+	vcs_command conflicts;
+	bool (*conflicted)(const char *line);
 	/* The URL (0) and what was asked (1), where the tool keeps them; none:
 	 * the file minimerge-wanted in dir. */
 	vcs_command recall[2];
@@ -60,6 +64,20 @@ struct vcs_tool {
 	 * tool's sight, as {path, text}. */
 	const char *ignore[2][2];
 };
+
+/* svn status: C in the first (text), second (properties) or seventh
+ * (tree) column. */
+static bool svn_conflicted(const char *line)
+{
+	size_t n = strlen(line);
+	return (n > 0 && line[0] == 'C') || (n > 1 && line[1] == 'C') || (n > 6 && line[6] == 'C');
+}
+
+/* bzr conflicts: every line is one. */
+static bool any_line(const char *line)
+{
+	return *line != '\0';
+}
 
 static const struct vcs_tool tools[] = {
 	{
@@ -116,6 +134,8 @@ static const struct vcs_tool tools[] = {
 			  DEST},
 		.move = {"update", "--quiet", "--non-interactive", "--revision", VALUE},
 		.current = {"info", "--show-item", "revision"},
+		.conflicts = {"status", "--quiet"},
+		.conflicted = svn_conflicted,
 	},
 	{
 		.type = "bzr",
@@ -131,6 +151,8 @@ static const struct vcs_tool tools[] = {
 		.move = {"update", "--quiet", "--revision", VALUE},
 		.resolve = {"revision-info", "--revision", VALUE},
 		.current = {"revision-info", "--tree"},
+		.conflicts = {"conflicts"},
+		.conflicted = any_line,
 	},
 };
 
@@ -188,7 +210,7 @@ static void chomp(struct strbuf *sb)
 }
 
 /* Runs the tool's command cmd in dir, value filled in; its output in the
- * log, or with out, the first line of its stdout in out instead.  0, or -1
+ * log, or with out, its stdout in out instead.  0, or -1
  * with the reason in why. */
 static int run(const struct vcs *v, const char *dir, const char *const *cmd, const char *value,
 	       struct strbuf *out, struct strbuf *why)
@@ -225,8 +247,6 @@ static int run(const struct vcs *v, const char *dir, const char *const *cmd, con
 	o.stderr_fd = log;
 	struct spawn_result r;
 	int rc = out ? spawn_capture(&o, false, out, &r) : spawn_run(&o, &r);
-	if (out)
-		chomp(out);
 	if (rc != 0) {
 		strbuf_addf(why, "%s %s: ", argv[0], argv[1]);
 		spawn_result_describe(&r, argv[0], 0, why);
@@ -258,8 +278,34 @@ static int resolve(const struct vcs *v, const char *dir, const char *value, stru
 	}
 	struct strbuf ignored = STRBUF_INIT;
 	int rc = run(v, dir, v->t->resolve, value, out, &ignored);
+	chomp(out);
 	strbuf_release(&ignored);
 	return rc;
+}
+
+/* The tools that report a conflicting update by its output, not its exit
+ * status (svn, bzr): 0, or -1 with the conflicts in why. */
+static int check_conflicts(const struct vcs *v, const char *dir, struct strbuf *why)
+{
+	struct strbuf out = STRBUF_INIT;
+	int rc = run(v, dir, v->t->conflicts, NULL, &out, why);
+	size_t found = 0;
+	for (char *line = out.buf; rc == 0 && line && *line;) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (v->t->conflicted(line)) {
+			if (!found++)
+				strbuf_addf(why, "%s %s left conflicts in %s: ", v->program,
+					    v->t->move[0], dir);
+			else
+				strbuf_adds(why, "; ");
+			strbuf_adds(why, line);
+		}
+		line = end ? end + 1 : NULL;
+	}
+	strbuf_release(&out);
+	return rc == 0 && !found ? 0 : -1;
 }
 
 /* Checks out what the minibuild asks for in dir (git: detached). */
@@ -282,6 +328,8 @@ static int check_out(const struct vcs *v, const char *dir, struct strbuf *why)
 	}
 	if (rc == 0)
 		rc = run(v, dir, v->t->move, want.buf, NULL, why);
+	if (rc == 0 && v->t->conflicts[0])
+		rc = check_conflicts(v, dir, why);
 	strbuf_release(&want);
 	strbuf_release(&ignored);
 	return rc;
@@ -312,6 +360,7 @@ static int recall(const struct vcs *v, const char *dir, int what, struct strbuf 
 	if (v->t->recall[what][0]) {
 		struct strbuf ignored = STRBUF_INIT;
 		int rc = run(v, dir, v->t->recall[what], NULL, out, &ignored);
+		chomp(out);
 		strbuf_release(&ignored);
 		return rc;
 	}
@@ -428,8 +477,9 @@ static bool at_revision(const struct vcs *v)
 	struct strbuf want = STRBUF_INIT, id = STRBUF_INIT, head = STRBUF_INIT,
 		      ignored = STRBUF_INIT;
 	target(v, &want);
-	bool at = run(v, v->f->home, v->t->current, NULL, &head, &ignored) == 0 &&
-		  resolve(v, v->f->home, want.buf, &id) == 0 && !strcmp(head.buf, id.buf);
+	bool at = run(v, v->f->home, v->t->current, NULL, &head, &ignored) == 0;
+	chomp(&head);
+	at = at && resolve(v, v->f->home, want.buf, &id) == 0 && !strcmp(head.buf, id.buf);
 	strbuf_release(&want);
 	strbuf_release(&id);
 	strbuf_release(&head);

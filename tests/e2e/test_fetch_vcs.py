@@ -5,6 +5,7 @@ alone).  The package is stackgen's leaf0, its source committed."""
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 
@@ -258,6 +259,25 @@ def test_hg_runs_no_merge_tool(minimerge, tmp_path):
     assert not os.path.exists('%s.ran' % tool)
     with open(os.path.join(home(stack), 'data.txt')) as f:
         assert '<<<<<<<' in f.read()
+
+
+@tools
+def test_an_update_that_conflicts_fails(minimerge, tmp_path, tool):
+    """A local change the update conflicts with fails the fetch, whether
+    the tool says so by its exit status (git, hg) or only by what it
+    leaves (svn, bzr)."""
+    stack, repo = vcs_stack(tmp_path, tool)
+    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    write_data(home(stack), 'changed here\n')
+    repo.commit('second\n', 'second')
+    r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
+    assert r.returncode == 1, r.stdout + r.stderr
+    fetch = stack.action('fetch', 'leaf0')
+    assert 'FAILED: %s: ' % fetch in r.stdout, r.stdout
+    if tool in ('svn', 'bzr'):
+        assert re.search(r'FAILED: %s: (svn|bzr|brz) update left conflicts in %s: .*data\.txt'
+                         % (re.escape(fetch), re.escape(home(stack))), r.stdout), r.stdout
+    assert 'second' not in stack.lib_text('leaf0')
 
 
 @tools
