@@ -4,6 +4,7 @@
 #include "tree.h"
 
 #include "../lib/fsutil.h"
+#include "../lib/path.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
@@ -139,6 +140,19 @@ static void walk_error(const struct walk *w, const char *rel, const char *fmt, .
 	strbuf_release(&msg);
 }
 
+/* What reading files takes: a hash state and a buffer.  0, or -1
+ * (reported). */
+static int walk_buffers(struct walk *w)
+{
+	w->state = XXH3_createState();
+	if (!w->state) {
+		diag_error(NULL, 0, "out of memory");
+		return -1;
+	}
+	w->buf = xmalloc(READ_BUF);
+	return 0;
+}
+
 /* 1 with *h from the cache if st is what was cached for the file. */
 static int stat_lookup(struct walk *w, const struct stat *st, struct hash128 *h)
 {
@@ -170,6 +184,8 @@ static int hash_file(struct walk *w, int dirfd, const char *name, const char *re
 	}
 	if (cache && stat_lookup(w, st, h))
 		return 0;
+	if (!w->state && walk_buffers(w) != 0)
+		return -1;
 	/* O_NONBLOCK: should a fifo take the file's place since the stat, the
 	 * open must not wait for a writer. */
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -572,13 +588,10 @@ static int walk_hash(struct walk *w, struct hash128 *out, struct tree_manifest *
 		strbuf_reset(&w->snapkey); /* no snapshot */
 	else if (w->snapkey.len)
 		topsig = sig_of(&st);
-	w->state = XXH3_createState();
-	if (!w->state) {
-		diag_error(NULL, 0, "out of memory");
+	if (walk_buffers(w) != 0) {
 		close(top);
 		return -1;
 	}
-	w->buf = xmalloc(READ_BUF);
 	int r = walk_tree(w, top);
 	close(top);
 	if (r)
@@ -598,6 +611,33 @@ static int walk_hash(struct walk *w, struct hash128 *out, struct tree_manifest *
 	return 0;
 }
 
+/* Where the stat cache's keys for the entries under dir start: its
+ * absolute path and '/', in w->key (keyroot 0 if it cannot be resolved:
+ * resolve_err says why); and the time since which a change is racy. */
+static void cache_root(struct walk *w, const char *dir)
+{
+	/* A clean absolute path is taken as it is: realpath costs a readlink
+	 * per component, per tree, and a file reached by two names merely
+	 * gets two entries. */
+	bool clean = dir[0] == '/' && !strstr(dir, "//") && !strstr(dir, "/./") &&
+		     !strstr(dir, "/../");
+	size_t dl = strlen(dir);
+	clean = clean && !(dl >= 2 && !strcmp(dir + dl - 2, "/.")) &&
+		!(dl >= 3 && !strcmp(dir + dl - 3, "/.."));
+	char *real = clean ? xstrdup(dir) : realpath(dir, NULL);
+	w->resolve_err = real ? 0 : errno;
+	if (real) {
+		strbuf_adds(&w->key, real);
+		if (w->key.buf[w->key.len - 1] != '/')
+			strbuf_addc(&w->key, '/');
+		w->keyroot = w->key.len;
+		free(real);
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	w->racy_since = ns(now) - 1000000000;
+}
+
 static int hash_tree(struct store *s, const char *dir, const struct tree_options *opt,
 		     struct hash128 *out, struct tree_manifest *m)
 {
@@ -607,28 +647,9 @@ static int hash_tree(struct store *s, const char *dir, const struct tree_options
 			 .val = STRBUF_INIT, .snapkey = STRBUF_INIT, .snap = STRBUF_INIT,
 			 .arena = ARENA_INIT};
 	if (s) {
-		/* The key is an absolute path.  A clean absolute path is taken as
-		 * it is: realpath costs a readlink per component, per tree, and a
-		 * file reached by two names merely gets two entries. */
-		bool clean = dir[0] == '/' && !strstr(dir, "//") && !strstr(dir, "/./") &&
-			     !strstr(dir, "/../");
-		size_t dl = strlen(dir);
-		clean = clean && !(dl >= 2 && !strcmp(dir + dl - 2, "/.")) &&
-			!(dl >= 3 && !strcmp(dir + dl - 3, "/.."));
-		char *real = clean ? xstrdup(dir) : realpath(dir, NULL);
-		/* Reported by walk_hash, once it has found that dir exists. */
-		w.resolve_err = real ? 0 : errno;
-		if (real) {
-			strbuf_adds(&w.key, real);
-			if (w.key.buf[w.key.len - 1] != '/')
-				strbuf_addc(&w.key, '/');
-			w.keyroot = w.key.len;
-			free(real);
+		cache_root(&w, dir);
+		if (w.keyroot)
 			snap_key(&w);
-		}
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		w.racy_since = ns(now) - 1000000000;
 	}
 	int r = -1;
 	if (w.snapkey.len) {
@@ -683,47 +704,29 @@ int tree_file_hash(struct store *s, const char *path, struct hash128 *out)
 {
 	/* The walk's file hashing, for a tree of one file: the stat cache
 	 * key is the file's absolute path, as it is when a tree holds it. */
+	struct arena a = ARENA_INIT;
+	const char *dir = path_dirname(&a, path);
 	const char *slash = strrchr(path, '/');
-	struct strbuf dir = STRBUF_INIT;
-	if (slash)
-		strbuf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		strbuf_adds(&dir, ".");
 	const char *name = slash ? slash + 1 : path;
-	struct walk w = {.store = NULL, .dir = path, .key = STRBUF_INIT, .val = STRBUF_INIT};
+	if (!*dir)
+		dir = ".";
+	struct walk w = {.dir = path, .key = STRBUF_INIT, .val = STRBUF_INIT};
 	int r = -1;
-	int dirfd = open(fs_cwd_relative(dir.buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dirfd = open(fs_cwd_relative(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	if (dirfd < 0 || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		r = errno == ENOENT ? 1 : -1;
 		if (r < 0)
 			diag_error(path, 0, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st.st_mode)) {
 		diag_error(path, 0, "not a regular file");
-		goto out;
+	} else {
+		if (s)
+			cache_root(&w, dir);
+		/* Unresolved: hashed without the cache. */
+		w.store = w.keyroot ? s : NULL;
+		r = hash_file(&w, dirfd, name, name, &st, out);
 	}
-	char *real = s ? realpath(dir.buf, NULL) : NULL;
-	if (real) {
-		w.store = s;
-		strbuf_adds(&w.key, real);
-		if (w.key.buf[w.key.len - 1] != '/')
-			strbuf_addc(&w.key, '/');
-		w.keyroot = w.key.len;
-		free(real);
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		w.racy_since = ns(now) - 1000000000;
-	}
-	w.state = XXH3_createState();
-	if (!w.state) {
-		diag_error(NULL, 0, "out of memory");
-		goto out;
-	}
-	w.buf = xmalloc(READ_BUF);
-	r = hash_file(&w, dirfd, name, name, &st, out);
-out:
 	if (dirfd >= 0)
 		close(dirfd);
 	if (w.state)
@@ -731,7 +734,7 @@ out:
 	free(w.buf);
 	strbuf_release(&w.key);
 	strbuf_release(&w.val);
-	strbuf_release(&dir);
+	arena_free(&a);
 	return r;
 }
 

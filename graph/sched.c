@@ -229,18 +229,26 @@ static void set_reason(struct graph_action *a, char *reason)
 	a->reason = reason;
 }
 
-static char *why(struct sched *s, size_t i)
+/* How action i's inputs differ from those of its record, in explain's
+ * words: "new" without a record, NULL if they do not. */
+static char *changes(struct sched *s, size_t i)
 {
 	struct node *n = &s->nodes[i];
-	struct graph_action *a = s->g->actions[i];
-	if (a->forced)
-		return xstrdup("forced");
 	/* The inputs it was last run with: prepare read only what a skip
 	 * needs. */
 	struct record old;
 	read_old(s, i);
-	bool have_old = n->have_old && record_get(s->o->store, a->identity, &old, &s->arena) == 1;
-	char *r = graph_explain(s->o->store, have_old ? &old : NULL, &n->inputs);
+	bool have_old = n->have_old &&
+			record_get(s->o->store, s->g->actions[i]->identity, &old, &s->arena) == 1;
+	return graph_explain(s->o->store, have_old ? &old : NULL, &n->inputs);
+}
+
+static char *why(struct sched *s, size_t i)
+{
+	struct node *n = &s->nodes[i];
+	if (s->g->actions[i]->forced)
+		return xstrdup("forced");
+	char *r = changes(s, i);
 	if (r)
 		return r;
 	return xstrdup(n->intact_reason ? n->intact_reason : "inputs changed");
@@ -550,11 +558,9 @@ static bool rekey(struct sched *s, size_t i)
 static void explain_after_run(struct sched *s, size_t i)
 {
 	struct graph_action *a = s->g->actions[i];
-	struct record old;
-	bool have_old = record_get(s->o->store, a->identity, &old, &s->arena) == 1;
-	char *r = have_old ? graph_explain(s->o->store, &old, &s->nodes[i].inputs) : NULL;
+	char *r = changes(s, i);
 	free(a->reason_after_run);
-	a->reason_after_run = r ? r : xstrdup(have_old ? "as last time" : "new");
+	a->reason_after_run = r ? r : xstrdup("as last time");
 }
 
 static void finish_job(struct sched *s, size_t i)

@@ -60,24 +60,21 @@ static int64_t ns_of(struct timespec t)
 }
 
 /* What a verification of path is kept under, and what it was of: the
- * file's stat and the checksums it matched.  0, or -1 if path cannot be
- * stat-ed or changed too lately to be trusted by its stat. */
-static int verified_as(const struct download *d, const char *path, struct strbuf *key,
-		       struct strbuf *val)
+ * file's stat (st) and the checksums it matched.  0, or -1 if it changed
+ * too lately to be trusted by its stat. */
+static int verified_as(const struct download *d, const char *path, const struct stat *st,
+		       struct strbuf *key, struct strbuf *val)
 {
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return -1;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	int64_t since = ns_of(now) - 1000000000;
-	if (ns_of(st.st_mtim) >= since || ns_of(st.st_ctim) >= since)
+	if (ns_of(st->st_mtim) >= since || ns_of(st->st_ctim) >= since)
 		return -1;
 	strbuf_addf(key, "verified:%s", path);
 	strbuf_addf(val, "%ju %ju %jd %ld.%09ld %ld.%09ld\nsha256 %s\nmd5 %s\n",
-		    (uintmax_t)st.st_dev, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
-		    (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
-		    st.st_ctim.tv_nsec, d->sha256 ? d->sha256 : "-", d->md5 ? d->md5 : "-");
+		    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
+		    (long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long)st->st_ctim.tv_sec,
+		    st->st_ctim.tv_nsec, d->sha256 ? d->sha256 : "-", d->md5 ? d->md5 : "-");
 	return 0;
 }
 
@@ -93,14 +90,16 @@ static int sync_data(const char *path)
 	return rc;
 }
 
-/* 0 if the file has the expected checksums (or none are expected), 1 if
- * not, -1 if it cannot be read; why says what differs. */
-static int verify(const struct download *d, const char *path, struct strbuf *why)
+/* 0 if the file, whose stat is st, has the expected checksums (or none
+ * are expected), 1 if not, -1 if it cannot be read; why says what
+ * differs. */
+static int verify(const struct download *d, const char *path, const struct stat *st,
+		  struct strbuf *why)
 {
 	if (!d->sha256 && !d->md5)
 		return 0;
 	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT, kept = STRBUF_INIT;
-	bool keep = d->store && verified_as(d, path, &key, &val) == 0;
+	bool keep = d->store && verified_as(d, path, st, &key, &val) == 0;
 	bool known = keep && store_get(d->store, STORE_META, key.buf, key.len, &kept) == 1 &&
 		     kept.len == val.len && !memcmp(kept.buf, val.buf, val.len);
 	int rc = 0;
@@ -301,7 +300,7 @@ int download_fetch(const struct download *d, struct strbuf *path, struct strbuf 
 	struct stat st;
 	if (stat(file.buf, &st) == 0) {
 		struct strbuf bad = STRBUF_INIT;
-		int v = verify(d, file.buf, &bad);
+		int v = verify(d, file.buf, &st, &bad);
 		if (v == 0) {
 			note(d, "%s: in the download cache, %s\n", d->url, file.buf);
 			rc = 0;

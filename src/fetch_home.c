@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int fetch_home_remove(const char *path, struct strbuf *why)
@@ -33,7 +34,8 @@ int fetch_home_swap_in(const char *tree, const char *home, const char *keep_as,
 		strbuf_addf(&old, "%s.old", home);
 	int rc = -1;
 	if (fs_is_dir(parts.buf, false)) {
-		if (fs_is_dir(kept.buf, false) || access(kept.buf, F_OK) == 0) {
+		struct stat st;
+		if (lstat(kept.buf, &st) == 0) {
 			strbuf_addf(why, "the new source has a parts entry at its top, where "
 					 "minimerge keeps builds and installs");
 			goto out;

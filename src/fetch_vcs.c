@@ -199,16 +199,6 @@ struct vcs {
 	const char *program;
 };
 
-/* The first line of an answer, without its newline. */
-static void chomp(struct strbuf *sb)
-{
-	size_t n = strcspn(sb->buf, "\n");
-	if (n < sb->len) {
-		sb->len = n;
-		sb->buf[n] = '\0';
-	}
-}
-
 /* Runs the tool's command cmd in dir, value filled in; its output in the
  * log, or with out, its stdout in out instead.  0, or -1
  * with the reason in why. */
@@ -256,6 +246,22 @@ static int run(const struct vcs *v, const char *dir, const char *const *cmd, con
 	return rc;
 }
 
+/* What the tool answers cmd in dir: the first line of its stdout, in out.
+ * 0, or -1 if it fails (the question's answer is then "no"). */
+static int ask(const struct vcs *v, const char *dir, const char *const *cmd, const char *value,
+	       struct strbuf *out)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	int rc = run(v, dir, cmd, value, out, &ignored);
+	strbuf_release(&ignored);
+	size_t n = strcspn(out->buf, "\n");
+	if (n < out->len) {
+		out->len = n;
+		out->buf[n] = '\0';
+	}
+	return rc;
+}
+
 /* What to check out: scm_revision, else the fetched scm_branch, else the
  * tool's newest, as the tool names a commit. */
 static void target(const struct vcs *v, struct strbuf *out)
@@ -276,11 +282,7 @@ static int resolve(const struct vcs *v, const char *dir, const char *value, stru
 		strbuf_adds(out, value);
 		return 0;
 	}
-	struct strbuf ignored = STRBUF_INIT;
-	int rc = run(v, dir, v->t->resolve, value, out, &ignored);
-	chomp(out);
-	strbuf_release(&ignored);
-	return rc;
+	return ask(v, dir, v->t->resolve, value, out);
 }
 
 /* The tools that report a conflicting update by its output, not its exit
@@ -357,13 +359,8 @@ static void state_path(const struct vcs *v, const char *dir, struct strbuf *out)
  * cannot say (git's config without the URL). */
 static int recall(const struct vcs *v, const char *dir, int what, struct strbuf *out)
 {
-	if (v->t->recall[what][0]) {
-		struct strbuf ignored = STRBUF_INIT;
-		int rc = run(v, dir, v->t->recall[what], NULL, out, &ignored);
-		chomp(out);
-		strbuf_release(&ignored);
-		return rc;
-	}
+	if (v->t->recall[what][0])
+		return ask(v, dir, v->t->recall[what], NULL, out);
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	int err;
 	state_path(v, dir, &path);
@@ -474,16 +471,13 @@ static void old_name(const char *home, struct strbuf *out)
 /* Whether the checkout is at the pinned scm_revision. */
 static bool at_revision(const struct vcs *v)
 {
-	struct strbuf want = STRBUF_INIT, id = STRBUF_INIT, head = STRBUF_INIT,
-		      ignored = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT, id = STRBUF_INIT, head = STRBUF_INIT;
 	target(v, &want);
-	bool at = run(v, v->f->home, v->t->current, NULL, &head, &ignored) == 0;
-	chomp(&head);
-	at = at && resolve(v, v->f->home, want.buf, &id) == 0 && !strcmp(head.buf, id.buf);
+	bool at = ask(v, v->f->home, v->t->current, NULL, &head) == 0 &&
+		  resolve(v, v->f->home, want.buf, &id) == 0 && !strcmp(head.buf, id.buf);
 	strbuf_release(&want);
 	strbuf_release(&id);
 	strbuf_release(&head);
-	strbuf_release(&ignored);
 	return at;
 }
 

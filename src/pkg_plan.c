@@ -45,6 +45,11 @@ struct pkg_job {
 	/* src_type = git, hg, svn or bzr: srcdir is the home, a checkout, and
 	 * vcs_dir its metadata directory.  NULL for the others. */
 	const char *vcs, *vcs_dir;
+	const char *parts;    /* <home>/parts: builds, installs, the fetch stamp */
+	const char *meta;     /* a checkout's <home>/<vcs_dir> */
+	/* static, in a plan for a run: the archive's file in the download
+	 * cache; NULL otherwise. */
+	const char *download;
 	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
@@ -214,11 +219,8 @@ static int fetch_inputs(struct graph_action *a, struct graph_inputs *in)
 	if (pj->fetched) {
 		/* No checksum names the archive: what was downloaded does, so
 		 * that a server's file that changed shows (fetch_keyed_by_run_kind). */
-		struct strbuf file = STRBUF_INIT;
-		download_path(pj->plan->downloads, mb->src_uri.value, &file);
 		struct hash128 h;
-		int rc = tree_file_hash(pj->plan->store, file.buf, &h);
-		strbuf_release(&file);
+		int rc = tree_file_hash(pj->plan->store, pj->download, &h);
 		if (rc < 0)
 			return -1;
 		char hex[HASH_HEX_LEN + 1] = "(not downloaded)";
@@ -271,11 +273,7 @@ static int fetch_stamp_of(const struct graph_action *a, struct hash128 *which)
 		*which = a->key;
 		return 0;
 	}
-	struct strbuf file = STRBUF_INIT;
-	download_path(pj->plan->downloads, pj->pkg->mb.src_uri.value, &file);
-	int rc = tree_file_hash(pj->plan->store, file.buf, which);
-	strbuf_release(&file);
-	return rc == 0 ? 0 : -1;
+	return tree_file_hash(pj->plan->store, pj->download, which) == 0 ? 0 : -1;
 }
 
 static int fetch_run(struct graph_action *a, struct graph_job *job)
@@ -302,7 +300,7 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 		strbuf_release(&why);
 		return rc;
 	}
-	if (!mb->src_sha256.value && !mb->src_md5.value)
+	if (unchecked(pj))
 		diag_warning(mb->path, mb->src_uri.line,
 			     "no src_sha256 or src_md5: the download of %s is not checked",
 			     mb->src_uri.value);
@@ -326,16 +324,14 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 		graph_job_fail(job, "cannot read its download again");
 		return -1;
 	}
-	struct strbuf parts = STRBUF_INIT, stamp = STRBUF_INIT;
-	strbuf_addf(&parts, "%s/parts", pj->home);
-	remove_fetch_stamps(parts.buf);
-	stamp_path(parts.buf, FETCH_STAMP, which, &stamp);
-	int err = fs_mkdirs(parts.buf, 0777);
+	struct strbuf stamp = STRBUF_INIT;
+	remove_fetch_stamps(pj->parts);
+	stamp_path(pj->parts, FETCH_STAMP, which, &stamp);
+	int err = fs_mkdirs(pj->parts, 0777);
 	if (!err)
 		err = fs_write_atomic(stamp.buf, "", 0, 0666);
 	if (err)
 		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
-	strbuf_release(&parts);
 	strbuf_release(&stamp);
 	return err ? -1 : 0;
 }
@@ -345,23 +341,11 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 static bool fetch_intact(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	if (pj->vcs) {
-		struct strbuf meta = STRBUF_INIT;
-		strbuf_addf(&meta, "%s/%s", pj->home, pj->vcs_dir);
-		bool ok = fs_is_dir(meta.buf, false);
-		strbuf_release(&meta);
-		return ok;
-	}
-	if (!pj->fetched)
-		return true;
+	if (pj->vcs)
+		return fs_is_dir(pj->meta, false);
 	struct hash128 which;
-	if (fetch_stamp_of(a, &which) != 0)
-		return false;
-	struct strbuf parts = STRBUF_INIT;
-	strbuf_addf(&parts, "%s/parts", pj->home);
-	bool ok = stamp_exists(parts.buf, FETCH_STAMP, which);
-	strbuf_release(&parts);
-	return ok;
+	return !pj->fetched ||
+	       (fetch_stamp_of(a, &which) == 0 && stamp_exists(pj->parts, FETCH_STAMP, which));
 }
 
 static const struct graph_kind fetch_kind = {
@@ -406,29 +390,20 @@ static bool is_fetch(const struct graph_action *a)
 size_t plan_report_offline_misses(const struct plan *p)
 {
 	size_t n = 0;
-	struct strbuf path = STRBUF_INIT;
 	for (size_t i = 0; i < p->graph.nactions; i++) {
 		const struct graph_action *a = p->graph.actions[i];
 		if (a->state != GRAPH_WOULD_RUN || !is_fetch(a))
 			continue;
 		const struct pkg_job *pj = a->data;
 		const char *url = pj->pkg->mb.src_uri.value;
-		strbuf_reset(&path);
-		if (pj->fetched) {
-			download_path(p->downloads, url, &path);
-			if (access(path.buf, F_OK) != 0) {
-				diag_error(NULL, 0, "%s: not in the download cache (offline)", url);
-				n++;
-			}
-		} else if (pj->vcs) {
-			strbuf_addf(&path, "%s/%s", pj->home, pj->vcs_dir);
-			if (!fs_is_dir(path.buf, false)) {
-				diag_error(NULL, 0, "%s: no checkout in %s, and offline", url, pj->home);
-				n++;
-			}
+		if (pj->fetched && access(pj->download, F_OK) != 0) {
+			diag_error(NULL, 0, "%s: not in the download cache (offline)", url);
+			n++;
+		} else if (pj->vcs && !fs_is_dir(pj->meta, false)) {
+			diag_error(NULL, 0, "%s: no checkout in %s, and offline", url, pj->home);
+			n++;
 		}
 	}
-	strbuf_release(&path);
 	return n;
 }
 
@@ -684,8 +659,9 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	pj->pkg = pkg;
 	pj->method = method;
 	pj->home = path_join(a, path_join(a, p->db->root, mb->category.value), mb->name);
-	pj->builddir = path_join(a, pj->home, "parts/build");
-	pj->prefix = path_join(a, pj->home, "parts/part");
+	pj->parts = path_join(a, pj->home, "parts");
+	pj->builddir = path_join(a, pj->parts, "build");
+	pj->prefix = path_join(a, pj->parts, "part");
 	const char *type = mb->src_type.value;
 	pj->vcs_dir = fetch_vcs_dir(type);
 	if (type && (!strcmp(type, "static") || pj->vcs_dir)) {
@@ -693,6 +669,13 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 		 * §6). */
 		pj->fetched = !strcmp(type, "static");
 		pj->vcs = pj->vcs_dir ? type : NULL;
+		pj->meta = pj->vcs ? path_join(a, pj->home, pj->vcs_dir) : NULL;
+		if (pj->fetched && p->downloads) {
+			struct strbuf file = STRBUF_INIT;
+			download_path(p->downloads, mb->src_uri.value, &file);
+			pj->download = arena_strdup(a, file.buf);
+			strbuf_release(&file);
+		}
 		pj->srcdir = pj->home;
 		pj->exclude[pj->nexclude++] = "parts";
 		if (pj->vcs)

@@ -116,14 +116,9 @@ static void admit(void)
 		j->next = tr.running;
 		tr.running = j;
 		j->easy = tr.nidle ? tr.idle[--tr.nidle] : tr.lib->easy_init();
-		if (!j->easy) {
-			j->t->rc = CURLE_FAILED_INIT;
-			snprintf(j->t->error, sizeof(j->t->error), "cannot start libcurl");
-			finish(j);
-			continue;
-		}
-		set_options(j);
-		if (tr.lib->multi_add_handle(tr.multi, j->easy) != CURLM_OK) {
+		if (j->easy)
+			set_options(j);
+		if (!j->easy || tr.lib->multi_add_handle(tr.multi, j->easy) != CURLM_OK) {
 			j->t->rc = CURLE_FAILED_INIT;
 			snprintf(j->t->error, sizeof(j->t->error), "cannot start libcurl");
 			finish(j);
