@@ -2,7 +2,7 @@
 fail on purpose; or an HTTPS one, with tls=(certfile, keyfile).
 
     with HTTPServer() as srv:
-        url = srv.add('/pkg.tgz', data, fail_first=[503], retry_after=1)
+        url = srv.add('/pkg.tgz', data, fail_first=[503])
         ...  # run minimerge on url
         reqs = srv.requests('/pkg.tgz')
         assert [r.status for r in reqs] == [503, 200]
@@ -26,51 +26,42 @@ handshake fails (the client refused the certificate) records no request, but
 counts in srv.connections.
 
 Each connection is served by its own thread (keep-alive as HTTP/1.1 wants).
-stop() -- called by the with block and by the fixture -- releases stalls
-and delays, shuts down every open connection (a stalled client, one that
-does not read, one that sends nothing) and joins every thread, then closes
-the listening socket: nothing lingers.  Nothing is printed unless
+stop() -- called by the with block and by the fixture -- releases stalls,
+shuts down every open connection (a stalled client, one that does not
+read, one that sends nothing) and joins every thread, then closes the
+listening socket: nothing lingers.  Nothing is printed unless
 verbose=True (requests and tracebacks then go to stderr).
 
 A resource's answer, in order:
 
-1. delay=S: wait S seconds (cut short by stop(), which then closes the
-   connection without an answer);
-2. fail_first=[500, 503, ...]: the first len(fail_first) requests of the
+1. fail_first=[500, 503, ...]: the first len(fail_first) requests of the
    resource (any method) get these statuses, with a small body;
-3. status=CODE: every other request gets CODE with a small body (no body for
+2. status=CODE: every other request gets CODE with a small body (no body for
    1xx, 204 and 304);
-4. redirect_to=PATH (or a full URL): redirect_status (302) with Location:
-   srv.url(PATH);
-5. the body (wrong_body= instead of the registered one when given), with
-   Content-Length, an ETag (etag=False: none, a string: that one),
-   Accept-Ranges: bytes and Range support: bytes=N-, bytes=N-M, bytes=-S
-   give 206 with Content-Range, an unsatisfiable range 416 with
-   Content-Range: bytes */LEN; a malformed Range or several ranges are
-   ignored (200), as is a Range whose If-Range does not match the ETag.
-   no_ranges=True: Range is always ignored and no Accept-Ranges is sent.
-   HEAD gets the same headers and no body.
+3. redirect_to=PATH (or a full URL): 302 with Location: srv.url(PATH);
+4. the body, with Content-Length, Accept-Ranges: bytes and Range support:
+   bytes=N-, bytes=N-M, bytes=-S give 206 with Content-Range, an
+   unsatisfiable range 416 with Content-Range: bytes */LEN; a malformed
+   Range or several ranges are ignored (200).  no_ranges=True: Range is
+   always ignored and no Accept-Ranges is sent.  HEAD gets the same
+   headers and no body.
    - stall_after=N: after N bytes of the body, stop sending (the connection
      stays open) for stall_seconds (None: until stop(), which then closes
      the connection), then send the rest;
    - drop_after=N: after N bytes of the body, close the connection (the
      headers announced the whole length: an interrupted transfer);
    both count bytes of this response's body (from the range's start), and
-   both apply to the first stall_times / drop_times GET answers with a body
-   (default 1 each, so that a retry or a resumed request then succeeds;
-   None: every time).  With both, the stall comes first when
+   both apply to the first GET answer with a body only, so that a retry or
+   a resumed request then succeeds.  With both, the stall comes first when
    stall_after <= drop_after.
 
-retry_after=V adds `Retry-After: V` to the 429 and 503 answers (those of
-fail_first and of status).  headers={...} adds headers to every answer of
-the resource; content_type= sets the body's Content-Type.
+headers={...} adds headers to every answer of the resource.
 
 An unregistered path gets 404.  Every request is recorded (see Request) and
 srv.requests(path) lists them, in arrival order; srv.connections counts the
 connections accepted (TLS handshakes done or not).
 """
 
-import hashlib
 import http
 import http.server
 import os
@@ -83,8 +74,6 @@ import threading
 import time
 import traceback
 import urllib.parse
-
-__all__ = ['HTTPServer', 'Request', 'Resource', 'http_server', 'self_signed']
 
 SMALL_STATUSES_WITHOUT_BODY = (204, 304)
 CHUNK = 64 * 1024
@@ -133,49 +122,25 @@ class Request:
 class Resource:
     """A registered path and how it answers (see the module's docstring)."""
 
-    def __init__(self, path, body, status=None, fail_first=(), retry_after=None,
-                 drop_after=None, drop_times=1, stall_after=None, stall_seconds=None,
-                 stall_times=1, wrong_body=None, no_ranges=False, redirect_to=None,
-                 redirect_status=302, delay=0, etag=None,
-                 content_type='application/octet-stream', headers=None):
-        if body is None:
-            body = b''
+    def __init__(self, path, body, status=None, fail_first=(), drop_after=None,
+                 stall_after=None, stall_seconds=None, no_ranges=False, redirect_to=None,
+                 headers=None):
         if isinstance(body, str):
             body = body.encode()
-        if isinstance(wrong_body, str):
-            wrong_body = wrong_body.encode()
         self.path = path
-        self.body = bytes(body)
+        self.body = bytes(body or b'')
         self.status = status
         self.fail_first = list(fail_first or ())
-        self.retry_after = retry_after
         self.drop_after = drop_after
-        self.drop_times = drop_times
         self.stall_after = stall_after
         self.stall_seconds = stall_seconds
-        self.stall_times = stall_times
-        self.wrong_body = None if wrong_body is None else bytes(wrong_body)
         self.no_ranges = no_ranges
         self.redirect_to = redirect_to
-        self.redirect_status = redirect_status
-        self.delay = delay
-        self.content_type = content_type
         self.headers = dict(headers or {})
-        served = self.served_body
-        if etag is None:
-            self.etag = '"%s"' % hashlib.sha1(served).hexdigest()[:20]
-        elif etag is False:
-            self.etag = None
-        else:
-            self.etag = etag
         # Counters, under the server's lock.
         self.hits = 0          # requests received
         self.drops = 0         # drops done
         self.stalls = 0        # stalls done
-
-    @property
-    def served_body(self):
-        return self.body if self.wrong_body is None else self.wrong_body
 
 
 def parse_range(value, length):
@@ -280,8 +245,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not (status < 200 or status in SMALL_STATUSES_WITHOUT_BODY):
             self.send_header('Content-Length', str(len(body)))
         if res is not None:
-            if res.retry_after is not None and status in (429, 503):
-                self.send_header('Retry-After', str(res.retry_after))
             for k, v in res.headers.items():
                 self.send_header(k, str(v))
         for k, v in extra:
@@ -319,8 +282,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if res is None:
             self._simple(rec, None, 404)
             return
-        if res.delay:
-            self._wait(res.delay)
         if hit < len(res.fail_first):
             self._simple(rec, res, res.fail_first[hit])
             return
@@ -331,29 +292,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             to = res.redirect_to
             if '://' not in to:
                 to = owner.url(to)
-            self._simple(rec, res, res.redirect_status, [('Location', to)])
+            self._simple(rec, res, 302, [('Location', to)])
             return
         self._serve_body(rec, res)
 
     def _serve_body(self, rec, res):
         owner = self.server.owner
-        body = res.served_body
+        body = res.body
         length = len(body)
         start, end = 0, length - 1
         status = 200
         rng = self.headers.get('Range')
         if rng is not None and not res.no_ranges:
-            if_range = self.headers.get('If-Range')
-            if if_range is not None and (res.etag is None or if_range.strip() != res.etag):
-                rng = None
-        if rng is not None and not res.no_ranges:
             r = parse_range(rng, length)
             if r == 'unsatisfiable':
-                extra = [('Content-Range', 'bytes */%d' % length)]
-                if res.etag:
-                    extra.append(('ETag', res.etag))
-                extra.append(('Accept-Ranges', 'bytes'))
-                self._simple(rec, res, 416, extra)
+                self._simple(rec, res, 416, [('Content-Range', 'bytes */%d' % length),
+                                             ('Accept-Ranges', 'bytes')])
                 return
             if r is not None:
                 start, end = r
@@ -364,23 +318,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         stall = drop = None
         if self.command == 'GET' and part:
             with owner._lock:
-                if res.stall_after is not None and (
-                        res.stall_times is None or res.stalls < res.stall_times):
+                if res.stall_after is not None and res.stalls == 0:
                     res.stalls += 1
                     stall = res.stall_after
-                if res.drop_after is not None and (
-                        res.drop_times is None or res.drops < res.drop_times):
+                if res.drop_after is not None and res.drops == 0:
                     res.drops += 1
                     drop = res.drop_after
 
         rec.status = status
         self.send_response(status)
-        self.send_header('Content-Type', res.content_type)
+        self.send_header('Content-Type', 'application/octet-stream')
         self.send_header('Content-Length', str(len(part)))
         if not res.no_ranges:
             self.send_header('Accept-Ranges', 'bytes')
-        if res.etag:
-            self.send_header('ETag', res.etag)
         if status == 206:
             self.send_header('Content-Range', 'bytes %d-%d/%d' % (start, end, length))
         for k, v in res.headers.items():
@@ -464,11 +414,13 @@ class _TCPServer(socketserver.TCPServer):
 
 
 class HTTPServer:
-    """An HTTP/1.1 server on 127.0.0.1 (an ephemeral port unless port= is
-    given), started by start() or a with block, stopped by stop(); HTTPS
-    with tls=(certfile, keyfile)."""
+    """An HTTP/1.1 server on 127.0.0.1 (an ephemeral port), started by
+    start() or a with block, stopped by stop(); HTTPS with
+    tls=(certfile, keyfile)."""
 
-    def __init__(self, port=0, verbose=False, join_timeout=5.0, tls=None):
+    join_timeout = 5.0
+
+    def __init__(self, verbose=False, tls=None):
         self.verbose = verbose
         self.scheme = 'http'
         self._tls = None
@@ -478,8 +430,6 @@ class HTTPServer:
             self._tls.load_cert_chain(certfile, keyfile)
             self.scheme = 'https'
         self.connections = 0  # accepted, under _lock
-        self.join_timeout = join_timeout
-        self._port = port
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._resources = {}
@@ -494,7 +444,7 @@ class HTTPServer:
         if self._server is not None:
             raise RuntimeError('httpserver: already started')
         self._stopping.clear()
-        self._server = _TCPServer(self, ('127.0.0.1', self._port))
+        self._server = _TCPServer(self, ('127.0.0.1', 0))
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={'poll_interval': 0.05},
@@ -504,9 +454,9 @@ class HTTPServer:
         return self
 
     def stop(self):
-        """Stops accepting, releases stalls and delays, shuts every open
-        connection down, joins every thread and closes the port.  Raises
-        RuntimeError if a thread is still alive after join_timeout."""
+        """Stops accepting, releases stalls, shuts every open connection
+        down, joins every thread and closes the port.  Raises RuntimeError
+        if a thread is still alive after join_timeout."""
         if self._server is None:
             return
         server, self._server = self._server, None
@@ -563,17 +513,6 @@ class HTTPServer:
         with self._lock:
             self._resources[path] = res
         return self.url(path)
-
-    def remove(self, path):
-        with self._lock:
-            self._resources.pop(path, None)
-
-    def resource(self, path):
-        return self._resources[path]
-
-    def etag(self, path):
-        """The ETag served for path (None with etag=False)."""
-        return self._resources[path].etag
 
     # --- bookkeeping ---
 

@@ -148,11 +148,15 @@ class Stack:
         """The identity of one of name's actions: 'build dependencies/x-1.0'."""
         return '%s %s' % (kind, self.place(name))
 
+    def home(self, name):
+        """The package's home: its fetched source, and parts/ beside it."""
+        return os.path.join(self.root, self.category, self.full(name))
+
     def prefix(self, name):
-        return os.path.join(self.root, self.category, self.full(name), 'parts', 'part')
+        return os.path.join(self.home(name), 'parts', 'part')
 
     def builddir(self, name):
-        return os.path.join(self.root, self.category, self.full(name), 'parts', 'build')
+        return os.path.join(self.home(name), 'parts', 'build')
 
     def source(self, name):
         return os.path.join(self.root, 'sources', name)

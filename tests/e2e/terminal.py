@@ -1,5 +1,6 @@
 """Running minimerge with its stdout on a terminal (a pty), for the tests
-of what it draws there: the status line, colour."""
+of what it draws there: the status line, colour; and clean(), the check
+that no sanitizer spoke on its stderr, for every test that runs it."""
 
 import fcntl
 import os
@@ -9,6 +10,12 @@ import signal
 import subprocess
 import termios
 import time
+
+
+def clean(err):
+    """err, after checking that no sanitizer spoke in it (an ASan build)."""
+    assert 'Sanitizer' not in err and 'runtime error:' not in err, err
+    return err
 
 
 def run_on_pty(argv, env, cwd, timeout=30, controlling=False):
@@ -47,7 +54,6 @@ def run_on_pty(argv, env, cwd, timeout=30, controlling=False):
                 os.killpg(proc.pid, signal.SIGKILL)
             else:
                 proc.kill()
-    err = proc.stderr.read().decode()
-    assert 'Sanitizer' not in err and 'runtime error:' not in err, err
+    err = clean(proc.stderr.read().decode())
     proc.stderr.close()
     return proc.wait(timeout=timeout), out, err

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import stackgen
-from terminal import run_on_pty
+from terminal import clean, run_on_pty
 
 SUMMARY = re.compile(r'^minimerge: (\d+) ran, (\d+) skipped, (\d+) restored, (\d+) failed'
                      r'(, some not run|, interrupted)? in [0-9.]+ s$', re.M)
@@ -35,12 +35,6 @@ def env_for(home, **extra):
         env.pop(k, None)
     env.update(extra)
     return env
-
-
-def clean(err):
-    """err, after checking that no sanitizer spoke in it (an ASan build)."""
-    assert 'Sanitizer' not in err and 'runtime error:' not in err, err
-    return err
 
 
 def mm(minimerge, stack, *args, env=None, timeout=60):

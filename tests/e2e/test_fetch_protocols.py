@@ -26,7 +26,8 @@ import pytest
 
 import httpserver
 import stackgen
-from test_fetch_static import assert_installed_from, downloads, home, mm, pack, static_stack
+from test_fetch_static import (assert_installed_from, downloads, fetch_log, mm, pack,
+                               static_stack)
 
 with warnings.catch_warnings():
     # pyftpdlib 1.5 is built on asyncore and asynchat (deprecated).
@@ -163,11 +164,6 @@ def complete(retr):
     return [x[:3] for x in retr.replies] in (['125', '226'], ['150', '226'])
 
 
-def fetch_log(stack):
-    with open(stack.log('fetch', 'leaf0')) as f:
-        return f.read()
-
-
 def test_ftp_download_unpack_build_then_nothing(minimerge, tmp_path, ftp_server):
     stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
     data = pack(stack, 'leaf0')
@@ -207,7 +203,7 @@ def test_ftp_missing_file_fails_at_once(minimerge, tmp_path, ftp_server):
     assert elapsed < AT_ONCE, elapsed
     assert 'trying again' not in fetch_log(stack)
     assert downloads(stack) == []
-    assert not os.path.exists(os.path.join(home(stack), 'configure'))
+    assert not os.path.exists(os.path.join(stack.home('leaf0'), 'configure'))
 
 
 def test_ftp_checksum_mismatch_keeps_nothing(minimerge, tmp_path, ftp_server):
@@ -222,7 +218,7 @@ def test_ftp_checksum_mismatch_keeps_nothing(minimerge, tmp_path, ftp_server):
     [retr] = ftp_server.commands('RETR')
     assert complete(retr), retr
     assert downloads(stack) == []
-    assert not os.path.exists(os.path.join(home(stack), 'configure'))
+    assert not os.path.exists(os.path.join(stack.home('leaf0'), 'configure'))
 
 
 # --- HTTPS ---
@@ -264,12 +260,7 @@ def ca(monkeypatch):
 def check_https_install(minimerge, tmp_path, srv):
     stack, url, data = static_stack(tmp_path, srv)
     assert url.startswith('https://127.0.0.1:%d/' % srv.port)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert 'package leaf0' in stack.lib_text('leaf0')
-    [name] = downloads(stack)
-    with open(os.path.join(stack.root, 'downloads', name), 'rb') as f:
-        assert f.read() == data
+    assert_installed_from(minimerge, stack, data)
     assert [q.status for q in srv.requests('/dl/leaf0-1.0.tar.gz')] == [200]
     return stack
 
@@ -321,4 +312,4 @@ def test_https_untrusted_certificate_fails_at_once(minimerge, tmp_path, https_se
     assert 'trying again' not in fetch_log(stack)
     # The download cache was made, and holds nothing (not even a .part).
     assert downloads(stack) == []
-    assert not os.path.exists(os.path.join(home(stack), 'configure'))
+    assert not os.path.exists(os.path.join(stack.home('leaf0'), 'configure'))

@@ -12,11 +12,14 @@ import subprocess
 import pytest
 
 import stackgen
+from terminal import clean
 
 
 def mm(minimerge, root, *args, env=None):
-    return subprocess.run([minimerge, '-C', root] + list(args), capture_output=True,
-                          text=True, timeout=120, env=env)
+    r = subprocess.run([minimerge, '-C', root] + list(args), capture_output=True,
+                       text=True, timeout=120, env=env)
+    clean(r.stderr)
+    return r
 
 
 def run(cwd, *argv):
@@ -137,10 +140,6 @@ def vcs_stack(tmp_path, tool, **keys):
     return stack, repo
 
 
-def home(stack):
-    return os.path.dirname(os.path.dirname(stack.prefix('leaf0')))
-
-
 @tools
 def test_check_out_build_then_nothing(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
@@ -148,7 +147,7 @@ def test_check_out_build_then_nothing(minimerge, tmp_path, tool):
     assert r.returncode == 0, r.stdout + r.stderr
     assert '3 ran' in r.stdout
     assert 'data of leaf0' in stack.lib_text('leaf0')
-    assert repo.at(home(stack)) == repo.tip()
+    assert repo.at(stack.home('leaf0')) == repo.tip()
     assert '$ %s ' % tool in open(stack.log('fetch', 'leaf0')).read()
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert '0 ran, 3 skipped' in r.stdout, r.stdout
@@ -157,7 +156,7 @@ def test_check_out_build_then_nothing(minimerge, tmp_path, tool):
 def test_hg_ignores_parts(minimerge, tmp_path):
     stack, repo = vcs_stack(tmp_path, 'hg')
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
-    assert run(home(stack), 'hg', 'status') == ''
+    assert run(stack.home('leaf0'), 'hg', 'status') == ''
 
 
 @tools
@@ -166,10 +165,13 @@ def test_a_new_commit_is_taken_with_update_only(minimerge, tmp_path, tool):
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
     repo.commit('second\n', 'second')
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran' in r.stdout, r.stdout
+    assert '0 ran, 3 skipped, 0 restored, 0 failed' in r.stdout, r.stdout
     r = mm(minimerge, stack.root, 'install', '-u', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert '3 ran' in r.stdout, r.stdout
+    fetch = stack.action('fetch', 'leaf0')
+    assert 'explain: %s: forced\n' % fetch in r.stdout, r.stdout
+    assert 'explain: %s: after it ran: source changed: 1 file (data.txt)' % fetch in r.stdout
     assert 'second' in stack.lib_text('leaf0')
     # -u with nothing new: the fetch asks, the build is not redone.
     r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
@@ -195,7 +197,7 @@ def test_revision_pin(minimerge, tmp_path, tool):
     stack.write_minibuild('leaf0', src_type=tool, src_uri=repo.uri, scm_revision=first)
     r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
     assert 'option scm_revision changed' in r.stdout, r.stdout
-    assert repo.at(home(stack)) == first
+    assert repo.at(stack.home('leaf0')) == first
     # A revision newer than the checkout is asked of the repository.
     third = repo.commit('third\n', 'third')
     stack.write_minibuild('leaf0', src_type=tool, src_uri=repo.uri, scm_revision=third)
@@ -232,14 +234,16 @@ def test_hg_branch_and_tag_pins(minimerge, tmp_path):
 def test_a_local_change_is_a_source_change(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
-    write_data(home(stack), 'changed here\n')
+    write_data(stack.home('leaf0'), 'changed here\n')
     r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'source changed: 1 file (data.txt)' in r.stdout, r.stdout
     assert 'changed here' in stack.lib_text('leaf0')
     # The change is kept: nothing here resets it.
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran' in r.stdout, r.stdout
+    assert '0 ran, 3 skipped, 0 restored, 0 failed' in r.stdout, r.stdout
+    with open(os.path.join(stack.home('leaf0'), 'data.txt')) as f:
+        assert f.read() == 'changed here\n'
 
 
 def test_hg_runs_no_merge_tool(minimerge, tmp_path):
@@ -247,7 +251,7 @@ def test_hg_runs_no_merge_tool(minimerge, tmp_path):
     and fails the fetch; no merge tool is started to wait for someone."""
     stack, repo = vcs_stack(tmp_path, 'hg')
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
-    write_data(home(stack), 'changed here\n')
+    write_data(stack.home('leaf0'), 'changed here\n')
     repo.commit('second\n', 'second')
     tool = tmp_path / 'merge-tool'
     tool.write_text('#!/bin/sh\ntouch %s.ran\n' % tool)
@@ -257,7 +261,7 @@ def test_hg_runs_no_merge_tool(minimerge, tmp_path):
     assert r.returncode == 1
     assert 'hg update: exit status 1' in r.stdout, r.stdout
     assert not os.path.exists('%s.ran' % tool)
-    with open(os.path.join(home(stack), 'data.txt')) as f:
+    with open(os.path.join(stack.home('leaf0'), 'data.txt')) as f:
         assert '<<<<<<<' in f.read()
 
 
@@ -268,7 +272,7 @@ def test_an_update_that_conflicts_fails(minimerge, tmp_path, tool):
     leaves (svn, bzr)."""
     stack, repo = vcs_stack(tmp_path, tool)
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
-    write_data(home(stack), 'changed here\n')
+    write_data(stack.home('leaf0'), 'changed here\n')
     repo.commit('second\n', 'second')
     r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
     assert r.returncode == 1, r.stdout + r.stderr
@@ -276,7 +280,7 @@ def test_an_update_that_conflicts_fails(minimerge, tmp_path, tool):
     assert 'FAILED: %s: ' % fetch in r.stdout, r.stdout
     if tool in ('svn', 'bzr'):
         assert re.search(r'FAILED: %s: (svn|bzr|brz) update left conflicts in %s: .*data\.txt'
-                         % (re.escape(fetch), re.escape(home(stack))), r.stdout), r.stdout
+                         % (re.escape(fetch), re.escape(stack.home('leaf0'))), r.stdout), r.stdout
     assert 'second' not in stack.lib_text('leaf0')
 
 
@@ -290,13 +294,13 @@ def test_another_url_checks_out_anew_and_keeps_the_old(minimerge, tmp_path, tool
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'moved' in stack.lib_text('leaf0')
-    [old] = glob.glob(home(stack) + '.old.*')
+    [old] = glob.glob(stack.home('leaf0') + '.old.*')
     if tool == 'git':  # git keeps it in its config
         assert run(old, 'git', 'config', '--get', 'remote.origin.url') == repo.uri
     else:
         with open(os.path.join(old, repo.dir, 'minimerge-wanted')) as f:
             assert f.read() == "%s\nthe remote's HEAD\n" % repo.uri
-    assert os.path.isdir(os.path.join(home(stack), 'parts', 'part'))
+    assert os.path.isdir(os.path.join(stack.home('leaf0'), 'parts', 'part'))
 
 
 @tools
@@ -304,7 +308,7 @@ def test_offline_needs_a_checkout(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
     r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
-    assert 'no checkout in %s, and offline' % home(stack) in r.stderr, r.stderr
+    assert 'no checkout in %s, and offline' % stack.home('leaf0') in r.stderr, r.stderr
     assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
     repo.commit('second\n', 'second')
     r = mm(minimerge, stack.root, 'install', '-o', '-u', stack.full('leaf0'))
@@ -320,7 +324,7 @@ def test_svn_does_not_move_offline(minimerge, tmp_path):
     r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
     assert ('moving the checkout in %s to %s needs the repository, and offline'
-            % (home(stack), second)) in r.stdout, r.stdout
+            % (stack.home('leaf0'), second)) in r.stdout, r.stdout
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'second' in stack.lib_text('leaf0')
@@ -335,7 +339,7 @@ def test_a_bad_url_fails_naming_the_tool(minimerge, tmp_path, tool):
     r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
     assert r.returncode == 1
     assert TOOLS[tool].clone_error in r.stdout, r.stdout
-    assert not glob.glob(home(stack) + '*')
+    assert not glob.glob(stack.home('leaf0') + '*')
 
 
 def error_line(stack, key):
@@ -348,6 +352,8 @@ def error_line(stack, key):
 
 
 @pytest.mark.parametrize('tool, keys, key, message', [
+    ('git', {'src_uri': 'relative/path'}, 'src_uri',
+     'src_uri relative/path: a git source is a URL (scheme://...) or an absolute path'),
     ('hg', {'src_uri': 'relative/path'}, 'src_uri',
      'src_uri relative/path: an hg source is a URL (scheme://...) or an absolute path'),
     ('bzr', {'src_uri': 'relative/path'}, 'src_uri',
@@ -380,4 +386,4 @@ def test_brz_where_there_is_no_bzr(minimerge, tmp_path):
     r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'), env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert '$ brz branch' in open(stack.log('fetch', 'leaf0')).read()
-    assert repo.at(home(stack)) == repo.tip()
+    assert repo.at(stack.home('leaf0')) == repo.tip()

@@ -25,25 +25,31 @@ def server_threads():
     return [t for t in threading.enumerate() if t.name.startswith('httpserver')]
 
 
-def get(url, headers=None, method='GET', timeout=5):
+def get(url, headers=None, timeout=5, context=None):
     """(status, headers, body) through urllib, HTTP errors included."""
-    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    req = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=context) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         with e:
             return e.code, e.headers, e.read()
 
 
-def raw(srv, path, headers=(), timeout=2.0):
-    """Sends a GET on a fresh socket; reads until EOF or a timeout.
-    Returns (status, headers dict lowercased, body bytes, 'eof'|'timeout')."""
+def raw(srv, path, timeout=2.0):
+    """Sends a GET on a fresh socket; reads the whole announced body, or
+    until EOF or a timeout.  Returns (status, headers dict lowercased, body
+    bytes, 'eof'|'timeout')."""
+    def parse(data):
+        head, _, body = data.partition(b'\r\n\r\n')
+        lines = head.decode('latin-1').split('\r\n')
+        hdrs = {k.strip().lower(): v.strip()
+                for k, _, v in (ln.partition(':') for ln in lines[1:])}
+        return int(lines[0].split()[1]), hdrs, body
+
     s = socket.create_connection(('127.0.0.1', srv.port), timeout=timeout)
     try:
-        req = 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n' % path
-        req += ''.join('%s: %s\r\n' % h for h in headers)
-        s.sendall((req + '\r\n').encode())
+        s.sendall(b'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' % path.encode())
         data = b''
         how = 'eof'
         while True:
@@ -55,20 +61,13 @@ def raw(srv, path, headers=(), timeout=2.0):
             if not chunk:
                 break
             data += chunk
-            head, sep, rest = data.partition(b'\r\n\r\n')
-            if sep:
-                lines = head.decode('latin-1').split('\r\n')
-                hdrs = {k.strip().lower(): v.strip()
-                        for k, _, v in (ln.partition(':') for ln in lines[1:])}
-                if len(rest) >= int(hdrs.get('content-length', 1 << 62)):
+            if b'\r\n\r\n' in data:
+                _, hdrs, body = parse(data)
+                if len(body) >= int(hdrs.get('content-length', 1 << 62)):
                     break
     finally:
         s.close()
-    head, _, body = data.partition(b'\r\n\r\n')
-    lines = head.decode('latin-1').split('\r\n')
-    status = int(lines[0].split()[1])
-    hdrs = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(':') for ln in lines[1:])}
-    return status, hdrs, body, how
+    return parse(data) + (how,)
 
 
 # --- life ---
@@ -126,8 +125,6 @@ def test_default_get(http_server):
     assert body == BODY
     assert headers['Content-Length'] == str(len(BODY))
     assert headers['Accept-Ranges'] == 'bytes'
-    assert headers['ETag'] == http_server.etag('/a.tgz')
-    assert headers['ETag'].startswith('"') and headers['ETag'].endswith('"')
 
 
 def test_unknown_path_is_404(http_server):
@@ -159,10 +156,6 @@ def test_ranges(http_server):
     # Malformed or multiple ranges are ignored.
     for r in ('bytes=x-', 'lines=1-', 'bytes=5-2', 'bytes=0-1,5-6'):
         assert get(url, {'Range': r})[:3:2] == (200, BODY), r
-    # If-Range: a matching ETag keeps the range, another one gives it all.
-    etag = http_server.etag('/r')
-    assert get(url, {'Range': 'bytes=100-', 'If-Range': etag})[2] == BODY[100:]
-    assert get(url, {'Range': 'bytes=100-', 'If-Range': '"other"'})[:3:2] == (200, BODY)
 
 
 def test_head(http_server):
@@ -173,7 +166,6 @@ def test_head(http_server):
     assert r.status == 200
     assert r.getheader('Content-Length') == str(len(BODY))
     assert r.getheader('Accept-Ranges') == 'bytes'
-    assert r.getheader('ETag') == http_server.etag('/h')
     assert r.read() == b''
     c.request('HEAD', '/h', headers={'Range': 'bytes=100-'})
     r = c.getresponse()
@@ -197,19 +189,10 @@ def test_status(http_server, code):
     assert [r.status for r in http_server.requests('/s')] == [code]
 
 
-def test_status_retry_after(http_server):
-    url = http_server.add('/s', BODY, status=503, retry_after=7)
-    status, headers, _ = get(url)
-    assert (status, headers['Retry-After']) == (503, '7')
-
-
 def test_fail_first_then_success(http_server):
-    url = http_server.add('/ff', BODY, fail_first=[500, 503, 429], retry_after=2)
+    url = http_server.add('/ff', BODY, fail_first=[500, 503, 429])
     answers = [get(url) for _ in range(5)]
     assert [a[0] for a in answers] == [500, 503, 429, 200, 200]
-    assert answers[0][1]['Retry-After'] is None       # only on 429 and 503
-    assert answers[1][1]['Retry-After'] == '2'
-    assert answers[2][1]['Retry-After'] == '2'
     assert answers[3][2] == BODY
     assert [r.status for r in http_server.requests('/ff')] == [500, 503, 429, 200, 200]
 
@@ -237,15 +220,14 @@ def test_drop_after_then_range_completes(http_server):
 
 
 def test_drop_after_seen_by_http_client(http_server):
-    http_server.add('/d', BODY, drop_after=300, drop_times=None)
-    for headers, want in (({}, BODY[:300]), ({'Range': 'bytes=300-'}, BODY[300:600])):
-        c = http.client.HTTPConnection('127.0.0.1', http_server.port, timeout=5)
-        c.request('GET', '/d', headers=headers)
-        r = c.getresponse()
-        with pytest.raises(http.client.IncompleteRead) as e:
-            r.read()
-        assert e.value.partial == want
-        c.close()
+    http_server.add('/d', BODY, drop_after=300)
+    c = http.client.HTTPConnection('127.0.0.1', http_server.port, timeout=5)
+    c.request('GET', '/d')
+    r = c.getresponse()
+    with pytest.raises(http.client.IncompleteRead) as e:
+        r.read()
+    assert e.value.partial == BODY[:300]
+    c.close()
 
 
 def test_drop_after_with_no_ranges(http_server):
@@ -278,24 +260,10 @@ def test_stall_seconds_then_rest(http_server):
     assert time.monotonic() - t0 >= 0.3
 
 
-def test_stall_every_time_with_range(http_server):
-    http_server.add('/st', BODY, stall_after=50, stall_times=None)
-    assert raw(http_server, '/st', timeout=0.2)[2:] == (BODY[:50], 'timeout')
-    assert raw(http_server, '/st', [('Range', 'bytes=50-')],
-               timeout=0.2)[2:] == (BODY[50:100], 'timeout')
-
-
 def test_stall_then_drop(http_server):
     http_server.add('/sd', BODY, stall_after=10, stall_seconds=0.1, drop_after=20)
     status, _, body, how = raw(http_server, '/sd')
     assert (body, how) == (BODY[:20], 'eof')
-
-
-def test_wrong_body(http_server):
-    url = http_server.add('/w', BODY, wrong_body=b'not the body')
-    status, headers, body = get(url)
-    assert (status, body) == (200, b'not the body')
-    assert headers['Content-Length'] == '12'
 
 
 def test_no_ranges(http_server):
@@ -324,32 +292,19 @@ def test_redirect(http_server):
     assert [r.status for r in http_server.requests('/target')] == [200]
 
 
-def test_redirect_status_and_chain(http_server):
+def test_redirect_chain(http_server):
     http_server.add('/c', BODY)
-    http_server.add('/b', redirect_to='/c', redirect_status=301)
+    http_server.add('/b', redirect_to='/c')
     url = http_server.add('/a', redirect_to='/b', fail_first=[503])
     assert get(url)[0] == 503
     assert get(url)[::2] == (200, BODY)
 
 
-def test_delay(http_server):
-    url = http_server.add('/slow', BODY, delay=0.3)
-    t0 = time.monotonic()
-    assert get(url)[2] == BODY
-    assert time.monotonic() - t0 >= 0.3
-    with pytest.raises((socket.timeout, urllib.error.URLError)):
-        get(url, timeout=0.1)
-
-
-def test_extra_headers_and_etag_options(http_server):
-    url = http_server.add('/e', BODY, etag=False, content_type='text/x-test',
-                          headers={'X-Test': 'yes'})
-    _, headers, _ = get(url)
-    assert 'ETag' not in headers
-    assert headers['Content-Type'] == 'text/x-test'
-    assert headers['X-Test'] == 'yes'
-    url = http_server.add('/e2', BODY, etag='"fixed"')
-    assert get(url)[1]['ETag'] == '"fixed"'
+def test_extra_headers(http_server):
+    url = http_server.add('/e', BODY, status=401, headers={'WWW-Authenticate': 'Basic'})
+    assert get(url)[1]['WWW-Authenticate'] == 'Basic'
+    url = http_server.add('/e2', BODY, headers={'X-Test': 'yes'})
+    assert get(url)[1]['X-Test'] == 'yes'
 
 
 # --- bookkeeping ---
@@ -391,14 +346,7 @@ def test_tls_serves_https_with_the_same_behaviour(cert):
         assert srv.base == 'https://127.0.0.1:%d' % srv.port
         ctx = ssl.create_default_context(cafile=cert[0])
         for status, body in ((503, b'503 Service Unavailable\n'), (200, BODY)):
-            req = urllib.request.Request(url)
-            try:
-                with urllib.request.urlopen(req, timeout=5, context=ctx) as r:
-                    got = r.status, r.read()
-            except urllib.error.HTTPError as e:
-                with e:
-                    got = e.code, e.read()
-            assert got == (status, body)
+            assert get(url, context=ctx)[::2] == (status, body)
         assert [q.status for q in srv.requests('/t')] == [503, 200]
         assert srv.connections == 2  # urllib closes each
     assert server_threads() == []
@@ -462,7 +410,3 @@ def test_verbose_logs_to_stderr(capfd):
         srv.add('/v', b'v')
         get(srv.url('/v'))
     assert 'GET /v' in capfd.readouterr().err
-
-
-def test_module_fixture_is_exported():
-    assert 'http_server' in httpserver.__all__
