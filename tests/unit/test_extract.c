@@ -231,6 +231,8 @@ static const struct ent tree[] = {
 	{"./", AE_IFDIR, 0755, NULL},
 	{"bin", AE_IFDIR, 0755, NULL},
 	{"bin/run", AE_IFREG, 0755, "#!/bin/sh\n"},
+	/* An artifact keeps its setuid bit (a source may not have one). */
+	{"bin/su", AE_IFREG, 04755, "#!/bin/sh\n"},
 	{"./etc/", AE_IFDIR, 0750, NULL},
 	{"etc/secret", AE_IFREG, 0600, "secret"},
 	/* Group-writable: a umask of 077 would take that away. */

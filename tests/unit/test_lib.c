@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -648,16 +649,28 @@ static void test_file_read(void **state)
 	assert_false(fs_is_dir(path, false));
 	snprintf(path, sizeof(path), "%s/f0", dir);
 	assert_false(fs_is_dir(path, true));
-	/* A pipe's contents come in many reads. */
+	/* A pipe's contents come in many reads, each short: it is read to
+	 * its end, not to its first short read. */
 	int p[2];
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(write(p[1], "through a pipe", 14), 14);
+	pid_t writer = fork();
+	assert_true(writer >= 0);
+	if (writer == 0) {
+		close(p[0]);
+		ssize_t n = write(p[1], "through ", 8);
+		nanosleep(&(struct timespec){0, 50000000}, NULL);
+		n += write(p[1], "a pipe", 6);
+		_exit(n == 14 ? 0 : 1);
+	}
 	close(p[1]);
 	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
 	strbuf_reset(&sb);
 	assert_int_equal(file_read(path, &sb, &err), 0);
 	assert_string_equal(sb.buf, "through a pipe");
 	close(p[0]);
+	int status;
+	assert_int_equal(waitpid(writer, &status, 0), writer);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	strbuf_release(&sb);
 	assert_int_equal(testutil_remove_tree(dir), 0);
 }

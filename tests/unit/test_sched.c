@@ -42,7 +42,8 @@ struct act {
 	bool bad_inputs;   /* its kind cannot read its inputs */
 	bool no_output;    /* a dir kind's run succeeds without making its dir */
 	const char *content; /* what a dir kind writes into dir/file */
-	int *made;           /* checkout kind: what its run sets (to 1), its inputs read */
+	int *made;           /* checkout kind: the revision its inputs read (0: none) */
+	int upstream;        /* checkout kind: the revision its run checks out */
 	char dir[160];       /* a dir kind's output directory */
 
 	/* Set by build() and the run. */
@@ -93,7 +94,10 @@ static int fake_inputs(struct graph_action *a, struct graph_inputs *in)
 static int checkout_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct act *x = a->data;
-	graph_input_text(in, "source", *x->made ? "checked out" : "none");
+	char rev[32] = "none";
+	if (*x->made)
+		snprintf(rev, sizeof(rev), "rev %d", *x->made);
+	graph_input_text(in, "source", rev);
 	return fake_inputs(a, in);
 }
 
@@ -101,7 +105,7 @@ static int fake_run(struct graph_action *a, struct graph_job *job)
 {
 	struct act *x = a->data;
 	if (x->made)
-		*x->made = 1;
+		*x->made = x->upstream;
 	pthread_mutex_lock(&ran.mu);
 	if (ran.order[0])
 		strcat(ran.order, " ");
@@ -630,6 +634,18 @@ static void test_intermediate(void **state)
 	assert_int_equal(acts[0].intact_calls, 1);
 }
 
+#define expect_after_run(x, r) expect_after_run_((x), (r), __FILE__, __LINE__)
+static void expect_after_run_(const struct act *x, const char *reason, const char *file,
+			      int line)
+{
+	const char *got = x->ga->reason_after_run;
+	if (!got || strcmp(got, reason)) {
+		print_error("%s:%d: %s's reason after its run is \"%s\", not \"%s\"\n", file,
+			    line, x->name, got ? got : "(null)", reason);
+		fail();
+	}
+}
+
 /* Its key is what its inputs read after it ran: the next run finds the
  * same and runs nothing, its user included. */
 static void test_inputs_after_run(void **state)
@@ -637,21 +653,35 @@ static void test_inputs_after_run(void **state)
 	struct fix *f = *state;
 	int made = 0;
 	struct act acts[] = {
-		{.kind = &checkout, .name = "co", .made = &made},
+		{.kind = &checkout, .name = "co", .made = &made, .upstream = 1},
 		{.kind = &plain, .name = "u", .needs = "co"},
 	};
 	assert_int_equal(RUN(f, acts, 1), 0);
 	expect_order("co u");
 	assert_int_equal(made, 1);
+	expect_after_run(&acts[0], "new");
 	assert_int_equal(RUN(f, acts, 1), 0);
 	assert_int_equal(ran.runs, 0);
 	expect_state(&acts[0], GRAPH_SKIPPED);
 	expect_state(&acts[1], GRAPH_SKIPPED);
-	/* What it made is gone: it runs, and so does its user, once. */
+	/* What it made is gone: it runs, makes the same again, and its user
+	 * skips. */
 	made = 0;
 	assert_int_equal(RUN(f, acts, 1), 0);
 	expect_order("co");
-	expect_reason(&acts[0], "source changed (checked out -> none)");
+	expect_reason(&acts[0], "source changed (rev 1 -> none)");
+	expect_after_run(&acts[0], "as last time");
+	expect_state(&acts[1], GRAPH_SKIPPED);
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(ran.runs, 0);
+	/* Gone again, and the branch moved meanwhile: what it makes is new,
+	 * and its user, which sees the key after the run, runs. */
+	made = 0;
+	acts[0].upstream = 2;
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_order("co u");
+	expect_reason(&acts[0], "source changed (rev 1 -> none)");
+	expect_after_run(&acts[0], "source changed (rev 1 -> rev 2)");
 	assert_int_equal(RUN(f, acts, 1), 0);
 	assert_int_equal(ran.runs, 0);
 }
@@ -1106,7 +1136,7 @@ static void test_checks_on_threads(void **state)
 		snprintf(names[i], sizeof(names[i]), "d%zu", i);
 		acts[i] = (struct act){.kind = &dirkind, .name = names[i], .opt = names[i]};
 	}
-	acts[N - 1].kind = &plain; /* needs them all but 8: the most it has room for */
+	acts[N - 1].kind = &plain; /* needs 8 of them: the most an act has room for */
 	acts[N - 1].needs = "d0 d1 d2 d3 d4 d5 d6 d7";
 	assert_int_equal(run(f, acts, N, 4), 0);
 	assert_int_equal(ran.runs, N);

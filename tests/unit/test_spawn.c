@@ -85,25 +85,30 @@ static char *describe(const struct spawn_result *r, const char *argv0, double ti
 }
 
 /* Whether pid has ended (a zombie counts: PID 1 may be slow to reap what
- * it inherits), waiting up to 3 s for it. */
-static bool process_gone(pid_t pid)
+ * it inherits), now. */
+static bool ended(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	for (double end = now() + 3; now() < end; nap()) {
-		FILE *f = fopen(path, "r");
-		if (!f)
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	char line[512];
+	char *got = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (!got)
+		return true;
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	char *paren = strrchr(line, ')');
+	return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* Whether pid has ended, waiting up to 3 s for it. */
+static bool process_gone(pid_t pid)
+{
+	for (double end = now() + 3; now() < end; nap())
+		if (ended(pid))
 			return true;
-		char line[512];
-		char *got = fgets(line, sizeof(line), f);
-		fclose(f);
-		if (!got)
-			return true;
-		/* "pid (comm) S ...": the state follows the last ')'. */
-		char *paren = strrchr(line, ')');
-		if (paren && (paren[2] == 'Z' || paren[2] == 'X'))
-			return true;
-	}
 	return false;
 }
 
@@ -339,21 +344,6 @@ static void test_capture(void **state)
 	strbuf_release(&out);
 }
 
-/* Whether process p is gone or a zombie: it runs no more. */
-static bool ended(pid_t p)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)p);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return true;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	const char *paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] == 'Z';
-}
-
 /* A child killed by a signal takes what it started with it: its group. */
 static void test_killed_child_takes_its_group(void **state)
 {
@@ -378,9 +368,7 @@ static void test_killed_child_takes_its_group(void **state)
 	struct spawn_result r;
 	spawn_wait(pid, 0, &r);
 	assert_int_equal(r.signal, SIGTERM);
-	for (int i = 0; i < 200 && !ended(bg); i++)
-		nanosleep(&(struct timespec){0, 10000000}, NULL);
-	assert_true(ended(bg));
+	assert_true(process_gone(bg));
 }
 
 static void test_stdin_is_dev_null(void **state)
@@ -731,12 +719,15 @@ static void test_own_process_group(void **state)
 	assert_int_equal(spawn_start(&o, &pid), 0);
 	assert_int_equal(getpgid(pid), pid);
 	assert_int_not_equal(getpgid(pid), getpgrp());
+	/* And a session of its own: no controlling terminal to wait on. */
+	pid_t sid = getsid(pid);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	struct spawn_result r;
 	spawn_wait(pid, 0, &r);
 	assert_int_equal(r.signal, SIGKILL);
 	/* Reaped. */
 	assert_int_equal(kill(pid, 0), -1);
+	assert_int_equal(sid, pid);
 }
 
 /* A child reaped behind spawn's back cannot be waited for. */

@@ -359,6 +359,14 @@ static void test_record_whole_and_summary(void **state)
 		assert_null(sum.inputs);
 		assert_int_equal(sum.ninputs, 0);
 	}
+	/* A failure's summary says so (RECORD_OK is what a zeroed record
+	 * would say). */
+	r.status = RECORD_FAILED;
+	record_put(t->s, "build f", &r);
+	struct record failed;
+	assert_int_equal(record_get(t->s, "build f", &failed, NULL), 1);
+	assert_int_equal(failed.status, RECORD_FAILED);
+	assert_int_equal(failed.run, 99);
 	struct record none;
 	assert_int_equal(record_get(t->s, "build y", &none, NULL), 0);
 	/* A value too short for the summary is no record. */

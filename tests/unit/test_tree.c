@@ -764,6 +764,15 @@ static void test_keep_manifest(void **state)
 		assert_same_manifest(&walk, &back);
 		tree_manifest_free(&back);
 	}
+	/* Asked for the manifest too: the one it gives is the one kept. */
+	store_del(t->store, STORE_TREES, key, 16);
+	struct tree_manifest given;
+	assert_int_equal(tree_hash(t->store, at(t, rel), &keep, &again, &given), 0);
+	assert_same_manifest(&walk, &given);
+	assert_int_equal(tree_manifest_load(t->store, h, &back), 1);
+	assert_same_manifest(&walk, &back);
+	tree_manifest_free(&back);
+	tree_manifest_free(&given);
 	tree_manifest_free(&walk);
 }
 
@@ -971,7 +980,6 @@ static void test_corrupt_snapshot_is_ignored(void **state)
 	strbuf_release(&longer);
 }
 
-/* The aged trees: each test that changes one has its own. */
 /* tree_file_hash: one file's hash is the one a tree holding it has, and
  * goes through the same stat cache. */
 static void test_one_file_hash(void **state)
@@ -1010,6 +1018,7 @@ static void test_one_file_hash(void **state)
 	assert_int_equal(tree_file_hash(t->store, at(t, "file/t/lib"), &h), -1);
 }
 
+/* The aged trees: each test that changes one has its own. */
 static const char *const changed[] = {"content",  "added",    "removed", "renamed",
 				      "dir-to-file", "relinked", "chmod",   "chmod-top"};
 static const char *const unchanged[] = {"used", "exclude", "racy", "one", "other", "corrupt"};
