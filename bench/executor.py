@@ -42,7 +42,6 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,86 +50,35 @@ sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
 
 import benchlib  # noqa: E402
 import gen_stack  # noqa: E402
+from benchlib import (ToolFailed, expect_mm, fs_type, mib,  # noqa: E402
+                      peak, version_of)
 
 NOOP_TARGET = 1.0      # minimerge / ninja, at most
 PARALLEL_TARGET = 1.02
 SLEEP_MS = 10.0
 
-SUMMARY = re.compile(r"^minimerge: (\d+) ran, (\d+) skipped, (\d+) restored, "
-                     r"(\d+) failed(.*) in ([0-9.]+) s$", re.M)
 NINJA_EDGE = re.compile(r"^\[(\d+)/(\d+)\] ", re.M)
 
 
-class ToolFailed(RuntimeError):
-    pass
+class Side(benchlib.Side):
+    """One tool's runs (see benchlib.Side): a failure that is ETXTBSY says
+    why."""
 
-
-class Side:
-    """One tool's runs: its argv, environment, and what the runs cost."""
-
-    def __init__(self, name, argv, env, scratch):
-        self.name = name
-        self.argv = argv
-        self.env = env
-        self.out = os.path.join(scratch, name + ".out")
-        self.err = os.path.join(scratch, name + ".err")
-
-    def run(self, what, rss=False):
-        """(wall seconds, peak RSS KiB or None, stdout); with rss, the run
-        goes through GNU time (see benchlib.spawn_peak_rss)."""
-        if rss:
-            t, rc, rss = benchlib.spawn_peak_rss(self.argv, self.env,
-                                                 self.out, self.err)
-        else:
-            t, rc = benchlib.spawn(self.argv, self.env, self.out, self.err)
-            rss = None
-        text = benchlib.read(self.out)
-        if rc != 0:
-            raise ToolFailed(_failure(self, what, rc, text))
-        return t, rss, text
-
-
-def _failure(side, what, rc, text):
-    err = benchlib.read(side.err)
-    lines = (text + err).splitlines()
-    msg = "%s failed (%s, exit status %d):\n  %s\n%s" % (
-        side.name, what, rc, " ".join(side.argv),
-        "\n".join("  | " + l for l in lines[-25:]))
-    if "Text file busy" in text + err:
-        msg += ("\n  (ETXTBSY: minimerge executed a configure it had just "
-                "copied, which a child another of its threads was starting "
-                "still held open for writing; see bench/README.md, executor; "
-                "--configure-links avoids it)")
-    return msg
-
-
-def mm_counts(text):
-    m = SUMMARY.search(text)
-    if not m:
-        return None
-    return {"ran": int(m.group(1)), "skipped": int(m.group(2)),
-            "restored": int(m.group(3)), "failed": int(m.group(4)),
-            "rest": m.group(5)}
+    def failure(self, what, rc, text):
+        msg = super().failure(what, rc, text)
+        if "Text file busy" in text + benchlib.read(self.err):
+            msg += ("\n  (ETXTBSY: minimerge executed a configure it had "
+                    "just copied, which a child another of its threads was "
+                    "starting still held open for writing; see "
+                    "bench/README.md, executor; --configure-links avoids "
+                    "it)")
+        return msg
 
 
 def ninja_ran(text):
     """How many edges ninja ran (0 for "no work to do")."""
     edges = NINJA_EDGE.findall(text)
     return len(edges)
-
-
-def expect_mm(text, what, ran, skipped=None):
-    c = mm_counts(text)
-    if c is None:
-        raise ToolFailed("minimerge (%s): no summary line in its output:\n%s"
-                         % (what, text[-2000:]))
-    bad = c["ran"] != ran or c["failed"] or c["restored"] or c["rest"] or (
-        skipped is not None and c["skipped"] != skipped)
-    if bad:
-        raise ToolFailed(
-            "minimerge (%s): expected %d ran%s, 0 restored, 0 failed; got: %s"
-            % (what, ran, "" if skipped is None else ", %d skipped" % skipped,
-               SUMMARY.search(text).group(0)))
 
 
 def expect_ninja(text, what, ran):
@@ -199,15 +147,6 @@ def clean(stack, minimerge=True, ninja=True):
         shutil.rmtree(d, ignore_errors=True)
 
 
-def peak(kibs):
-    kibs = [k for k in kibs if k is not None]
-    return max(kibs) if kibs else None
-
-
-def mib(kib):
-    return "?" if kib is None else "%.1f" % (kib / 1024.0)
-
-
 class Result:
     def __init__(self, key, title, runs, mm_t, nj_t, mm_rss, nj_rss,
                  target=None, target_text=None):
@@ -248,44 +187,7 @@ def print_table(res, extra_rows=()):
             width, name, benchlib.fmt_ms(statistics.median(ts)),
             benchlib.fmt_ms(min(ts)), mib(peak(rss))))
     print("\n  ratio of medians, minimerge / ninja: %.3fx" % res.ratio)
-    if res.target is not None:
-        if res.met():
-            print("  target: %s: met (%.3fx)" % (res.target_text, res.ratio))
-        else:
-            print("  TARGET MISSED: %s: the ratio is %.3fx" % (
-                res.target_text, res.ratio))
-
-
-def _version_of(argv):
-    try:
-        r = subprocess.run(argv, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, timeout=10, text=True)
-        return r.stdout.strip().splitlines()[0] if r.stdout.strip() else "?"
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-
-
-def fs_type(path):
-    """The type of the file system holding path, from /proc/mounts."""
-    best, kind = "", "?"
-    try:
-        real = os.path.realpath(path)
-        with open("/proc/mounts") as fh:
-            for line in fh:
-                f = line.split()
-                if len(f) > 2 and (real == f[1] or real.startswith(
-                        f[1].rstrip("/") + "/")) and len(f[1]) >= len(best):
-                    best, kind = f[1], f[2]
-    except OSError:
-        pass
-    # No journal anywhere (no jbd2 thread): this ext4 has none either, and
-    # its inode allocator skips the inodes freed in the last minute or more
-    # (recently_deleted()), which makes creating files slow after deleting
-    # many, as this bench does between runs.
-    if kind == "ext4" and os.path.isdir("/proc/fs/jbd2") and not os.listdir(
-            "/proc/fs/jbd2"):
-        kind += " without a journal"
-    return kind
+    benchlib.print_target(res.target, res.target_text, res.ratio)
 
 
 def sides(a, stack, scratch, tag):
@@ -419,7 +321,7 @@ def scenario_parallel(a, stack, mm, nj, njc):
             rss[side].append(kib)
             if r == 0 and side is not mm:
                 check_installs(stack, "after the first build (%s)"
-                               % side.name)
+                               % side.label)
     floor = 2 * n * a.sleep_ms / 1000.0 / a.jobs
     res = Result("parallel", "%d independent %g ms actions, -j%d"
                  % (2 * n, a.sleep_ms, a.jobs), a.build_runs, times[mm],
@@ -536,8 +438,8 @@ def _bench(a, which, workdir):
           % (a.jobs, a.seed, workdir, fs_type(workdir)))
     print("  host: %s, %d CPUs, %s; ninja %s; %s" % (
         platform.machine(), os.cpu_count() or 0,
-        platform.platform(terse=True), _version_of([a.ninja, "--version"]),
-        _version_of([a.minimerge, "--version"])))
+        platform.platform(terse=True), version_of([a.ninja, "--version"]),
+        version_of([a.minimerge, "--version"])))
     floor = [benchlib.spawn(["/bin/true"], dict(os.environ), os.devnull,
                             os.devnull)[0] for _ in range(30)]
     print("  spawn floor (/bin/true from this script, median of 30): %s ms; "

@@ -75,7 +75,6 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no bench/__pycache__ left in the tree
 
 import benchlib  # noqa: E402
-import executor  # noqa: E402  (its minimerge summary check, fs_type, mib)
 
 DOWNLOAD_TARGET = 1.10  # minimerge / curl at the same parallelism, at most
 UNPACK_TARGET = 1.20    # minimerge / tar -xf, uncompressed, at most
@@ -91,7 +90,7 @@ NO_ENV = ("MINILAYS", "MINIMERGE_ROOT", "http_proxy", "HTTP_PROXY",
           "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
           "CURL_HOME")
 
-ToolFailed = executor.ToolFailed
+ToolFailed = benchlib.ToolFailed
 
 
 # --- the server -----------------------------------------------------------
@@ -436,8 +435,8 @@ def tree_diffs(want, got):
             out.append("%s: not in the archive: %s" % (
                 k, benchlib.short(got[k])))
         elif want[k] != got[k]:
-            out.append("%s: %s, expected %s" % (k, benchlib.short(got[k]),
-                                                 benchlib.short(want[k])))
+            out.append("%s: %s, expected %s" % (
+                k, benchlib.short(got[k]), benchlib.short(want[k])))
         if len(out) >= 20:
             break
     return out
@@ -463,22 +462,19 @@ def static_minibuild(url, sha256):
 
 # --- running ----------------------------------------------------------------
 
-class Side:
-    """One command's runs: argv, what it writes (outputs, moved to the
-    trash after each run once checked), what to do before each (untimed),
-    and what each must have done."""
+class Side(benchlib.Side):
+    """One command's runs (see benchlib.Side): what it writes (outputs,
+    moved to the trash after each run once checked), what to do before
+    each (untimed), what each must have done, and the times and peaks of
+    the runs timed() and memory() made."""
 
     def __init__(self, label, argv, env, scratch, tag, trash=None,
                  outputs=(), prepare=None, check=None):
-        self.label = label
-        self.argv = argv
-        self.env = env
+        super().__init__(label, argv, env, scratch, tag)
         self.trash = trash
         self.outputs = outputs
         self.prepare = prepare
         self.check = check
-        self.out = os.path.join(scratch, tag + ".out")
-        self.err = os.path.join(scratch, tag + ".err")
         self.times = []
         self.rss = []
 
@@ -491,18 +487,7 @@ class Side:
             self.prepare()
         # Nothing dirty left by an earlier run: no writeback under this one.
         os.sync()
-        if rss:
-            t, rc, kib = benchlib.spawn_peak_rss(self.argv, self.env,
-                                                 self.out, self.err)
-        else:
-            t, rc = benchlib.spawn(self.argv, self.env, self.out, self.err)
-            kib = None
-        text = benchlib.read(self.out)
-        if rc != 0:
-            lines = (text + benchlib.read(self.err)).splitlines()
-            raise ToolFailed("%s failed (%s, exit status %d):\n  %s\n%s" % (
-                self.label, what, rc, _argv_text(self.argv),
-                "\n".join("  | " + l for l in lines[-25:])))
+        t, kib, text = super().run(what, rss)
         if self.check:
             self.check(text, what)
         if not keep:
@@ -522,12 +507,6 @@ class Side:
     @property
     def median(self):
         return statistics.median(self.times)
-
-
-def _argv_text(argv):
-    if len(argv) > 16:
-        argv = argv[:14] + ["...(%d more)" % (len(argv) - 15), argv[-1]]
-    return " ".join(argv)
 
 
 class Trash:
@@ -604,14 +583,13 @@ def files_with(directory, suffix):
 def print_table(runs, rows):
     width = max(40, max(len(s.label) for s in rows))
     print("\n  %-*s  %10s  %10s  %14s" % (
-        width, "%d run%s each, interleaved" % (runs, "" if runs == 1
-                                                else "s"),
+        width, "%d run%s each, interleaved" % (runs, "" if runs == 1 else "s"),
         "median ms", "min ms", "peak RSS MiB"))
     for s in rows:
         print("  %-*s  %10s  %10s  %14s" % (
             width, s.label, benchlib.fmt_ms(s.median),
             benchlib.fmt_ms(min(s.times)),
-            executor.mib(executor.peak(s.rss)) if s.rss else "-"))
+            benchlib.mib(benchlib.peak(s.rss)) if s.rss else "-"))
 
 
 class Result:
@@ -628,14 +606,7 @@ class Result:
         return self.target is None or self.ratio <= self.target
 
     def print_target(self):
-        if self.target is None:
-            return
-        if self.met():
-            print("  target: %s: met (%.3fx)" % (self.target_text,
-                                                 self.ratio))
-        else:
-            print("  TARGET MISSED: %s: the ratio is %.3fx" % (
-                self.target_text, self.ratio))
+        benchlib.print_target(self.target, self.target_text, self.ratio)
 
 
 def scenario_downloads(a, env, server, workdir, scratch, trash, smalls):
@@ -655,7 +626,7 @@ def scenario_downloads(a, env, server, workdir, scratch, trash, smalls):
              server.url("")))
 
     def mm_check(text, what):
-        executor.expect_mm(text, what, n, 0)
+        benchlib.expect_mm(text, what, n, 0)
         names = os.listdir(cache)
         sizes = sorted(os.path.getsize(os.path.join(cache, f)) for f in names)
         if sizes != sorted(s.tar_size for s in smalls):
@@ -782,7 +753,7 @@ def scenario_unpack(a, env, server, workdir, scratch, trash, big, counts,
                  [a.minimerge, "-C", root, "fetch", "-j", "2"] +
                  [p for p, _ in BIG_PACKAGES], env, scratch,
                  "minimerge-unpack-first")
-    executor.expect_mm(first.run("first fetch")[2], "first fetch", 2, 0)
+    benchlib.expect_mm(first.run("first fetch")[2], "first fetch", 2, 0)
     want = expected_tree(big)
     rows, results = [], []
     for pkg, file in BIG_PACKAGES:
@@ -801,7 +772,7 @@ def scenario_unpack(a, env, server, workdir, scratch, trash, big, counts,
         tardir = os.path.join(here, "tar-" + file)
 
         def mm_check(text, what):
-            executor.expect_mm(text, what, 1, 0)
+            benchlib.expect_mm(text, what, 1, 0)
 
         def tar_check(text, what, tardir=tardir):
             if not os.path.isdir(os.path.join(tardir, BIG_TOP)):
@@ -955,18 +926,18 @@ def _bench(a, which, workdir):
     os.makedirs(serve_dir)
     os.chdir(workdir)
     print("fetch: minimerge fetch vs curl --parallel and tar -xf; seed %d; "
-          "in %s (%s)" % (a.seed, workdir, executor.fs_type(workdir)))
+          "in %s (%s)" % (a.seed, workdir, benchlib.fs_type(workdir)))
     print("  host: %s, %d CPUs, %s; %s; %s; %s" % (
         platform.machine(), os.cpu_count() or 0,
         platform.platform(terse=True),
-        executor._version_of([a.curl, "--version"]).split(" (")[0],
-        executor._version_of([a.tar, "--version"]),
-        executor._version_of([a.minimerge, "--version"])))
+        benchlib.version_of([a.curl, "--version"]).split(" (")[0],
+        benchlib.version_of([a.tar, "--version"]),
+        benchlib.version_of([a.minimerge, "--version"])))
     floor = [benchlib.spawn(["/bin/true"], dict(os.environ), os.devnull,
                             os.devnull)[0] for _ in range(30)]
     print("  spawn floor (/bin/true from this script, median of 30): %s ms"
           % benchlib.fmt_ms(statistics.median(floor)))
-    if executor.fs_type(workdir) == "ext4 without a journal":
+    if benchlib.fs_type(workdir) == "ext4 without a journal":
         print("  ext4 without a journal: nothing deleted until the end, and "
               "the work directory marked chattr +T (%s), or creating files "
               "would wait on the inodes anyone freed in the last minutes "
@@ -1022,8 +993,8 @@ def _bench(a, which, workdir):
         print("  %-36s %8s ms %8s ms %7.3fx %10s %10s  %s" % (
             r.title, benchlib.fmt_ms(r.mm.median),
             benchlib.fmt_ms(r.peer.median), r.ratio,
-            executor.mib(executor.peak(r.mm.rss)),
-            executor.mib(executor.peak(r.peer.rss)),
+            benchlib.mib(benchlib.peak(r.mm.rss)),
+            benchlib.mib(benchlib.peak(r.peer.rss)),
             "-" if r.target is None else
             ("met (<= %.2f)" % r.target) if r.met() else
             "MISSED (<= %.2f)" % r.target))
@@ -1038,9 +1009,9 @@ def _bench(a, which, workdir):
               "%.3fx, peak RSS minimerge %s MiB, %s %s MiB%s, %s" % (
                   r.key, benchlib.fmt_ms(r.mm.median),
                   r.peer.label.split(" (")[0], benchlib.fmt_ms(r.peer.median),
-                  r.ratio, executor.mib(executor.peak(r.mm.rss)),
+                  r.ratio, benchlib.mib(benchlib.peak(r.mm.rss)),
                   r.peer.label.split(" ")[0],
-                  executor.mib(executor.peak(r.peer.rss)), extra,
+                  benchlib.mib(benchlib.peak(r.peer.rss)), extra,
                   "no target" if r.target is None else
                   "target <= %.2f %s" % (r.target, "met" if r.met()
                                          else "MISSED")))

@@ -37,7 +37,6 @@ import platform
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 
@@ -176,15 +175,6 @@ def check_ninja(stdout_text, n):
     return []
 
 
-def _version_of(argv):
-    try:
-        r = subprocess.run(argv, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, timeout=10, text=True)
-        return r.stdout.strip().splitlines()[0] if r.stdout.strip() else "?"
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-
-
 def main(argv=None):
     # Lines appear as they are printed, also under ninja or a pipe.
     sys.stdout.reconfigure(line_buffering=True)
@@ -259,9 +249,9 @@ def _bench(a, minimerge, ninja, workdir):
         st["packages"], os.path.getsize(nfile) / 1024))
     print("  host: %s, %d CPUs, %s; %s; %s" % (
         platform.machine(), os.cpu_count() or 0, platform.platform(terse=True),
-        "ninja " + _version_of([ninja, "--version"]),
+        "ninja " + benchlib.version_of([ninja, "--version"]),
         "minimerge not run" if a.ninja_only
-        else _version_of([minimerge, "--version"])))
+        else benchlib.version_of([minimerge, "--version"])))
 
     # The checks are also the untimed warm-up runs.
     ninja_out = os.path.join(scratch, "ninja.out")
