@@ -18,6 +18,7 @@
 static const char *const db_names[STORE_NDBS] = {
 	[STORE_RECORDS] = "records", [STORE_ACTIONS] = "actions", [STORE_STAT] = "stat",
 	[STORE_CAS] = "cas",         [STORE_TREES] = "trees",     [STORE_META] = "meta",
+	[STORE_PARTS] = "parts",
 };
 
 /* A pending write.  Its map key is the database's number followed by the

@@ -30,6 +30,7 @@ enum store_db {
 	STORE_CAS,     /* artifact hash -> size, last use */
 	STORE_TREES,   /* tree hash -> its manifest, for explain's "source changed" */
 	STORE_META,    /* small facts: the last run, compilers' identities */
+	STORE_PARTS,   /* a buildout part's identity -> what it installed (src/part_state.h) */
 	STORE_NDBS
 };
 

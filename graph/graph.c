@@ -1,7 +1,9 @@
 #include "internal.h"
 
 #include "../lib/diag.h"
+#include "../lib/spawn.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -207,6 +209,47 @@ void graph_job_command(struct graph_job *job, const char *const *argv)
 		diag_warning(job->action->log_path, 0, "cannot write the log");
 	strbuf_release(&log);
 	strbuf_release(&line);
+}
+
+int graph_job_spawn(struct graph_job *job, const char *const *argv, const char *cwd,
+		    char *const *envp)
+{
+	int log = graph_job_log_fd(job);
+	if (log < 0) {
+		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
+		return -1;
+	}
+	graph_job_command(job, argv);
+	struct spawn_options o;
+	spawn_options_init(&o);
+	o.argv = argv;
+	o.cwd = cwd;
+	o.envp = envp;
+	o.stdout_fd = log;
+	o.stderr_fd = log;
+	struct spawn_result r;
+	if (spawn_run(&o, &r) == 0)
+		return 0;
+	struct strbuf why = STRBUF_INIT;
+	spawn_result_describe(&r, argv[0], 0, &why);
+	graph_job_fail(job, "%s: %s", argv[0], why.buf);
+	strbuf_release(&why);
+	return -1;
+}
+
+void graph_job_say(struct graph_job *job, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (job->observer && job->observer->say)
+		job->observer->say(job->observer->ctx, job->action, sb.buf);
+	strbuf_addc(&sb, '\n');
+	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb.buf, sb.len) < 0)
+		diag_warning(job->action->log_path, 0, "cannot write the log");
+	strbuf_release(&sb);
 }
 
 void graph_job_fail(struct graph_job *job, const char *fmt, ...)

@@ -130,6 +130,15 @@ int graph_job_log_fd(struct graph_job *job);
 int graph_job_jobs(const struct graph_job *job);   /* the -j of the run */
 /* Shows a command about to run: in the log, and on the terminal with -v. */
 void graph_job_command(struct graph_job *job, const char *const *argv);
+/* Runs argv in cwd (NULL: the caller's) with envp (NULL: environ), its
+ * output to the log, shown first as graph_job_command shows it.  0, or -1
+ * after graph_job_fail ("make: exit status 2"). */
+int graph_job_spawn(struct graph_job *job, const char *const *argv, const char *cwd,
+		    char *const *envp);
+/* A line for the user, shown whatever the options (buildout's "Installing
+ * p."), and written to the log. */
+void graph_job_say(struct graph_job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Says why the run failed ("make: exit status 2"); the last call wins. */
 void graph_job_fail(struct graph_job *job, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -43,6 +43,8 @@ struct sched_observer {
 		      const struct sched_progress *pr);
 	/* Any thread (workers): a command an action runs, for -v. */
 	void (*command)(void *ctx, const struct graph_action *a, const char *cmdline);
+	/* Any thread: a line an action says to the user (graph_job_say). */
+	void (*say)(void *ctx, const struct graph_action *a, const char *line);
 	/* Main thread, about ten times a second while jobs run. */
 	void (*tick)(void *ctx, const struct sched_progress *pr);
 };

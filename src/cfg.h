@@ -70,6 +70,11 @@ struct cfg_section {
 	size_t nexpanded;
 	struct hmap expanded_index;
 	enum { CFG_RAW, CFG_INITIALIZING, CFG_INITIALIZED } state;
+	/* The other sections its options referred to (${sec:opt}) and its
+	 * <part-dependencies>, each once, in the order first met. */
+	struct cfg_section **refs;
+	size_t nrefs, caprefs;
+	void *part_data; /* what the part_initialized hook attached to a part */
 };
 
 struct cfg {
@@ -79,6 +84,16 @@ struct cfg {
 	struct hmap index;
 	const char *directory; /* the config file's directory */
 	int depth;             /* references being resolved, one inside another */
+	/* The parts: every section other than [buildout] with a non-empty
+	 * recipe, in the order their initialization finished, which is
+	 * buildout's install order (a part after those it refers to). */
+	struct cfg_section **parts;
+	size_t nparts, capparts;
+	/* Called when a part has been initialized, before it joins parts, as
+	 * buildout creates the part's recipe then: the recipe may set options
+	 * (cfg_set) that later references see.  0, or -1 (reported). */
+	int (*part_initialized)(void *ctx, struct cfg *cfg, struct cfg_section *s);
+	void *part_ctx;
 };
 
 struct cfg_assignment {
@@ -115,6 +130,10 @@ struct cfg_section *cfg_section_get(struct cfg *cfg, const char *name);
  * (not reported), and sets *failed on a substitution error (reported). */
 const char *cfg_get(struct cfg *cfg, struct cfg_section *s, const char *option,
 		    bool *failed);
+/* text with its ${} references replaced, as if it were an option of s
+ * defined at file:line (a template's text).  NULL after reporting. */
+const char *cfg_substitute(struct cfg *cfg, struct cfg_section *s, const char *text,
+			   const char *file, int line);
 /* Sets an option of a section to a final, resolved value (as buildout's
  * Options.__setitem__ does for the computed directories). */
 void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const char *value);

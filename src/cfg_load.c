@@ -568,9 +568,11 @@ void cfg_free(struct cfg *cfg)
 			hmap_free(&s->expanded_index);
 		}
 		free(s->options);
+		free(s->refs);
 		hmap_free(&s->index);
 	}
 	free(cfg->sections);
+	free(cfg->parts);
 	hmap_free(&cfg->index);
 	arena_free(&cfg->arena);
 }

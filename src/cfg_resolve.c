@@ -171,6 +171,20 @@ struct cfg_section *cfg_section_get(struct cfg *cfg, const char *name)
 	return section_at(cfg, name, NULL, 0);
 }
 
+static void add_ref(struct cfg_section *from, struct cfg_section *to)
+{
+	if (from == to)
+		return;
+	for (size_t i = 0; i < from->nrefs; i++)
+		if (from->refs[i] == to)
+			return;
+	if (from->nrefs == from->caprefs) {
+		from->caprefs = from->caprefs ? 2 * from->caprefs : 4;
+		from->refs = xrealloc(from->refs, from->caprefs * sizeof(*from->refs));
+	}
+	from->refs[from->nrefs++] = to;
+}
+
 static bool simple_name(const char *s, size_t n)
 {
 	if (!n)
@@ -224,6 +238,7 @@ static int substitute_ref(struct cfg *cfg, struct cfg_section *s, struct cfg_opt
 	struct cfg_section *target = section_at(cfg, secname, o->file, o->line);
 	if (!target)
 		return -1;
+	add_ref(s, target);
 	struct cfg_option *to = find_expanded(target, optname);
 	if (!to) {
 		if (!strcmp(optname, "_buildout_section_name_")) {
@@ -380,12 +395,25 @@ static int initialize(struct cfg *cfg, struct cfg_section *s)
 			char *list = arena_strdup(&cfg->arena, deps->resolved);
 			char *save = NULL;
 			for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
-			     t = strtok_r(NULL, " \t\n\r\f\v", &save))
-				if (!section_at(cfg, t, deps->file, deps->line))
+			     t = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+				struct cfg_section *d = section_at(cfg, t, deps->file, deps->line);
+				if (!d)
 					return -1;
+				add_ref(s, d);
+			}
 		}
 	}
 	s->state = CFG_INITIALIZED;
+	struct cfg_option *recipe = strcmp(s->name, "buildout") ? find_expanded(s, "recipe") : NULL;
+	if (recipe && *recipe->resolved) {
+		if (cfg->part_initialized && cfg->part_initialized(cfg->part_ctx, cfg, s) < 0)
+			return -1;
+		if (cfg->nparts == cfg->capparts) {
+			cfg->capparts = cfg->capparts ? 2 * cfg->capparts : 16;
+			cfg->parts = xrealloc(cfg->parts, cfg->capparts * sizeof(*cfg->parts));
+		}
+		cfg->parts[cfg->nparts++] = s;
+	}
 	return 0;
 }
 
@@ -395,6 +423,16 @@ const char *cfg_get(struct cfg *cfg, struct cfg_section *s, const char *option, 
 	if (!o)
 		return NULL;
 	return resolve(cfg, s, o, failed);
+}
+
+const char *cfg_substitute(struct cfg *cfg, struct cfg_section *s, const char *text,
+			   const char *file, int line)
+{
+	struct cfg_option o = {.name = "(text)", .value = text, .file = file, .line = line,
+			       .has_base = true};
+	bool failed = false;
+	const char *v = resolve(cfg, s, &o, &failed);
+	return failed ? NULL : v;
 }
 
 void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const char *value)

@@ -169,25 +169,6 @@ static int take_count(int argc, char **argv, int *i, const char *opt, int min, i
 	return 1;
 }
 
-static void print_plan(struct plan *p, bool json, bool reasons)
-{
-	json_t *list = json ? json_array() : NULL;
-	for (size_t i = 0; i < p->graph.nactions; i++) {
-		const struct graph_action *a = p->graph.actions[i];
-		if (a->state != GRAPH_WOULD_RUN)
-			continue;
-		if (json)
-			json_array_append_new(list, json_pack("{s:s, s:s}", "action", a->identity,
-							      "reason", a->reason ? a->reason : ""));
-		else if (reasons)
-			printf("%s: %s\n", a->identity, a->reason ? a->reason : "");
-		else
-			printf("%s\n", a->identity);
-	}
-	if (json)
-		json_print(list);
-}
-
 /* Where downloads go and how: the options of [minimerge] in
  * etc/minimerge.cfg, and -o.  0 or -1 (reported). */
 static int fetch_settings(struct pkgdb *db, const struct install_options *o, struct arena *a,
@@ -240,7 +221,8 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 	if (pkgdb_load_needs(db, order, n) != 0 || plan_packages(&plan, order, n, o->force) != 0)
 		goto out;
 	bool dry = o->dry_run || explain_only;
-	struct status_options so = {o->verbose, o->explain && !explain_only && !o->json};
+	struct status_options so = {.verbose = o->verbose,
+				    .explain = o->explain && !explain_only && !o->json};
 	struct sched_options so2 = {
 		.store = st.store,
 		.casdir = st.casdir,
@@ -279,17 +261,10 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		goto out;
 	}
 	if (explain_only || (dry && (o->json || !o->explain)))
-		print_plan(&plan, o->json, explain_only || o->json);
-	if (!explain_only && !o->json) {
-		if (dry)
-			printf("minimerge: %zu action%s would run\n", sum.would_run,
-			       sum.would_run == 1 ? "" : "s");
-		else
-			printf("minimerge: %zu ran, %zu skipped, %zu restored, %zu failed%s in %.2f s\n",
-			       sum.ran, sum.skipped, sum.restored, sum.failed,
-			       sum.blocked ? (sum.interrupted ? ", interrupted" : ", some not run") : "",
-			       (double)sum.elapsed_ns / 1e9);
-	}
+		status_print_plan((const struct graph *[]){&plan.graph}, 1, o->json,
+				  explain_only || o->json);
+	if (!explain_only && !o->json)
+		status_print_summary(&sum, dry);
 	if (sum.interrupted) {
 		diag_error(NULL, 0, "interrupted");
 		rc = EXIT_INTERRUPTED;

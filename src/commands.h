@@ -12,6 +12,7 @@ struct command {
 	int (*run)(int argc, char **argv);
 };
 
+int cmd_buildout(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_graph(int argc, char **argv);

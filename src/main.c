@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 static const struct command commands[] = {
+	{"buildout", "run a buildout config: its parts as a parallel graph", cmd_buildout},
 	{"cache", "show, check and trim the cache of artifacts (stats, verify, gc, clear)",
 	 cmd_cache},
 	{"config", "print the resolved buildout config (text, JSON or annotated)", cmd_config},

@@ -154,32 +154,6 @@ static bool stamp_exists(const char *dir, const char *stamp, struct hash128 whic
 	return ok;
 }
 
-/* Runs one step of a build in dir; a failure names the step. */
-static int step(struct graph_job *job, char **envp, const char *dir, const char *const *argv)
-{
-	int log = graph_job_log_fd(job);
-	if (log < 0) {
-		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
-		return -1;
-	}
-	graph_job_command(job, argv);
-	struct spawn_options o;
-	spawn_options_init(&o);
-	o.argv = argv;
-	o.cwd = dir;
-	o.envp = envp;
-	o.stdout_fd = log;
-	o.stderr_fd = log;
-	struct spawn_result r;
-	if (spawn_run(&o, &r) == 0)
-		return 0;
-	struct strbuf why = STRBUF_INIT;
-	spawn_result_describe(&r, argv[0], 0, &why);
-	graph_job_fail(job, "%s: %s", argv[0], why.buf);
-	strbuf_release(&why);
-	return -1;
-}
-
 static int remove_dir(struct graph_job *job, const char *dir)
 {
 	char *failed = NULL;
@@ -504,8 +478,8 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		return -1;
 	}
 	char **envp = make_env(pj);
-	int rc = step(job, envp, pj->builddir, pj->configure_args) != 0 ||
-			 step(job, envp, pj->builddir, pj->make_args) != 0
+	int rc = graph_job_spawn(job, pj->configure_args, pj->builddir, envp) != 0 ||
+			 graph_job_spawn(job, pj->make_args, pj->builddir, envp) != 0
 		 ? -1
 		 : 0;
 	build_env_free(envp);
@@ -566,7 +540,7 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 	if (remove_dir(job, pj->prefix) != 0)
 		return -1;
 	char **envp = make_env(pj);
-	int rc = step(job, envp, pj->builddir, pj->install_args);
+	int rc = graph_job_spawn(job, pj->install_args, pj->builddir, envp);
 	build_env_free(envp);
 	return rc;
 }

@@ -1,5 +1,6 @@
 #include "status.h"
 
+#include "json_out.h"
 #include "transfers.h"
 
 #include "../lib/arena.h"
@@ -192,7 +193,7 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 		st.running[st.nrunning++] = (struct running){a, now_ns()};
 		if (st.opt.explain && a->reason)
 			strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->reason);
-		if (!st.tty)
+		if (!st.tty && !st.opt.quiet_starts)
 			strbuf_addf(&out, "[%zu/%zu] %s\n", pr->finished + st.nrunning, pr->total,
 				    a->identity);
 	} else if (ev == SCHED_FINISHED) {
@@ -237,6 +238,19 @@ static void on_command(void *ctx, const struct graph_action *a, const char *cmdl
 	strbuf_release(&out);
 }
 
+static void on_say(void *ctx, const struct graph_action *a, const char *line)
+{
+	(void)ctx;
+	(void)a;
+	struct strbuf out = STRBUF_INIT;
+	strbuf_addf(&out, "%s\n", line);
+	pthread_mutex_lock(&st.mu);
+	put_lines(out.buf);
+	draw();
+	pthread_mutex_unlock(&st.mu);
+	strbuf_release(&out);
+}
+
 static void on_tick(void *ctx, const struct sched_progress *pr)
 {
 	(void)ctx;
@@ -246,7 +260,8 @@ static void on_tick(void *ctx, const struct sched_progress *pr)
 	pthread_mutex_unlock(&st.mu);
 }
 
-static const struct sched_observer observer = {NULL, on_event, on_command, on_tick};
+static const struct sched_observer observer = {
+	.event = on_event, .command = on_command, .say = on_say, .tick = on_tick};
 
 const struct sched_observer *status_begin(const struct status_options *o)
 {
@@ -256,6 +271,41 @@ const struct sched_observer *status_begin(const struct status_options *o)
 	st.colour = st.tty && !getenv("NO_COLOR");
 	diag_set_hook(diag_hook);
 	return &observer;
+}
+
+void status_print_summary(const struct sched_summary *sum, bool dry_run)
+{
+	if (dry_run)
+		printf("minimerge: %zu action%s would run\n", sum->would_run,
+		       sum->would_run == 1 ? "" : "s");
+	else
+		printf("minimerge: %zu ran, %zu skipped, %zu restored, %zu failed%s in %.2f s\n",
+		       sum->ran, sum->skipped, sum->restored, sum->failed,
+		       sum->blocked ? (sum->interrupted ? ", interrupted" : ", some not run") : "",
+		       (double)sum->elapsed_ns / 1e9);
+}
+
+void status_print_plan(const struct graph *const *graphs, size_t ngraphs, bool json,
+		       bool reasons)
+{
+	json_t *list = json ? json_array() : NULL;
+	for (size_t k = 0; k < ngraphs; k++) {
+		for (size_t i = 0; i < graphs[k]->nactions; i++) {
+			const struct graph_action *a = graphs[k]->actions[i];
+			const char *why = a->reason ? a->reason : "";
+			if (a->state != GRAPH_WOULD_RUN)
+				continue;
+			if (json)
+				json_array_append_new(list, json_pack("{s:s, s:s}", "action",
+								      a->identity, "reason", why));
+			else if (reasons)
+				printf("%s: %s\n", a->identity, why);
+			else
+				printf("%s\n", a->identity);
+		}
+	}
+	if (json)
+		json_print(list);
 }
 
 void status_end(void)

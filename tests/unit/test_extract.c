@@ -164,16 +164,10 @@ static int extract(struct fix *f, const struct strbuf *tar, char **msg,
 	assert_int_equal(al->read_open_memory(in, tar->buf, tar->len), ARCHIVE_OK);
 	char path[128];
 	snprintf(path, sizeof(path), "%s/stderr", f->dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	assert_true(fd >= 0);
-	int saved = dup(2);
-	assert_true(saved >= 0);
-	assert_int_equal(dup2(fd, 2), 2);
+	struct testutil_stderr c;
+	testutil_stderr_capture(&c, path);
 	int r = extract_entries(al, in, f->dest, WHAT, rules);
-	assert_int_equal(dup2(saved, 2), 2);
-	close(saved);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	*msg = testutil_read_fd(fd, NULL);
+	*msg = testutil_stderr_restore(&c);
 	al->read_free(in);
 	return r;
 }

@@ -317,7 +317,7 @@ static int run_opts(struct fix *f, int jobs, int keep_going, bool dry)
 {
 	log_reset();
 	f->main_thread = pthread_self();
-	const struct sched_observer ob = {f, on_event, on_command, on_tick};
+	const struct sched_observer ob = {.ctx = f, .event = on_event, .command = on_command, .tick = on_tick};
 	struct sched_options o = {
 		.store = f->store,
 		.casdir = f->cas,

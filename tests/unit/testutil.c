@@ -85,3 +85,22 @@ int testutil_remove_tree(const char *path)
 	free(failed);
 	return -1;
 }
+
+void testutil_stderr_capture(struct testutil_stderr *c, const char *path)
+{
+	fflush(stderr);
+	c->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(c->fd >= 0);
+	c->saved = dup(2);
+	assert_true(c->saved >= 0);
+	assert_int_equal(dup2(c->fd, 2), 2);
+}
+
+char *testutil_stderr_restore(struct testutil_stderr *c)
+{
+	fflush(stderr);
+	assert_int_equal(dup2(c->saved, 2), 2);
+	close(c->saved);
+	assert_int_equal(lseek(c->fd, 0, SEEK_SET), 0);
+	return testutil_read_fd(c->fd, NULL);
+}

@@ -33,4 +33,13 @@ size_t testutil_count_names(const char *path);
  * what could not be removed. */
 int testutil_remove_tree(const char *path);
 
+/* Sends stderr to the file path (created or truncated) until
+ * testutil_stderr_restore, which puts it back and returns what was written
+ * (the caller frees it).  Fails the test on an error. */
+struct testutil_stderr {
+	int saved, fd;
+};
+void testutil_stderr_capture(struct testutil_stderr *c, const char *path);
+char *testutil_stderr_restore(struct testutil_stderr *c);
+
 #endif

@@ -1,0 +1,468 @@
+/* part_plan: a config's parts as `part` and `uninstall` actions
+ * (part_plan.h). */
+#include "part_plan.h"
+#include "part_state.h"
+#include "recipe_exec.h"
+
+#include "../lib/diag.h"
+#include "../lib/fsutil.h"
+#include "../lib/hmap.h"
+#include "../lib/path.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct part_job {
+	struct recipe_part part;
+	struct part_plan *pp;
+	bool have_old;
+	struct part_state old;
+	bool run_once;
+	const char *lock; /* <buildout:directory>/var/<part>.cfg */
+};
+
+/* A part installed before that the config no longer has. */
+struct gone_job {
+	struct part_plan *pp;
+	const char *name;
+	const char *part_identity;
+	struct part_state old;
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+/* buildout's _uninstall: every recorded path goes, a directory with all
+ * in it. */
+static int remove_paths(struct graph_job *job, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *failed = NULL;
+		int err = fs_remove_tree(paths[i], &failed);
+		if (err) {
+			graph_job_fail(job, "cannot remove %s: %s", failed, strerror(err));
+			free(failed);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What was installed under a state goes: the external recipe that made it
+ * is asked first, then the recorded paths are removed. */
+static int uninstall_state(struct part_plan *pp, struct graph_job *job, const char *name,
+			   const struct part_state *old)
+{
+	graph_job_say(job, "Uninstalling %s.", name);
+	if (old->program && access(old->program, X_OK) == 0) {
+		struct recipe_part part = {
+			.name = name,
+			.recipe_name = old->recipe,
+			.recipe = &recipe_exec,
+			.recipe_data = recipe_exec_data(&pp->arena, old->program),
+			.options = old->options,
+			.noptions = old->noptions,
+			.buildout = &pp->buildout,
+		};
+		struct recipe_run r = {.part = &part, .job = job, .old_paths = old->paths,
+				       .nold_paths = old->npaths};
+		graph_job_say(job, "Running uninstall recipe.");
+		int rc = recipe_exec.uninstall(&r);
+		for (size_t i = 0; i < r.npaths; i++)
+			free(r.paths[i]);
+		free(r.paths);
+		if (rc != 0)
+			return -1;
+	}
+	return remove_paths(job, old->paths, old->npaths);
+}
+
+static bool paths_intact(const struct part_state *ps)
+{
+	for (size_t i = 0; i < ps->npaths; i++)
+		if (!exists(ps->paths[i]))
+			return false;
+	return true;
+}
+
+/* ---- the part kind ---- */
+
+static int part_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	const struct part_job *pj = a->data;
+	const struct recipe_part *p = &pj->part;
+	graph_input_text(in, "recipe", p->recipe_name);
+	if (p->recipe->identity) {
+		graph_input_text(in, "recipe-version", p->recipe->identity(p));
+	} else {
+		char v[32];
+		snprintf(v, sizeof(v), "built-in %u", p->recipe->version);
+		graph_input_text(in, "recipe-version", v);
+	}
+	struct strbuf name = STRBUF_INIT;
+	for (size_t i = 0; i < p->noptions; i++) {
+		strbuf_reset(&name);
+		strbuf_addf(&name, "option:%s", p->options[i].name);
+		graph_input_text(in, name.buf, p->options[i].value);
+	}
+	strbuf_release(&name);
+	return p->recipe->inputs ? p->recipe->inputs(p, in) : 0;
+}
+
+/* The part's recorded paths, what its recipe checks, and its lock. */
+static bool part_intact(const struct graph_action *a)
+{
+	const struct part_job *pj = a->data;
+	return pj->have_old && paths_intact(&pj->old) &&
+	       (!pj->part.recipe->intact || pj->part.recipe->intact(&pj->part)) &&
+	       (!pj->run_once || exists(pj->lock));
+}
+
+static void say_locked(struct graph_job *job, const struct part_job *pj)
+{
+	static const char rule[] = "------------------------------------------------------------";
+	graph_job_say(job,
+		      "*Skipped* *%s*\n\n"
+		      "  The setup script %s has already been\n"
+		      "  run. To run it again set the \"run-once\" option to \"false\",\n"
+		      "  or delete the file\n"
+		      "    %s\n\n%s\n",
+		      pj->part.name, pj->part.name, pj->lock, rule);
+}
+
+static int write_lock(struct graph_job *job, const struct part_job *pj)
+{
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addf(&text,
+		    "The presence of this file stops the setup script \"%s\" from\n"
+		    "being run more than once. Delete this file and run buildout to run the\n"
+		    "setup script again.\n",
+		    pj->part.name);
+	struct arena a = ARENA_INIT;
+	int err = fs_mkdirs(path_dirname(&a, pj->lock), 0777);
+	if (!err)
+		err = fs_write_atomic(pj->lock, text.buf, text.len, 0666);
+	arena_free(&a);
+	strbuf_release(&text);
+	if (err)
+		graph_job_fail(job, "cannot write the lock file %s: %s", pj->lock, strerror(err));
+	return err ? -1 : 0;
+}
+
+static void release_run(struct recipe_run *r)
+{
+	for (size_t i = 0; i < r->npaths; i++)
+		free(r->paths[i]);
+	free(r->paths);
+}
+
+static void record_state(struct graph_action *a, const struct part_job *pj,
+			 const char *const *paths, size_t npaths)
+{
+	const struct recipe_part *p = &pj->part;
+	struct part_state ps = {
+		.key = a->key,
+		.recipe = p->recipe_name,
+		.program = p->recipe == &recipe_exec ? recipe_exec_program(p) : NULL,
+		.options = p->options,
+		.noptions = p->noptions,
+		.paths = (const char **)paths,
+		.npaths = npaths,
+		.installed_ns = now_ns(),
+	};
+	part_state_put(pj->pp->store, a->identity, &ps);
+}
+
+/* Unchanged and intact: updated, the paths its update adds recorded too. */
+static int update(struct graph_action *a, struct graph_job *job, struct part_job *pj)
+{
+	struct recipe_run r = {.part = &pj->part, .job = job};
+	graph_job_say(job, "Updating %s.", pj->part.name);
+	if (pj->part.recipe->update(&r) != 0) {
+		release_run(&r);
+		return -1;
+	}
+	const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
+	size_t n = 0;
+	for (size_t i = 0; i < pj->old.npaths; i++)
+		paths[n++] = pj->old.paths[i];
+	for (size_t i = 0; i < r.npaths; i++)
+		paths[n++] = r.paths[i];
+	record_state(a, pj, paths, n);
+	free(paths);
+	release_run(&r);
+	return 0;
+}
+
+static int install(struct graph_action *a, struct graph_job *job, struct part_job *pj)
+{
+	if (pj->have_old) {
+		/* Whatever happens now, the old install is gone. */
+		part_state_del(pj->pp->store, a->identity);
+		if (uninstall_state(pj->pp, job, pj->part.name, &pj->old) != 0)
+			return -1;
+	}
+	graph_job_say(job, "Installing %s.", pj->part.name);
+	struct recipe_run r = {.part = &pj->part, .job = job};
+	if (pj->part.recipe->install(&r) != 0) {
+		/* As buildout does, what a failed install made goes. */
+		if (remove_paths(job, (const char *const *)r.paths, r.npaths) != 0)
+			diag_warning(NULL, 0, "part %s: what its failed install made is left",
+				     pj->part.name);
+		release_run(&r);
+		return -1;
+	}
+	record_state(a, pj, (const char *const *)r.paths, r.npaths);
+	release_run(&r);
+	return pj->run_once ? write_lock(job, pj) : 0;
+}
+
+static int part_run(struct graph_action *a, struct graph_job *job)
+{
+	struct part_job *pj = a->data;
+	if (pj->run_once && exists(pj->lock)) {
+		/* gs.recipe.base skips the work, whatever changed, and says how
+		 * to have it run again; what was installed stays as it is. */
+		say_locked(job, pj);
+		if (pj->have_old)
+			record_state(a, pj, pj->old.paths, pj->old.npaths);
+		return 0;
+	}
+	bool unchanged = pj->have_old && hash_equal(pj->old.key, a->key) && !pj->run_once &&
+			 part_intact(a);
+	if (unchanged && pj->part.recipe->has_update && pj->part.recipe->has_update(&pj->part))
+		return update(a, job, pj);
+	return install(a, job, pj);
+}
+
+static const struct graph_kind part_kind = {
+	.name = "part",
+	.version = 1,
+	.inputs = part_inputs,
+	.intact = part_intact,
+	.run = part_run,
+};
+
+/* ---- the uninstall kind ---- */
+
+static int gone_inputs(struct graph_action *a, struct graph_inputs *in)
+{
+	(void)a;
+	(void)in;
+	return 0;
+}
+
+static int gone_run(struct graph_action *a, struct graph_job *job)
+{
+	struct gone_job *gj = a->data;
+	part_state_del(gj->pp->store, gj->part_identity);
+	/* Its record goes too, or the part, back in the config unchanged,
+	 * would be skipped with nothing installed. */
+	store_del(gj->pp->store, STORE_RECORDS, gj->part_identity, strlen(gj->part_identity));
+	return uninstall_state(gj->pp, job, gj->name, &gj->old);
+}
+
+static const struct graph_kind uninstall_kind = {
+	.name = "uninstall",
+	.version = 1,
+	.inputs = gone_inputs,
+	.run = gone_run,
+};
+
+/* ---- planning ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct recipe_option *)a)->name,
+		      ((const struct recipe_option *)b)->name);
+}
+
+/* A section's options, resolved and sorted.  NULL on a substitution error
+ * (reported). */
+static struct recipe_option *section_options(struct part_plan *pp, struct cfg *cfg,
+					     struct cfg_section *s, size_t *n)
+{
+	struct recipe_option *o = arena_alloc(&pp->arena, (s->nexpanded + 1) * sizeof(*o));
+	*n = 0;
+	for (size_t i = 0; i < s->nexpanded; i++) {
+		bool failed = false;
+		const char *v = cfg_get(cfg, s, s->expanded[i]->name, &failed);
+		if (failed)
+			return NULL;
+		o[*n].name = s->expanded[i]->name;
+		o[(*n)++].value = v ? v : "";
+	}
+	qsort(o, *n, sizeof(*o), by_name);
+	return o;
+}
+
+static bool is_false_word(const char *v)
+{
+	return !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcasecmp(v, "no");
+}
+
+static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct cfg_section *s)
+{
+	const struct recipe_found *f = s->part_data;
+	struct part_job *pj = arena_alloc(&pp->arena, sizeof(*pj));
+	struct recipe_part *p = &pj->part;
+	pj->pp = pp;
+	p->name = s->name;
+	p->recipe = f->recipe;
+	p->recipe_data = f->data;
+	p->file = s->file;
+	p->line = s->line;
+	p->buildout = &pp->buildout;
+	p->options = section_options(pp, cfg, s, &p->noptions);
+	if (!p->options)
+		return NULL;
+	p->recipe_name = recipe_option(p, "recipe");
+	const char *once = recipe_option(p, "run-once");
+	pj->run_once = once ? !is_false_word(once)
+			    : p->recipe->run_once_default && p->recipe->run_once_default(p);
+	struct strbuf lock = STRBUF_INIT;
+	strbuf_addf(&lock, "%s/var/%s.cfg", pp->buildout.directory, s->name);
+	pj->lock = arena_strdup(&pp->arena, lock.buf);
+	strbuf_release(&lock);
+	return pj;
+}
+
+/* Adds to a the needs of every part in the plan that section s refers to,
+ * looking through sections that are not planned parts. */
+static void add_needs(struct part_plan *pp, const struct hmap *planned, struct graph_action *a,
+		      struct cfg_section *s, struct hmap *seen)
+{
+	for (size_t i = 0; i < s->nrefs; i++) {
+		struct cfg_section *r = s->refs[i];
+		if (hmap_gets(seen, r->name))
+			continue;
+		hmap_put(seen, r->name, strlen(r->name), r);
+		struct graph_action *b = hmap_gets(planned, r->name);
+		if (b && b != a)
+			graph_add_need(pp->graph, a, b);
+		else if (!b)
+			add_needs(pp, planned, a, r, seen);
+	}
+}
+
+struct gone_ctx {
+	struct part_plan *pp;
+	const struct hmap *planned;
+};
+
+static void plan_gone(void *ctx, const char *identity, const struct part_state *ps)
+{
+	struct gone_ctx *c = ctx;
+	struct part_plan *pp = c->pp;
+	const char *name = identity + strlen("part ") + strlen(pp->scope);
+	if (hmap_gets(c->planned, name))
+		return;
+	struct gone_job *gj = arena_alloc(&pp->arena, sizeof(*gj));
+	gj->pp = pp;
+	gj->name = name;
+	gj->part_identity = identity;
+	gj->old = *ps;
+	struct strbuf id = STRBUF_INIT;
+	strbuf_addf(&id, "uninstall %s%s", pp->scope, name);
+	struct graph_action *g = graph_add_action(pp->uninstalls, &uninstall_kind, id.buf, gj);
+	strbuf_release(&id);
+	g->forced = true;
+}
+
+int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
+{
+	struct cfg_section *b = cfg_section_get(cfg, "buildout");
+	if (!b)
+		return -1;
+	struct recipe_buildout *bo = &pp->buildout;
+	bo->options = section_options(pp, cfg, b, &bo->noptions);
+	if (!bo->options)
+		return -1;
+	struct recipe_part view = {.options = bo->options, .noptions = bo->noptions};
+	bo->directory = recipe_option_or(&view, "directory", cfg->directory);
+	bo->bin_directory = recipe_option_or(&view, "bin-directory", bo->directory);
+	bo->parts_directory = recipe_option_or(&view, "parts-directory", bo->directory);
+	return 0;
+}
+
+int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly)
+{
+	struct cfg_section **sections = cfg->parts;
+	size_t n = cfg->nparts;
+	if (only) {
+		sections = arena_alloc(&pp->arena, (nonly + 1) * sizeof(*sections));
+		for (n = 0; n < nonly; n++) {
+			sections[n] = cfg_section_get(cfg, only[n]);
+			if (!sections[n])
+				return -1;
+			if (!sections[n]->part_data) {
+				diag_error(sections[n]->file, sections[n]->line,
+					   "Missing option: %s:recipe (install names parts)",
+					   only[n]);
+				return -1;
+			}
+		}
+	}
+	struct hmap planned = HMAP_INIT;
+	struct graph_action **actions = xcalloc(n + 1, sizeof(*actions));
+	struct strbuf id = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (hmap_gets(&planned, sections[i]->name))
+			continue; /* install a a */
+		struct part_job *pj = new_part(pp, cfg, sections[i]);
+		if (!pj) {
+			rc = -1;
+			break;
+		}
+		strbuf_reset(&id);
+		strbuf_addf(&id, "part %s%s", pp->scope, pj->part.name);
+		int found = part_state_get(pp->store, id.buf, &pj->old, &pp->arena);
+		if (found < 0) {
+			rc = -1;
+			break;
+		}
+		pj->have_old = found == 1;
+		actions[i] = graph_add_action(pp->graph, &part_kind, id.buf, pj);
+		bool updates = pj->part.recipe->has_update && pj->part.recipe->has_update(&pj->part);
+		actions[i]->forced = updates || (pj->run_once && exists(pj->lock));
+		hmap_put(&planned, pj->part.name, strlen(pj->part.name), actions[i]);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (!actions[i])
+			continue;
+		struct hmap seen = HMAP_INIT;
+		add_needs(pp, &planned, actions[i], sections[i], &seen);
+		hmap_free(&seen);
+	}
+	if (rc == 0 && !only) {
+		struct gone_ctx c = {.pp = pp, .planned = &planned};
+		strbuf_reset(&id);
+		strbuf_addf(&id, "part %s", pp->scope);
+		rc = part_state_each(pp->store, id.buf, plan_gone, &c, &pp->arena);
+	}
+	strbuf_release(&id);
+	free(actions);
+	hmap_free(&planned);
+	return rc;
+}
+
+void part_plan_free(struct part_plan *pp)
+{
+	arena_free(&pp->arena);
+}

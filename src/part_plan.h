@@ -1,0 +1,57 @@
+/*
+ * part_plan: a buildout config's parts become actions (DESIGN §2, plan).
+ * Each part is one `part` action; a part needs every part it refers to
+ * through ${section:option} (directly, or through sections that are not
+ * parts) and those of its <part-dependencies>, so parts with no edge
+ * between them run in parallel.  A part installed before and no longer
+ * wanted becomes an `uninstall` action of a graph of its own, run first:
+ * buildout uninstalls before it installs, and an uninstall is no input of
+ * the parts' keys.
+ *
+ * A part's key: its recipe and the recipe's version (a built-in's, or an
+ * external program's content), every resolved option, what the recipe adds
+ * (a template's text), and the outputs of the parts it needs.  The same key
+ * and its recorded paths intact: skipped.  Otherwise its run uninstalls
+ * what the part installed before (part_state.h) and installs it anew.  A
+ * part whose recipe has an update (a command's update-command) runs each
+ * time: unchanged, it is updated.  run-once (gs.recipe.base) locks a part
+ * after its install with <buildout:directory>/var/<part>.cfg.
+ *
+ * Memory: the plan's data lives in its arena; worker threads read it and
+ * write nothing but the store and their own results.
+ */
+#ifndef MINIMERGE_PART_PLAN_H
+#define MINIMERGE_PART_PLAN_H
+
+#include "cfg.h"
+#include "recipe.h"
+
+#include "../cache/store.h"
+#include "../graph/graph.h"
+#include "../lib/arena.h"
+
+#include <stdbool.h>
+
+struct part_plan {
+	struct graph *graph;
+	struct graph *uninstalls; /* run before graph */
+	struct store *store;
+	struct arena arena;
+	/* Between "part " and the part's name in identities: "" for a
+	 * config run on its own. */
+	const char *scope;
+	struct recipe_buildout buildout; /* the run's settings: the caller's */
+};
+
+/* Fills pp->buildout's directories and options from [buildout]; first.
+ * 0 or -1 (reported). */
+int part_plan_buildout(struct part_plan *pp, struct cfg *cfg);
+/* Adds the parts to the graph: those named in only (install PART...: no
+ * part is uninstalled then), else cfg->parts, every part initialized (call
+ * cfg_init_parts first).  Parts installed before and not among them get an
+ * action in pp->uninstalls.  0 or -1 (reported). */
+int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly);
+
+void part_plan_free(struct part_plan *pp);
+
+#endif

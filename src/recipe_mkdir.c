@@ -1,0 +1,102 @@
+/* recipe_mkdir: z3c.recipe.mkdir.  `paths` (default: the part's directory
+ * under parts-directory), one or more, made absolute in the options as the
+ * original does; `mode` (octal) for the directories it creates;
+ * `create-intermediate` (default on) for their parents.  Directories are
+ * kept when the part goes unless `remove-on-update` is on.  One that went
+ * missing makes the part run again. */
+#include "recipe.h"
+
+#include "../lib/diag.h"
+#include "../lib/fsutil.h"
+#include "../lib/path.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int mkdir_init(struct recipe_init *ri)
+{
+	bool failed = false;
+	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
+	const char *dir = b ? cfg_get(ri->cfg, b, "directory", &failed) : NULL;
+	const char *parts = b ? cfg_get(ri->cfg, b, "parts-directory", &failed) : NULL;
+	const char *paths = cfg_get(ri->cfg, ri->section, "paths", &failed);
+	if (failed || !dir)
+		return -1;
+	struct strbuf out = STRBUF_INIT;
+	if (!paths || !*paths) {
+		strbuf_adds(&out, path_join(ri->arena, parts ? parts : dir, ri->section->name));
+	} else {
+		char *list = xstrdup(paths), *save = NULL;
+		for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
+		     t = strtok_r(NULL, " \t\n\r\f\v", &save))
+			strbuf_addf(&out, "%s%s", out.len ? "\n" : "",
+				    t[0] == '/' ? path_normpath(ri->arena, t)
+						: path_join(ri->arena, dir, t));
+		free(list);
+	}
+	const char *mode = cfg_get(ri->cfg, ri->section, "mode", &failed);
+	if (mode && *mode && mode[strspn(mode, "01234567")]) {
+		struct cfg_option *o = cfg_find_option(ri->section, "mode");
+		diag_error(o ? o->file : ri->section->file, o ? o->line : ri->section->line,
+			   "part %s: mode = %s: an octal number such as 0755", ri->section->name,
+			   mode);
+		strbuf_release(&out);
+		return -1;
+	}
+	cfg_set(ri->cfg, ri->section, "paths", out.buf);
+	strbuf_release(&out);
+	return 0;
+}
+
+static int mkdir_install(struct recipe_run *r)
+{
+	bool intermediate, remove;
+	if (recipe_option_bool(r, "create-intermediate", true, &intermediate) != 0 ||
+	    recipe_option_bool(r, "remove-on-update", false, &remove) != 0)
+		return -1;
+	const char *mode_text = recipe_option(r->part, "mode");
+	mode_t mode = mode_text && *mode_text ? (mode_t)strtol(mode_text, NULL, 8) : 0777;
+	char *list = xstrdup(recipe_option_or(r->part, "paths", "")), *save = NULL;
+	int rc = 0;
+	for (char *t = strtok_r(list, "\n", &save); t && rc == 0; t = strtok_r(NULL, "\n", &save)) {
+		int err = 0;
+		if (!fs_is_dir(t, true)) {
+			err = intermediate ? fs_mkdirs(t, mode) : (mkdir(t, mode) ? errno : 0);
+			/* The umask must not narrow an explicit mode. */
+			if (!err && mode_text && *mode_text && chmod(t, mode) != 0)
+				err = errno;
+		}
+		if (err) {
+			graph_job_fail(r->job, "cannot create %s: %s", t, strerror(err));
+			rc = -1;
+		} else if (remove) {
+			recipe_add_path(r, t);
+		}
+	}
+	free(list);
+	return rc;
+}
+
+/* Directories it keeps are not recorded: they are checked here, so that
+ * one that went missing is made again. */
+static bool mkdir_intact(const struct recipe_part *p)
+{
+	char *list = xstrdup(recipe_option_or(p, "paths", "")), *save = NULL;
+	bool ok = true;
+	for (char *t = strtok_r(list, "\n", &save); t && ok; t = strtok_r(NULL, "\n", &save))
+		ok = fs_is_dir(t, true);
+	free(list);
+	return ok;
+}
+
+static const char *const names[] = {"z3c.recipe.mkdir", "mkdir", NULL};
+
+const struct recipe recipe_mkdir = {
+	.names = names,
+	.version = 1,
+	.init = mkdir_init,
+	.install = mkdir_install,
+	.intact = mkdir_intact,
+};

@@ -1,0 +1,116 @@
+/* recipe_template: collective.recipe.template.  The text comes from the
+ * file `input` (relative to the buildout directory) or from the option
+ * `inline`; `output` is where it goes, with `mode` (octal).  An input file's
+ * ${section:option} references are replaced as buildout replaces them in
+ * options ($$ keeps what follows).  The text is rendered when the config is
+ * read, as the original does in its constructor: a change of the input or
+ * of a value it uses changes the part's key. */
+#include "recipe.h"
+
+#include "../lib/diag.h"
+#include "../lib/file.h"
+#include "../lib/fsutil.h"
+#include "../lib/hash.h"
+#include "../lib/path.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct template {
+	const char *text;
+	size_t len;
+	const char *output;
+	mode_t mode;
+};
+
+static int template_init(struct recipe_init *ri)
+{
+	struct cfg *cfg = ri->cfg;
+	struct cfg_section *s = ri->section;
+	bool failed = false;
+	const char *input = cfg_get(cfg, s, "input", &failed);
+	const char *inline_text = cfg_get(cfg, s, "inline", &failed);
+	const char *output = cfg_get(cfg, s, "output", &failed);
+	const char *mode = cfg_get(cfg, s, "mode", &failed);
+	if (failed)
+		return -1;
+	if ((!input || !*input) == (!inline_text)) {
+		diag_error(s->file, s->line, "part %s: give either input (a file) or inline (the text)",
+			   s->name);
+		return -1;
+	}
+	if (!output || !*output) {
+		diag_error(s->file, s->line, "part %s: no output: where the text is to go", s->name);
+		return -1;
+	}
+	struct cfg_option *mo = cfg_find_option(s, "mode");
+	if (mode && *mode && mode[strspn(mode, "01234567")]) {
+		diag_error(mo ? mo->file : s->file, mo ? mo->line : s->line,
+			   "part %s: mode = %s: an octal number such as 0644", s->name, mode);
+		return -1;
+	}
+	struct template *t = arena_alloc(ri->arena, sizeof(*t));
+	t->output = output[0] == '/' ? path_normpath(ri->arena, output)
+				     : path_join(ri->arena, cfg->directory, output);
+	t->mode = mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0;
+	if (inline_text) {
+		t->text = inline_text;
+	} else {
+		const char *path = input[0] == '/' ? input : path_join(ri->arena, cfg->directory, input);
+		struct strbuf text = STRBUF_INIT;
+		int err = 0;
+		struct cfg_option *io = cfg_find_option(s, "input");
+		if (file_read(path, &text, &err) != 0) {
+			diag_error(io ? io->file : s->file, io ? io->line : s->line,
+				   "part %s: cannot read the input %s: %s", s->name, path,
+				   strerror(err));
+			strbuf_release(&text);
+			return -1;
+		}
+		t->text = cfg_substitute(cfg, s, text.buf, path, 0);
+		strbuf_release(&text);
+		if (!t->text)
+			return -1;
+	}
+	t->len = strlen(t->text);
+	ri->recipe_data = t;
+	return 0;
+}
+
+static int template_inputs(const struct recipe_part *p, struct graph_inputs *in)
+{
+	const struct template *t = p->recipe_data;
+	graph_input_hash(in, "text", hash_bytes(t->text, t->len), NULL);
+	return 0;
+}
+
+static int template_install(struct recipe_run *r)
+{
+	const struct template *t = r->part->recipe_data;
+	struct arena a = ARENA_INIT;
+	int err = fs_mkdirs(path_dirname(&a, t->output), 0777);
+	arena_free(&a);
+	if (!err)
+		err = fs_write_atomic(t->output, t->text, t->len, t->mode ? t->mode : 0666);
+	/* The umask must not narrow an explicit mode. */
+	if (!err && t->mode && chmod(t->output, t->mode) != 0)
+		err = errno;
+	if (err) {
+		graph_job_fail(r->job, "cannot write %s: %s", t->output, strerror(err));
+		return -1;
+	}
+	recipe_add_path(r, t->output);
+	return 0;
+}
+
+static const char *const names[] = {"collective.recipe.template", "template", NULL};
+
+const struct recipe recipe_template = {
+	.names = names,
+	.version = 1,
+	.init = template_init,
+	.inputs = template_inputs,
+	.install = template_install,
+};

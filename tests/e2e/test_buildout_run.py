@@ -1,0 +1,518 @@
+"""minimerge buildout: parts as a parallel graph, skipped when unchanged,
+reinstalled when changed, uninstalled when gone; run-once; external
+recipes; the command, template and mkdir recipes; the errors."""
+
+import json
+import os
+import subprocess
+import textwrap
+import time
+
+import pytest
+
+from terminal import clean
+
+MINIMERGE = os.environ.get('MINIMERGE', os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    'build', 'minimerge'))
+
+
+class Buildout:
+    """A buildout directory with a buildout.cfg and minimerge to run it."""
+
+    def __init__(self, path):
+        self.dir = str(path)
+        self.env = dict(os.environ, HOME=self.dir, NO_COLOR='1')
+        self.env.pop('MINIMERGE_RECIPE_PATH', None)
+
+    def write(self, name, text, mode=None):
+        p = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, 'w') as f:
+            f.write(textwrap.dedent(text).lstrip('\n'))
+        if mode is not None:
+            os.chmod(p, mode)
+        return p
+
+    def cfg(self, text):
+        return self.write('buildout.cfg', text)
+
+    def run(self, *args, rc=0):
+        p = subprocess.run([MINIMERGE, 'buildout', '-U'] + list(args),
+                           cwd=self.dir, env=self.env, capture_output=True,
+                           text=True, timeout=120)
+        clean(p.stderr)
+        assert p.returncode == rc, (p.stdout, p.stderr)
+        return p
+
+    def path(self, *names):
+        return os.path.join(self.dir, *names)
+
+    def read(self, *names):
+        with open(self.path(*names)) as f:
+            return f.read()
+
+    def installed(self):
+        p = self.run('--annotate', '--json')
+        return {part['name']: part for part in json.loads(p.stdout)['parts']}
+
+
+@pytest.fixture
+def bo(tmp_path):
+    return Buildout(tmp_path)
+
+
+def summary(out):
+    line = [ln for ln in out.splitlines() if ln.startswith('minimerge: ')][-1]
+    words = line.split()
+    return {'ran': int(words[1]), 'skipped': int(words[3])}
+
+
+def test_independent_parts_run_in_parallel_and_references_order_them(bo):
+    bo.cfg('''
+        [buildout]
+        parts = slow1 slow2 after
+
+        [slow1]
+        recipe = plone.recipe.command
+        command = sleep 1; date +%s.%N > ${:location}
+        location = ${buildout:directory}/slow1.t
+
+        [slow2]
+        recipe = plone.recipe.command
+        command = sleep 1; date +%s.%N > ${:location}
+        location = ${buildout:directory}/slow2.t
+
+        [after]
+        recipe = plone.recipe.command
+        command = date +%s.%N > after.t; cat ${slow1:location} > seen.t
+        location = after.t seen.t
+        ''')
+    t0 = time.monotonic()
+    p = bo.run('-j2')
+    elapsed = time.monotonic() - t0
+    assert elapsed < 1.5, elapsed
+    assert float(bo.read('after.t')) >= float(bo.read('slow1.t'))
+    assert bo.read('seen.t') == bo.read('slow1.t')
+    for part in ('slow1', 'slow2', 'after'):
+        assert 'Installing %s.' % part in p.stdout
+    assert summary(p.stdout) == {'ran': 3, 'skipped': 0}
+
+
+def test_part_dependencies_add_an_edge(bo):
+    bo.cfg('''
+        [buildout]
+        parts = first second
+
+        [first]
+        recipe = plone.recipe.command
+        command = sleep 0.5; echo 1 >> order.t
+
+        [second]
+        recipe = plone.recipe.command
+        => first
+        command = echo 2 >> order.t
+        ''')
+    bo.run('-j2')
+    assert bo.read('order.t') == '1\n2\n'
+
+
+def test_referenced_sections_with_a_recipe_are_parts(bo):
+    bo.cfg('''
+        [buildout]
+        parts = top
+
+        [settings]
+        where = ${hidden:location}
+
+        [hidden]
+        recipe = plone.recipe.command
+        command = touch hidden.t
+        location = ${buildout:directory}/hidden.t
+
+        [unused]
+        recipe = plone.recipe.command
+        command = touch unused.t
+
+        [top]
+        recipe = plone.recipe.command
+        command = test -f ${settings:where} && touch top.t
+        ''')
+    p = bo.run()
+    assert os.path.exists(bo.path('top.t'))
+    assert not os.path.exists(bo.path('unused.t'))
+    assert sorted(bo.installed()) == ['hidden', 'top']
+    assert p.stdout.index('Installing hidden.') < p.stdout.index('Installing top.')
+
+
+def test_unchanged_skipped_changed_reinstalled_gone_uninstalled(bo):
+    cfg = '''
+        [buildout]
+        parts = a b
+
+        [a]
+        recipe = plone.recipe.command
+        command = echo %s > a.t; echo ran >> a.log
+        location = a.t
+
+        [b]
+        recipe = plone.recipe.command
+        command = echo b > b.t
+        location = b.t
+        '''
+    bo.cfg(cfg % 'one')
+    bo.run()
+    p = bo.run()
+    assert summary(p.stdout) == {'ran': 0, 'skipped': 2}
+    assert 'Installing' not in p.stdout
+    assert bo.read('a.log') == 'ran\n'
+
+    bo.cfg(cfg % 'two')
+    p = bo.run()
+    assert 'Uninstalling a.\nInstalling a.' in p.stdout
+    assert 'b.' not in p.stdout
+    assert bo.read('a.t') == 'two\n'
+    assert summary(p.stdout) == {'ran': 1, 'skipped': 1}
+
+    # A recorded path gone: the part is installed again.
+    os.remove(bo.path('b.t'))
+    p = bo.run('--explain')
+    assert 'explain: part b: output missing' in p.stdout
+    assert os.path.exists(bo.path('b.t'))
+
+    bo.cfg((cfg % 'two').replace('parts = a b', 'parts = a'))
+    p = bo.run()
+    assert 'Uninstalling b.' in p.stdout
+    assert not os.path.exists(bo.path('b.t'))
+    assert sorted(bo.installed()) == ['a']
+    # Back in the config: installed again, not skipped.
+    bo.cfg(cfg % 'two')
+    p = bo.run()
+    assert 'Installing b.' in p.stdout and os.path.exists(bo.path('b.t'))
+
+
+def test_a_dependency_that_changes_reinstalls_its_dependents(bo):
+    cfg = '''
+        [buildout]
+        parts = user
+
+        [base]
+        recipe = plone.recipe.command
+        command = echo %s > base.t
+        location = base.t
+
+        [user]
+        recipe = plone.recipe.command
+        command = cp ${base:location} user.t
+        location = user.t
+        '''
+    bo.cfg(cfg % 1)
+    bo.run()
+    bo.cfg(cfg % 2)
+    p = bo.run('--explain')
+    assert 'explain: part user: dependency part base changed' in p.stdout
+    assert bo.read('user.t') == '2\n'
+
+
+def test_command_line_assignment_and_install_named_parts(bo):
+    bo.cfg('''
+        [buildout]
+        parts = a b
+
+        [a]
+        recipe = plone.recipe.command
+        command = echo ${:word} > a.t
+        word = cfg
+
+        [b]
+        recipe = plone.recipe.command
+        command = touch b.t
+        ''')
+    bo.run('a:word=cli', 'install', 'a')
+    assert bo.read('a.t') == 'cli\n'
+    assert not os.path.exists(bo.path('b.t'))
+    assert sorted(bo.installed()) == ['a']
+    # install NAMED uninstalls nothing, even with b never installed.
+    p = bo.run('install', 'b')
+    assert 'Uninstalling' not in p.stdout
+    assert sorted(bo.installed()) == ['a', 'b']
+
+
+def test_dry_run_runs_nothing_and_says_what_would(bo):
+    bo.cfg('''
+        [buildout]
+        parts = a
+
+        [a]
+        recipe = plone.recipe.command
+        command = touch a.t
+        ''')
+    p = bo.run('--dry-run', '--json')
+    assert json.loads(p.stdout) == [{'action': 'part a', 'reason': 'new'}]
+    assert not os.path.exists(bo.path('a.t'))
+
+
+def test_command_update_command_and_stop_on_error(bo):
+    bo.cfg('''
+        [buildout]
+        parts = a
+
+        [a]
+        recipe = plone.recipe.command
+        command = echo install >> a.log
+        update-command = echo update >> a.log
+        ''')
+    bo.run()
+    p = bo.run()
+    assert 'Updating a.' in p.stdout
+    assert bo.read('a.log') == 'install\nupdate\n'
+
+    bo.cfg('''
+        [buildout]
+        parts = bad
+
+        [bad]
+        recipe = plone.recipe.command
+        command = exit 3
+        ''')
+    p = bo.run()
+    assert 'bad: command failed; going on, as stop-on-error is off' in p.stdout
+    bo.cfg('''
+        [buildout]
+        parts = bad
+
+        [bad]
+        recipe = plone.recipe.command
+        command = exit 3
+        stop-on-error = yes
+        ''')
+    p = bo.run(rc=1)
+    assert 'FAILED: part bad: /bin/sh: exit status 3' in p.stdout
+
+
+def test_template_renders_references_and_mode(bo):
+    bo.write('greeting.in', 'hello ${who:name} in ${buildout:directory}\n$${kept}\n')
+    bo.cfg('''
+        [buildout]
+        parts = greet
+
+        [who]
+        name = world
+
+        [greet]
+        recipe = collective.recipe.template
+        input = greeting.in
+        output = ${buildout:directory}/etc/greeting
+        mode = 0750
+        ''')
+    bo.run()
+    assert bo.read('etc', 'greeting') == 'hello world in %s\n$${kept}\n' % bo.dir
+    assert os.stat(bo.path('etc', 'greeting')).st_mode & 0o777 == 0o750
+    # The input is part of the key: a change re-renders.
+    bo.write('greeting.in', 'bye ${who:name}\n')
+    bo.run()
+    assert bo.read('etc', 'greeting') == 'bye world\n'
+    # Gone from the config: the file goes.
+    bo.cfg('[buildout]\nparts =\n')
+    bo.run()
+    assert not os.path.exists(bo.path('etc', 'greeting'))
+
+
+def test_template_needs_input_or_inline(bo):
+    bo.cfg('''
+        [buildout]
+        parts = t
+
+        [t]
+        recipe = collective.recipe.template
+        output = out
+        ''')
+    p = bo.run(rc=2)
+    assert 'buildout.cfg:4: error: part t: give either input (a file) or inline' in p.stderr
+
+
+def test_mkdir_paths_default_and_mode(bo):
+    bo.cfg('''
+        [buildout]
+        parts = dirs plain
+
+        [dirs]
+        recipe = z3c.recipe.mkdir
+        paths = var/a
+                var/b/c
+        mode = 0700
+
+        [plain]
+        recipe = z3c.recipe.mkdir
+
+        [user]
+        ''')
+    bo.run()
+    assert os.stat(bo.path('var', 'b', 'c')).st_mode & 0o777 == 0o700
+    assert os.path.isdir(bo.path('parts', 'plain'))
+    opts = bo.installed()['dirs']['options']
+    assert opts['paths'] == '%s\n%s' % (bo.path('var', 'a'), bo.path('var', 'b', 'c'))
+    # A directory that went missing is made again.
+    os.rmdir(bo.path('var', 'a'))
+    bo.run()
+    assert os.path.isdir(bo.path('var', 'a'))
+
+
+LOCK_TEXT = ('The presence of this file stops the setup script "setup" from\n'
+             'being run more than once. Delete this file and run buildout to run the\n'
+             'setup script again.\n')
+
+
+def test_run_once(bo):
+    cfg = '''
+        [buildout]
+        parts = setup
+
+        [setup]
+        recipe = plone.recipe.command
+        command = echo ran >> setup.log
+        run-once = %s
+        '''
+    bo.cfg(cfg % 'true')
+    bo.run()
+    lock = bo.path('var', 'setup.cfg')
+    assert bo.read('var', 'setup.cfg') == LOCK_TEXT
+    p = bo.run()
+    assert ('*Skipped* *setup*\n\n  The setup script setup has already been\n'
+            '  run. To run it again set the "run-once" option to "false",\n'
+            '  or delete the file\n    %s\n\n%s\n' % (lock, '-' * 60)) in p.stdout
+    assert bo.read('setup.log') == 'ran\n'
+    # Deleting the lock runs it again.
+    os.remove(lock)
+    bo.run()
+    assert bo.read('setup.log') == 'ran\nran\n'
+    assert os.path.exists(lock)
+    # run-once = false (any case) runs it each time its key changes.
+    bo.cfg(cfg % 'FALSE')
+    p = bo.run()
+    assert 'Installing setup.' in p.stdout
+    assert bo.read('setup.log') == 'ran\nran\nran\n'
+
+
+RECIPE = '''#!/usr/bin/python3
+import json, os, sys
+doc = json.load(sys.stdin)
+with open(os.path.join(doc['buildout']['directory'], 'calls.log'), 'a') as f:
+    f.write('%s %s %s\\n' % (doc['phase'], doc['name'],
+                             json.dumps(doc.get('paths', []))))
+opts = doc['options']
+if opts.get('fail') == 'user':
+    print('the widget needs a size')
+    sys.exit(42)
+if opts.get('fail') == 'garbage':
+    print('not json at all')
+    sys.exit(0)
+if doc['phase'] == 'install':
+    out = os.path.join(doc['buildout']['directory'], doc['name'] + '.out')
+    with open(out, 'w') as f:
+        f.write(opts.get('text', ''))
+    print(json.dumps([out]))
+'''
+
+
+def test_external_recipe_phases(bo):
+    prog = bo.write('recipes/widget.py', RECIPE, 0o755)
+    cfg = '''
+        [buildout]
+        parts = w
+
+        [w]
+        recipe = exec:recipes/widget.py
+        text = %s
+        '''
+    bo.cfg(cfg % 'one')
+    bo.run()
+    out = bo.path('w.out')
+    assert bo.read('w.out') == 'one'
+    assert bo.read('calls.log') == 'install w []\n'
+    bo.cfg(cfg % 'two')
+    bo.run()
+    assert bo.read('calls.log') == 'install w []\nuninstall w ["%s"]\ninstall w []\n' % out
+    assert bo.read('w.out') == 'two'
+    # The program is part of the key: a new version reinstalls.
+    with open(prog, 'a') as f:
+        f.write('# changed\n')
+    p = bo.run('--explain')
+    assert 'explain: part w: recipe-version changed' in p.stdout
+    bo.cfg('[buildout]\nparts =\n')
+    bo.run()
+    assert not os.path.exists(out)
+    assert bo.read('calls.log').endswith('uninstall w ["%s"]\n' % out)
+
+
+def test_external_recipe_on_the_recipe_path_with_run_once_default(bo):
+    rdir = bo.path('rp', 'my.recipe')
+    bo.write('rp/my.recipe/recipe', RECIPE, 0o755)
+    bo.write('rp/my.recipe/recipe.json', '{"version": "1.0", "run-once": true}')
+    bo.env['MINIMERGE_RECIPE_PATH'] = '/nonexistent:' + bo.path('rp')
+    bo.cfg('''
+        [buildout]
+        parts = setup
+
+        [setup]
+        recipe = my.recipe
+        ''')
+    bo.run()
+    assert os.path.exists(bo.path('var', 'setup.cfg'))
+    p = bo.run()
+    assert '*Skipped* *setup*' in p.stdout
+    assert os.path.isdir(rdir)
+
+
+def test_external_recipe_user_error_and_garbage(bo):
+    bo.write('r.py', RECIPE, 0o755)
+    bo.cfg('''
+        [buildout]
+        parts = w
+
+        [w]
+        recipe = exec:r.py
+        fail = user
+        ''')
+    p = bo.run(rc=1)
+    assert 'FAILED: part w: the widget needs a size' in p.stdout
+    assert bo.installed() == {}
+    bo.cfg('''
+        [buildout]
+        parts = w
+
+        [w]
+        recipe = exec:r.py
+        fail = garbage
+        ''')
+    p = bo.run(rc=1)
+    assert ('FAILED: part w: recipe exec:r.py (install) printed what is not a JSON '
+            'list of paths: not json at all') in p.stdout
+
+
+def test_unknown_recipe_names_the_part_and_the_built_ins(bo):
+    bo.cfg('''
+        [buildout]
+        parts = x
+
+        [x]
+        recipe = no.such.recipe
+        ''')
+    p = bo.run(rc=2)
+    assert "buildout.cfg:5: error: unknown recipe 'no.such.recipe'" in p.stderr
+    for name in ('plone.recipe.command', 'collective.recipe.template', 'z3c.recipe.mkdir'):
+        assert name in p.stderr
+    assert not os.path.exists(bo.path('.minimerge'))
+
+
+def test_exec_recipe_that_is_not_a_program(bo):
+    bo.cfg('''
+        [buildout]
+        parts = x
+
+        [x]
+        recipe = exec:nothere
+        ''')
+    p = bo.run(rc=2)
+    assert 'buildout.cfg:5: error: part x: recipe exec:nothere: %s is not an executable file' \
+        % bo.path('nothere') in p.stderr
