@@ -134,30 +134,32 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	return err;
 }
 
+int fs_copy_fd(int in, int out)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : 0;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				return errno;
+			if (w > 0)
+				off += w;
+		}
+	}
+}
+
 static int copy_file(int sfd, int dfd, const char *name, const struct stat *st)
 {
 	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return errno;
 	int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
-	int err = out < 0 ? errno : 0;
-	char buf[65536];
-	while (!err) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : 0;
-			break;
-		}
-		for (ssize_t off = 0; off < n && !err;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR)
-				err = errno;
-			else if (w > 0)
-				off += w;
-		}
-	}
+	int err = out < 0 ? errno : fs_copy_fd(in, out);
 	/* The umask may have cut the bits open() asked for. */
 	if (!err && fchmod(out, st->st_mode & 07777) != 0)
 		err = errno;

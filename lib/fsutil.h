@@ -25,6 +25,8 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  * fs_remove_tree. */
 int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
 		 char **failed);
+/* Copies what in gives until its end to out.  0 or an errno value. */
+int fs_copy_fd(int in, int out);
 /* Whether path is a directory; a symlink to one counts only with follow.
  * An error (the path is not there) is a no. */
 bool fs_is_dir(const char *path, bool follow);

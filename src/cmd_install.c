@@ -40,10 +40,12 @@ static void usage(FILE *f, const char *name)
 	if (!strcmp(name, "explain")) {
 		fputs("usage: minimerge explain [--json] [-N] [--only-dependencies] [--jump PKG]\n"
 		      "                         TARGET...\n"
+		      "       minimerge explain -c FILE [--json] [BUILDOUT OPTIONS]\n"
 		      "\n"
 		      "Says which actions an install of the targets would run, and why: one\n"
 		      "line per action, 'ACTION: REASON'.  Runs nothing.  The options are\n"
-		      "install's.\n",
+		      "install's.  With -c, the same for the parts of a buildout config\n"
+		      "(minimerge buildout --dry-run --explain).\n",
 		      f);
 		return;
 	}
@@ -405,8 +407,26 @@ int cmd_install(int argc, char **argv)
 	return install_or_explain(argc, argv, false);
 }
 
+/* explain -c FILE ...: why each part of a buildout config would run, which
+ * is buildout's dry run with reasons. */
+static int explain_config(int argc, char **argv)
+{
+	char **args = xcalloc((size_t)argc + 3, sizeof(*args));
+	args[0] = "buildout";
+	args[1] = "--dry-run";
+	args[2] = "--explain";
+	for (int i = 1; i < argc; i++)
+		args[i + 2] = argv[i];
+	int rc = cmd_buildout(argc + 2, args);
+	free(args);
+	return rc;
+}
+
 int cmd_explain(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "-c", 2))
+			return explain_config(argc, argv);
 	return install_or_explain(argc, argv, true);
 }
 

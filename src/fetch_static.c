@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int unpack(const char *archive, const char *dir, uint64_t max_bytes, struct strbuf *why)
+int fetch_static_unpack(const char *archive, const char *dir, uint64_t max_bytes,
+			struct strbuf *why)
 {
 	/* A source comes from anywhere: its links stay inside it, no program
 	 * of it runs as another user, and it does not fill the disk. */
@@ -47,9 +48,7 @@ static int unpack(const char *archive, const char *dir, uint64_t max_bytes, stru
 	return rc;
 }
 
-/* The tree an archive unpacked into dir stands for: its single top
- * directory, or dir itself.  Appended to out. */
-static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
+int fetch_static_single_dir(const char *dir, struct strbuf *out, struct strbuf *why)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -66,9 +65,21 @@ static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
 			strbuf_addf(&only, "%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	strbuf_adds(out, n == 1 && fs_is_dir(only.buf, false) ? only.buf : dir);
+	int one = n == 1 && fs_is_dir(only.buf, false);
+	if (one)
+		strbuf_add(out, only.buf, only.len);
 	strbuf_release(&only);
-	return 0;
+	return one;
+}
+
+/* The tree an archive unpacked into dir stands for: its single top
+ * directory, or dir itself.  Appended to out. */
+static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
+{
+	int one = fetch_static_single_dir(dir, out, why);
+	if (one == 0)
+		strbuf_adds(out, dir);
+	return one < 0 ? -1 : 0;
 }
 
 int fetch_static(const struct fetch_static *f, struct strbuf *why)
@@ -88,7 +99,7 @@ int fetch_static(const struct fetch_static *f, struct strbuf *why)
 		strbuf_addf(why, "cannot create %s: %s", tmp.buf, strerror(err));
 		goto out;
 	}
-	if (unpack(archive.buf, tmp.buf, f->max_bytes, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
+	if (fetch_static_unpack(archive.buf, tmp.buf, f->max_bytes, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
 	    fetch_home_swap_in(tree.buf, f->home, NULL, why) != 0)
 		goto out;
 	rc = 0;

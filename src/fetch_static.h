@@ -25,4 +25,13 @@ struct fetch_static {
 /* 0, or -1 with the reason appended to why. */
 int fetch_static(const struct fetch_static *f, struct strbuf *why);
 
+/* Unpacks archive into the directory dir under a source's rules: links stay
+ * inside, no setuid or setgid bit, at most max_bytes (0: no limit).  0, or
+ * -1 with the reason appended to why. */
+int fetch_static_unpack(const char *archive, const char *dir, uint64_t max_bytes,
+			struct strbuf *why);
+/* Whether dir holds one entry only, a directory: 1 with its path appended
+ * to out, or 0; -1 with the reason appended to why if dir cannot be read. */
+int fetch_static_single_dir(const char *dir, struct strbuf *out, struct strbuf *why);
+
 #endif

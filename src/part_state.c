@@ -144,7 +144,7 @@ int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn
 {
 	struct collect c = {.prefix = prefix, .prefix_len = strlen(prefix), .arena = a};
 	int rc = store_each(s, STORE_PARTS, collect_one, &c) < 0 || c.bad ? -1 : 0;
-	if (rc == 0) {
+	if (rc == 0 && c.n) {
 		qsort(c.items, c.n, sizeof(*c.items), by_time);
 		for (size_t i = 0; i < c.n; i++)
 			fn(ctx, c.items[i].identity, &c.items[i].ps);

@@ -516,3 +516,23 @@ def test_exec_recipe_that_is_not_a_program(bo):
     p = bo.run(rc=2)
     assert 'buildout.cfg:5: error: part x: recipe exec:nothere: %s is not an executable file' \
         % bo.path('nothere') in p.stderr
+
+
+def test_explain_names_the_option_that_changed(bo):
+    cfg = '''
+        [buildout]
+        parts = a
+
+        [a]
+        recipe = plone.recipe.command
+        command = echo %s
+        '''
+    bo.cfg(cfg % 'one')
+    bo.run()
+    bo.cfg(cfg % 'two')
+    p = subprocess.run([MINIMERGE, 'explain', '-c', 'buildout.cfg', '-U'], cwd=bo.dir,
+                       env=bo.env, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert 'part a: option command changed (echo one -> echo two)' in p.stdout
+    # Nothing ran.
+    assert bo.installed()['a']['options']['command'] == 'echo one'

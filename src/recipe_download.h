@@ -1,0 +1,41 @@
+/*
+ * recipe_download: hexagonit.recipe.download (also gocept.download and
+ * minitage.recipe.fetch): a part's `url` is fetched into the download
+ * cache and checked (download.h), then unpacked safely (lib/extract.h:
+ * nothing lands outside the tree, no setuid bit, no more than the unpack
+ * limit) into `destination`, or, with `download-only`, copied there as
+ * `filename`.
+ *
+ * Its parts share with recipe_cmmi's how a source is named and fetched:
+ * `url`, and `md5sum` and/or `sha256` checked against the download.  The
+ * helpers below are that share.
+ */
+#ifndef MINIMERGE_RECIPE_DOWNLOAD_H
+#define MINIMERGE_RECIPE_DOWNLOAD_H
+
+#include "recipe.h"
+
+#include "../lib/strbuf.h"
+
+/* init: checks md5sum and sha256 (hex digests of the right length).  0, or
+ * -1 (reported at the option). */
+int recipe_download_check_sums(struct recipe_init *ri);
+
+/* init: the absolute value of a directory option (relative to the buildout
+ * directory), by default <parts-directory>/<part>, set in the section so
+ * other sections see it.  NULL after reporting. */
+const char *recipe_download_set_dir(struct recipe_init *ri, const char *option);
+
+/* The part's url into the download cache, checked: the file's path is
+ * appended to file.  0, or -1 after graph_job_fail. */
+int recipe_download_fetch(struct recipe_run *r, struct strbuf *file);
+
+/* Unpacks archive into dir, removed first if it is there, then created.
+ * 0, or -1 after graph_job_fail (dir holds what was unpacked so far). */
+int recipe_download_unpack(struct recipe_run *r, const char *archive, const char *dir);
+
+/* Whether dir holds one entry only, a directory: 1 (its path appended to
+ * out) or 0; -1 after graph_job_fail if dir cannot be read. */
+int recipe_download_single_dir(struct recipe_run *r, const char *dir, struct strbuf *out);
+
+#endif
