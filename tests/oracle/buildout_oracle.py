@@ -33,23 +33,14 @@ option name (`opt+`), which buildout then applies.  `-o` adds
 ('buildout', 'offline', 'true') like buildout's -o.
 """
 
-import collections
-import collections.abc
 import io
 import json
 import os
 import sys
-import warnings
-
-# Debian's 2.13.2 predates Python 3.10's removal of the ABC aliases.
-for _name in ('MutableMapping', 'Mapping', 'MutableSet', 'Sequence',
-              'Iterable', 'Callable'):
-    if not hasattr(collections, _name):
-        setattr(collections, _name, getattr(collections.abc, _name))
-warnings.filterwarnings('ignore')
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import buildout_compat  # noqa: E402,F401
 from errkind import classify  # noqa: E402
 
 DEFAULT_PINS = ('zc.buildout', 'zc.recipe.egg')
