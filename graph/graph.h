@@ -46,8 +46,8 @@ struct graph_kind {
 	/* It waits on the network, not the CPU (a download, a checkout): it
 	 * runs in the slots of sched_options.network_jobs. */
 	bool network;
-	/* Adds the kind's inputs.  Any thread, several actions at once.  0, or
-	 * -1 (reported). */
+	/* Adds the kind's inputs (NULL: none but the kind).  Any thread,
+	 * several actions at once.  0, or -1 (reported). */
 	int (*inputs)(struct graph_action *a, struct graph_inputs *in);
 	/* The directory that is the action's output (an install prefix), or
 	 * NULL.  It is hashed after a run, packed into the CAS, checked before a

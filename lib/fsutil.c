@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,19 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		unlink(tmp.buf);
 	strbuf_release(&tmp);
 	return err;
+}
+
+int fs_open_scratch(void)
+{
+	static atomic_uint serial;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/minimerge-scratch.%ld.%u", dir && *dir ? dir : "/tmp",
+		 (long)getpid(), atomic_fetch_add(&serial, 1));
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
 }
 
 int fs_copy_fd(int in, int out)

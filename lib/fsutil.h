@@ -25,6 +25,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  * fs_remove_tree. */
 int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, size_t nexclude,
 		 char **failed);
+/* A file with no name, for a child's input or output: created O_CLOEXEC
+ * under $TMPDIR (else /tmp) and unlinked at once, so nothing is left
+ * whatever happens.  A descriptor, or -1 with errno set. */
+int fs_open_scratch(void);
 /* Copies what in gives until its end to out.  0 or an errno value. */
 int fs_copy_fd(int in, int out);
 /* Whether path is a directory; a symlink to one counts only with follow.

@@ -3,6 +3,8 @@
 
 #include "spawn.h"
 
+#include "fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -379,18 +381,12 @@ int spawn_capture(const struct spawn_options *o, bool with_stderr, struct strbuf
 {
 	/* A file, not a pipe: nothing to drain while the child runs.  Opened
 	 * O_CLOEXEC from the start, so no other worker's child holds it. */
-	static atomic_uint serial;
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/minimerge-capture.%ld.%u", dir && *dir ? dir : "/tmp",
-		 (long)getpid(), atomic_fetch_add(&serial, 1));
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = fs_open_scratch();
 	if (fd < 0) {
 		memset(r, 0, sizeof *r);
 		r->start_errno = errno;
 		return -1;
 	}
-	unlink(path);
 	struct spawn_options c = *o;
 	c.stdout_fd = fd;
 	if (with_stderr)

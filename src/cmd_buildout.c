@@ -6,6 +6,7 @@
 #include "part_plan.h"
 #include "part_state.h"
 #include "recipe.h"
+#include "run_cmd.h"
 #include "state.h"
 #include "status.h"
 
@@ -13,16 +14,10 @@
 #include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
-#include "../lib/spawn.h"
-#include "../lib/units.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -72,38 +67,6 @@ struct buildout_options {
 	bool install_named;
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-	spawn_signal_all(SIGTERM);
-}
-
-static void catch_signals(bool on)
-{
-	struct sigaction sa = {0};
-	sa.sa_handler = on ? on_signal : SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-static int take_count(const char *opt, const char *v, int min, int *out)
-{
-	char *end;
-	errno = 0;
-	long x = v ? strtol(v, &end, 10) : 0;
-	if (!v || !*v || *end || errno || x < min || x > 100000) {
-		diag_error(NULL, 0, "%s needs a number of at least %d, not '%s'", opt, min,
-			   v ? v : "");
-		return -1;
-	}
-	*out = (int)x;
-	return 0;
-}
-
 static void add_assignment(struct buildout_options *o, const char *option, const char *value)
 {
 	o->assigns[o->load.nassignments++] = (struct cfg_assignment){"buildout", option, value};
@@ -115,6 +78,7 @@ static int parse_args(int argc, char **argv, struct arena *a, struct buildout_op
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		int took;
 		if (o->install_named) {
 			o->only[o->nonly++] = argv[i];
 		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
@@ -128,14 +92,9 @@ static int parse_args(int argc, char **argv, struct arena *a, struct buildout_op
 			}
 			i += !arg[2];
 			o->load.config_file = v;
-		} else if (!strcmp(arg, "-j") || !strcmp(arg, "-k")) {
-			if (take_count(arg, next, arg[1] == 'j', arg[1] == 'j' ? &o->jobs
-									     : &o->keep_going))
-				return -1;
-			i++;
-		} else if ((!strncmp(arg, "-j", 2) || !strncmp(arg, "-k", 2)) && arg[2] != '-') {
-			if (take_count((char[]){'-', arg[1], '\0'}, arg + 2, arg[1] == 'j',
-				       arg[1] == 'j' ? &o->jobs : &o->keep_going))
+		} else if ((took = run_cmd_take_count(argc, argv, &i, "-j", 1, &o->jobs)) ||
+			   (took = run_cmd_take_count(argc, argv, &i, "-k", 0, &o->keep_going))) {
+			if (took < 0)
 				return -1;
 		} else if (!strcmp(arg, "--dry-run")) {
 			o->dry_run = true;
@@ -210,12 +169,9 @@ static void annotate_one(void *ctx, const char *identity, const struct part_stat
 		json_array_append_new(c->list, part_state_to_json(name, ps));
 		return;
 	}
-	char hex[HASH_HEX_LEN + 1], when[64];
+	char hex[HASH_HEX_LEN + 1], when[PART_STATE_WHEN_LEN];
 	hash_hex(ps->key, hex);
-	time_t t = (time_t)(ps->installed_ns / 1000000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	part_state_when(ps, when);
 	struct strbuf paths = STRBUF_INIT;
 	for (size_t i = 0; i < ps->npaths; i++)
 		strbuf_addf(&paths, "%s%s", i ? "\n" : "", ps->paths[i]);
@@ -269,7 +225,6 @@ static void settings(const struct buildout_options *o, struct part_plan *pp)
 	bo->stall_seconds = 60;
 	bo->unpack_limit = (uint64_t)8 << 30;
 	bo->jobs = o->jobs;
-	bo->verbose = o->verbose;
 }
 
 /* buildout makes its bin and parts directories before anything runs. */
@@ -344,12 +299,12 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 		.keep_going = o->keep_going,
 		.dry_run = o->dry_run,
 		.observer = status_begin(&so),
-		.interrupted = &interrupted,
+		.interrupted = &run_cmd_interrupted,
 	};
 	struct sched_summary sum = {0};
-	catch_signals(true);
+	run_cmd_catch_signals(true);
 	int r = run_graphs(pp, &sched, &sum);
-	catch_signals(false);
+	run_cmd_catch_signals(false);
 	status_end();
 	if (r == SCHED_BAD_INPUT)
 		goto out;
@@ -358,12 +313,7 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 				  o->explain || o->json);
 	if (!o->json)
 		status_print_summary(&sum, o->dry_run);
-	if (sum.interrupted) {
-		diag_error(NULL, 0, "interrupted");
-		rc = EXIT_INTERRUPTED;
-	} else {
-		rc = r ? EXIT_FAILED : EXIT_OK;
-	}
+	rc = run_cmd_exit_status(r, &sum);
 out:
 	graph_free(&graph);
 	graph_free(&uninstalls);
@@ -380,8 +330,7 @@ int cmd_buildout(int argc, char **argv)
 		.load = {.config_file = "buildout.cfg", .user_defaults = true},
 		.keep_going = 1,
 	};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	o.jobs = cpus > 0 ? (int)cpus : 1;
+	o.jobs = run_cmd_default_jobs();
 	o.assigns = xcalloc((size_t)argc * 2 + 1, sizeof(*o.assigns));
 	o.only = xcalloc((size_t)argc + 1, sizeof(*o.only));
 	int rc = EXIT_BAD_INPUT;

@@ -6,6 +6,7 @@
 #include "pkg_plan.h"
 #include "pkg_print.h"
 #include "pkgsel.h"
+#include "run_cmd.h"
 #include "state.h"
 #include "status.h"
 
@@ -129,48 +130,6 @@ struct install_options {
 	struct pkgsel_options sel;
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-	spawn_signal_all(SIGTERM);
-}
-
-static void catch_signals(bool on)
-{
-	struct sigaction sa = {0};
-	sa.sa_handler = on ? on_signal : SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-/* -j N and -k N: a count, at least min. */
-static int take_count(int argc, char **argv, int *i, const char *opt, int min, int *out)
-{
-	const char *a = argv[*i], *v = NULL;
-	size_t n = strlen(opt);
-	bool is_long = opt[1] == '-'; /* --fetch-jobs=4, but -j4 */
-	if (!strcmp(a, opt))
-		v = *i + 1 < argc ? argv[++*i] : NULL;
-	else if (!strncmp(a, opt, n) && (is_long ? a[n] == '=' : a[n] != '\0'))
-		v = a + n + is_long;
-	else
-		return 0;
-	char *end;
-	errno = 0;
-	long x = v ? strtol(v, &end, 10) : 0;
-	if (!v || !*v || *end || errno || x < min || x > 100000) {
-		diag_error(NULL, 0, "%s needs a number of at least %d, not '%s'", opt, min,
-			   v ? v : "");
-		return -1;
-	}
-	*out = (int)x;
-	return 1;
-}
-
 /* Where downloads go and how: the options of [minimerge] in
  * etc/minimerge.cfg, and -o.  0 or -1 (reported). */
 static int fetch_settings(struct pkgdb *db, const struct install_options *o, struct arena *a,
@@ -234,7 +193,7 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		.keep_going = o->keep_going,
 		.dry_run = dry,
 		.observer = status_begin(&so),
-		.interrupted = &interrupted,
+		.interrupted = &run_cmd_interrupted,
 	};
 	struct sched_summary sum;
 	if (plan.offline && !dry) {
@@ -254,9 +213,9 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 			goto out;
 		}
 	}
-	catch_signals(true);
+	run_cmd_catch_signals(true);
 	int r = sched_run(&plan.graph, &so2, &sum);
-	catch_signals(false);
+	run_cmd_catch_signals(false);
 	status_end();
 	if (r == SCHED_BAD_INPUT) {
 		rc = EXIT_BAD_INPUT;
@@ -267,12 +226,7 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 				  explain_only || o->json);
 	if (!explain_only && !o->json)
 		status_print_summary(&sum, dry);
-	if (sum.interrupted) {
-		diag_error(NULL, 0, "interrupted");
-		rc = EXIT_INTERRUPTED;
-	} else {
-		rc = r ? EXIT_FAILED : EXIT_OK;
-	}
+	rc = run_cmd_exit_status(r, &sum);
 out:
 	plan_free(&plan);
 	state_close(&st);
@@ -326,8 +280,7 @@ static bool take_flag(const char *a, struct install_options *o)
 static int install_or_explain(int argc, char **argv, bool explain_only)
 {
 	struct install_options o = {.fetch_only = !strcmp(argv[0], "fetch")};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	o.jobs = cpus > 0 ? (int)cpus : 1;
+	o.jobs = run_cmd_default_jobs();
 	o.keep_going = 1;
 	o.fetch_jobs = 4;
 	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
@@ -337,11 +290,11 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 		const char *a = argv[i];
 		int took = pkgsel_take_option(argc, argv, &i, &o.sel);
 		if (!took && !explain_only) {
-			took = take_count(argc, argv, &i, "-j", 1, &o.jobs);
+			took = run_cmd_take_count(argc, argv, &i, "-j", 1, &o.jobs);
 			if (!took)
-				took = take_count(argc, argv, &i, "-k", 0, &o.keep_going);
+				took = run_cmd_take_count(argc, argv, &i, "-k", 0, &o.keep_going);
 			if (!took)
-				took = take_count(argc, argv, &i, "--fetch-jobs", 0, &o.fetch_jobs);
+				took = run_cmd_take_count(argc, argv, &i, "--fetch-jobs", 0, &o.fetch_jobs);
 		}
 		if (took < 0) {
 			goto out;

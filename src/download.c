@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -291,11 +293,56 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 	return 0;
 }
 
+/* A file of the cache is written through one NAME.part: two fetches of it
+ * at once (a run's download part and cmmi part of one archive) would
+ * both write it.  The second waits for the first, then finds the file in
+ * the cache.  Within this process: one minimerge at a time works on a
+ * root. */
+struct fetching {
+	const char *file;
+	struct fetching *next;
+};
+
+static pthread_mutex_t fetching_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fetching_done = PTHREAD_COND_INITIALIZER;
+static struct fetching *fetching;
+
+static bool is_fetching(const char *file)
+{
+	for (const struct fetching *f = fetching; f; f = f->next)
+		if (!strcmp(f->file, file))
+			return true;
+	return false;
+}
+
+static void fetch_begin(struct fetching *me)
+{
+	pthread_mutex_lock(&fetching_lock);
+	while (is_fetching(me->file))
+		pthread_cond_wait(&fetching_done, &fetching_lock);
+	me->next = fetching;
+	fetching = me;
+	pthread_mutex_unlock(&fetching_lock);
+}
+
+static void fetch_end(struct fetching *me)
+{
+	pthread_mutex_lock(&fetching_lock);
+	struct fetching **p = &fetching;
+	while (*p != me)
+		p = &(*p)->next;
+	*p = me->next;
+	pthread_cond_broadcast(&fetching_done);
+	pthread_mutex_unlock(&fetching_lock);
+}
+
 int download_fetch(const struct download *d, struct strbuf *path, struct strbuf *why)
 {
 	struct strbuf file = STRBUF_INIT, part = STRBUF_INIT;
 	download_path(d->dir, d->url, &file);
 	strbuf_addf(&part, "%s.part", file.buf);
+	struct fetching me = {.file = file.buf};
+	fetch_begin(&me);
 	int rc = -1;
 	struct stat st;
 	if (stat(file.buf, &st) == 0) {
@@ -332,6 +379,7 @@ int download_fetch(const struct download *d, struct strbuf *path, struct strbuf 
 	if (rc == 0)
 		strbuf_add(path, file.buf, file.len);
 out:
+	fetch_end(&me);
 	strbuf_release(&file);
 	strbuf_release(&part);
 	return rc;

@@ -19,6 +19,9 @@
  * 4xx, an unknown host, a file:// path that is not there) fail at once.
  * Proxies come from the usual environment variables, as libcurl reads them.
  *
+ * Two fetches of one file of the cache at once in this process are one
+ * after the other: the second finds what the first brought.
+ *
  * The bytes go through the run's one curl multi handle (transfers.h) and
  * are hashed on the calling thread once whole; any thread may download.
  * A download is not synced to the disk as it is written (a crash leaves a

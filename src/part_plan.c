@@ -260,13 +260,6 @@ static const struct graph_kind part_kind = {
 
 /* ---- the uninstall kind ---- */
 
-static int gone_inputs(struct graph_action *a, struct graph_inputs *in)
-{
-	(void)a;
-	(void)in;
-	return 0;
-}
-
 static int gone_run(struct graph_action *a, struct graph_job *job)
 {
 	struct gone_job *gj = a->data;
@@ -280,7 +273,6 @@ static int gone_run(struct graph_action *a, struct graph_job *job)
 static const struct graph_kind uninstall_kind = {
 	.name = "uninstall",
 	.version = 1,
-	.inputs = gone_inputs,
 	.run = gone_run,
 };
 
@@ -325,8 +317,6 @@ static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct c
 	p->name = s->name;
 	p->recipe = f->recipe;
 	p->recipe_data = f->data;
-	p->file = s->file;
-	p->line = s->line;
 	p->buildout = &pp->buildout;
 	p->options = section_options(pp, cfg, s, &p->noptions);
 	if (!p->options)
@@ -360,23 +350,30 @@ static void add_needs(struct part_plan *pp, const struct hmap *planned, struct g
 	}
 }
 
-struct gone_ctx {
-	struct part_plan *pp;
-	const struct hmap *planned;
+/* A part the store says is installed; planned once the config has it. */
+struct installed {
+	const char *identity;
+	struct part_state state;
+	bool planned;
 };
 
-static void plan_gone(void *ctx, const char *identity, const struct part_state *ps)
+static void remember_installed(void *ctx, const char *identity, const struct part_state *ps)
 {
-	struct gone_ctx *c = ctx;
-	struct part_plan *pp = c->pp;
+	struct part_plan *pp = ctx;
+	struct installed *in = arena_alloc(&pp->arena, sizeof(*in));
+	in->identity = identity;
+	in->state = *ps;
 	const char *name = identity + strlen("part ") + strlen(pp->scope);
-	if (hmap_gets(c->planned, name))
-		return;
+	hmap_put(&pp->installed, name, strlen(name), in);
+}
+
+static void plan_gone(struct part_plan *pp, const char *name, struct installed *in)
+{
 	struct gone_job *gj = arena_alloc(&pp->arena, sizeof(*gj));
 	gj->pp = pp;
 	gj->name = name;
-	gj->part_identity = identity;
-	gj->old = *ps;
+	gj->part_identity = in->identity;
+	gj->old = in->state;
 	struct strbuf id = STRBUF_INIT;
 	strbuf_addf(&id, "uninstall %s%s", pp->scope, name);
 	struct graph_action *g = graph_add_action(pp->uninstalls, &uninstall_kind, id.buf, gj);
@@ -418,10 +415,11 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 			}
 		}
 	}
+	struct strbuf id = STRBUF_INIT;
+	strbuf_addf(&id, "part %s", pp->scope);
+	int rc = part_state_each(pp->store, id.buf, remember_installed, pp, &pp->arena);
 	struct hmap planned = HMAP_INIT;
 	struct graph_action **actions = xcalloc(n + 1, sizeof(*actions));
-	struct strbuf id = STRBUF_INIT;
-	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (hmap_gets(&planned, sections[i]->name))
 			continue; /* install a a */
@@ -432,12 +430,11 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 		}
 		strbuf_reset(&id);
 		strbuf_addf(&id, "part %s%s", pp->scope, pj->part.name);
-		int found = part_state_get(pp->store, id.buf, &pj->old, &pp->arena);
-		if (found < 0) {
-			rc = -1;
-			break;
+		struct installed *in = hmap_gets(&pp->installed, pj->part.name);
+		if (in) {
+			pj->old = in->state;
+			pj->have_old = in->planned = true;
 		}
-		pj->have_old = found == 1;
 		actions[i] = graph_add_action(pp->graph, &part_kind, id.buf, pj);
 		bool updates = pj->part.recipe->has_update && pj->part.recipe->has_update(&pj->part);
 		actions[i]->forced = updates || (pj->run_once && exists(pj->lock));
@@ -450,11 +447,11 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 		add_needs(pp, &planned, actions[i], sections[i], &seen);
 		hmap_free(&seen);
 	}
-	if (rc == 0 && !only) {
-		struct gone_ctx c = {.pp = pp, .planned = &planned};
-		strbuf_reset(&id);
-		strbuf_addf(&id, "part %s", pp->scope);
-		rc = part_state_each(pp->store, id.buf, plan_gone, &c, &pp->arena);
+	for (size_t k = 0; rc == 0 && !only && k < pp->installed.cap; k++) {
+		struct hmap_slot *slot = &pp->installed.slots[k];
+		struct installed *in = slot->key ? slot->value : NULL;
+		if (in && !in->planned)
+			plan_gone(pp, slot->key, in);
 	}
 	strbuf_release(&id);
 	free(actions);
@@ -464,5 +461,6 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 
 void part_plan_free(struct part_plan *pp)
 {
+	hmap_free(&pp->installed);
 	arena_free(&pp->arena);
 }

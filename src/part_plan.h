@@ -29,6 +29,7 @@
 #include "../cache/store.h"
 #include "../graph/graph.h"
 #include "../lib/arena.h"
+#include "../lib/hmap.h"
 
 #include <stdbool.h>
 
@@ -41,6 +42,8 @@ struct part_plan {
 	 * config run on its own. */
 	const char *scope;
 	struct recipe_buildout buildout; /* the run's settings: the caller's */
+	/* The parts the store says are installed, by name: read once. */
+	struct hmap installed;
 };
 
 /* Fills pp->buildout's directories and options from [buildout]; first.

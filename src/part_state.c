@@ -71,19 +71,6 @@ out:
 	return rc;
 }
 
-int part_state_get(struct store *s, const char *identity, struct part_state *out,
-		   struct arena *a)
-{
-	struct strbuf val = STRBUF_INIT;
-	int rc = store_get(s, STORE_PARTS, identity, strlen(identity), &val);
-	if (rc == 1 && from_json(val.buf, val.len, out, a) != 0) {
-		diag_error(NULL, 0, "the store's entry for %s is not a part's state", identity);
-		rc = -1;
-	}
-	strbuf_release(&val);
-	return rc;
-}
-
 void part_state_put(struct store *s, const char *identity, const struct part_state *ps)
 {
 	json_t *j = to_json(ps);
@@ -153,15 +140,20 @@ int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn
 	return rc;
 }
 
+void part_state_when(const struct part_state *ps, char when[PART_STATE_WHEN_LEN])
+{
+	time_t t = (time_t)(ps->installed_ns / 1000000000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, PART_STATE_WHEN_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
 json_t *part_state_to_json(const char *name, const struct part_state *ps)
 {
 	json_t *j = to_json(ps);
 	json_object_set_new(j, "name", json_string(name));
-	time_t t = (time_t)(ps->installed_ns / 1000000000);
-	struct tm tm;
-	char when[64];
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	char when[PART_STATE_WHEN_LEN];
+	part_state_when(ps, when);
 	json_object_set_new(j, "installed", json_string(when));
 	json_object_del(j, "installed_ns");
 	return j;

@@ -7,7 +7,7 @@
  * than as one file rewritten after each part.
  *
  * Stored as a JSON object; read whole.  Memory: a part_state's strings are
- * in the arena given to part_state_get.
+ * in the arena given to part_state_each.
  */
 #ifndef MINIMERGE_PART_STATE_H
 #define MINIMERGE_PART_STATE_H
@@ -32,10 +32,6 @@ struct part_state {
 	int64_t installed_ns; /* wall clock: install order and annotate's date */
 };
 
-/* 1 found, 0 not, -1 an error (reported: the store, or an entry that is not
- * what this module writes). */
-int part_state_get(struct store *s, const char *identity, struct part_state *out,
-		   struct arena *a);
 /* Pending until the store is flushed. */
 void part_state_put(struct store *s, const char *identity, const struct part_state *ps);
 void part_state_del(struct store *s, const char *identity);
@@ -45,6 +41,10 @@ void part_state_del(struct store *s, const char *identity);
 typedef void part_state_visit_fn(void *ctx, const char *identity, const struct part_state *ps);
 int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn, void *ctx,
 		    struct arena *a);
+
+/* When it was installed, local time: "2026-11-21T06:07:29". */
+#define PART_STATE_WHEN_LEN 32
+void part_state_when(const struct part_state *ps, char when[PART_STATE_WHEN_LEN]);
 
 /* As JSON, for annotate --json: {"name", "recipe", "options", "paths",
  * "key", "installed"}. */

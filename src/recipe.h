@@ -46,7 +46,6 @@ struct recipe_buildout {
 	long stall_seconds;    /* a download that stalls this long is retried */
 	uint64_t unpack_limit; /* the most bytes an archive may unpack to */
 	int jobs;              /* -j: MAKEFLAGS of the recipes' make */
-	bool verbose;
 };
 
 struct recipe_part {
@@ -56,8 +55,6 @@ struct recipe_part {
 	void *recipe_data;       /* the recipe's own, from its init */
 	struct recipe_option *options; /* resolved, sorted by name */
 	size_t noptions;
-	const char *file; /* where the section is, for messages */
-	int line;
 	const struct recipe_buildout *buildout;
 };
 

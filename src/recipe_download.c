@@ -28,7 +28,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,48 +91,6 @@ static const char *sum_of(const struct recipe_run *r, const char *option, char *
 	return buf;
 }
 
-/* download_fetch writes URL's file through one NAME.part: two fetches of
- * one URL at once would write it both.  Parts may well name one archive
- * twice (a download and a cmmi of it), so a fetch waits for one of the
- * same URL under way, then finds the file in the cache. */
-struct fetching {
-	const char *url;
-	struct fetching *next;
-};
-
-static pthread_mutex_t fetching_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fetching_done = PTHREAD_COND_INITIALIZER;
-static struct fetching *fetching;
-
-static bool is_fetching(const char *url)
-{
-	for (const struct fetching *f = fetching; f; f = f->next)
-		if (!strcmp(f->url, url))
-			return true;
-	return false;
-}
-
-static void fetch_begin(struct fetching *me)
-{
-	pthread_mutex_lock(&fetching_lock);
-	while (is_fetching(me->url))
-		pthread_cond_wait(&fetching_done, &fetching_lock);
-	me->next = fetching;
-	fetching = me;
-	pthread_mutex_unlock(&fetching_lock);
-}
-
-static void fetch_end(struct fetching *me)
-{
-	pthread_mutex_lock(&fetching_lock);
-	struct fetching **p = &fetching;
-	while (*p != me)
-		p = &(*p)->next;
-	*p = me->next;
-	pthread_cond_broadcast(&fetching_done);
-	pthread_mutex_unlock(&fetching_lock);
-}
-
 int recipe_download_fetch(struct recipe_run *r, struct strbuf *file)
 {
 	const struct recipe_buildout *bo = r->part->buildout;
@@ -153,10 +110,7 @@ int recipe_download_fetch(struct recipe_run *r, struct strbuf *file)
 		.log_fd = log,
 	};
 	struct strbuf why = STRBUF_INIT;
-	struct fetching me = {.url = d.url};
-	fetch_begin(&me);
 	int rc = download_fetch(&d, file, &why);
-	fetch_end(&me);
 	if (rc != 0)
 		graph_job_fail(r->job, "%s", why.buf);
 	strbuf_release(&why);

@@ -4,15 +4,13 @@
 
 #include "../lib/diag.h"
 #include "../lib/file.h"
+#include "../lib/fsutil.h"
 #include "../lib/hash.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -179,23 +177,14 @@ static int document_fd(struct recipe_run *r, const char *phase)
 	}
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
-	static atomic_uint serial;
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/minimerge-recipe.%ld.%u", dir && *dir ? dir : "/tmp",
-		 (long)getpid(), atomic_fetch_add(&serial, 1));
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = fs_open_scratch();
 	size_t len = strlen(text);
-	if (fd >= 0) {
-		unlink(path);
-		if (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0) {
-			close(fd);
-			fd = -1;
-		}
+	if (fd >= 0 && (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
+		close(fd);
+		fd = -1;
 	}
 	if (fd < 0)
-		graph_job_fail(r->job, "cannot write the recipe's input in %s: %s", path,
-			       strerror(errno));
+		graph_job_fail(r->job, "cannot write the recipe's input: %s", strerror(errno));
 	free(text);
 	return fd;
 }
