@@ -12,20 +12,16 @@ import hashlib
 import io
 import os
 import stat
-import subprocess
 import tarfile
-import textwrap
 
 import pytest
 
+
 import httpserver
-from terminal import clean
+import buildoutdir
 
 http_server = httpserver.http_server
-
-MINIMERGE = os.environ.get('MINIMERGE', os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    'build', 'minimerge'))
+bo = buildoutdir.bo
 
 CONFIGURE = '''\
 #!/bin/sh
@@ -84,48 +80,9 @@ def md5(data):
     return hashlib.md5(data).hexdigest()
 
 
-class Buildout:
-    """A buildout directory with its buildout.cfg, run by minimerge."""
-
-    def __init__(self, path):
-        self.dir = str(path)
-        self.env = dict(os.environ, HOME=self.dir, NO_COLOR='1')
-        self.env.pop('MINIMERGE_RECIPE_PATH', None)
-
-    def path(self, *names):
-        return os.path.join(self.dir, *names)
-
-    def write(self, name, text):
-        with open(self.path(name), 'w') as f:
-            f.write(text)
-
-    def cfg(self, text):
-        self.write('buildout.cfg', textwrap.dedent(text).lstrip('\n'))
-
-    def run(self, *args, rc=0):
-        p = subprocess.run([MINIMERGE, 'buildout', '-U', '-c', self.path('buildout.cfg')]
-                           + list(args), cwd=self.dir, env=self.env, capture_output=True,
-                           text=True, timeout=120)
-        clean(p.stderr)
-        assert p.returncode == rc, (p.stdout, p.stderr)
-        return p
-
-    def read(self, *names):
-        with open(self.path(*names)) as f:
-            return f.read()
-
-    def downloads(self):
-        return sorted(os.listdir(self.path('downloads')))
-
-
 def said(p):
     """What a run said: a failed part on stdout, errors on stderr."""
     return p.stdout + p.stderr
-
-
-@pytest.fixture
-def bo(tmp_path):
-    return Buildout(tmp_path)
 
 
 # ---- cmmi ----
@@ -164,24 +121,6 @@ def test_cmmi_builds_with_its_environment_and_another_part_uses_its_location(
 
     p = bo.run()
     assert 'Installing' not in p.stdout, p.stdout
-
-
-def test_cmmi_wrong_sha256_fails_naming_both(bo, http_server):
-    data = hello_tarball()
-    url = http_server.add('/hello-1.0.tar.gz', data)
-    wrong = sha256(b'something else')
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = zc.recipe.cmmi
-        url = %s
-        sha256 = %s
-        ''' % (url, wrong.upper()))
-    p = bo.run(rc=1)
-    assert wrong in said(p) and sha256(data) in said(p), said(p)
-    assert not os.path.exists(bo.path('parts', 'hello'))
 
 
 def test_cmmi_applies_patches_and_keeps_the_prefix_with_configure_options(
@@ -305,7 +244,10 @@ def two_top_entries():
 
 def test_download_unpacks_with_and_without_its_top_directory(bo, http_server):
     data = hello_tarball()
-    url = http_server.add('/dist/hello-1.0.tar.gz', data)
+    # The first transfer pauses half-way, so the second part's fetch of
+    # the same URL surely starts while it is under way.
+    url = http_server.add('/dist/hello-1.0.tar.gz', data, stall_after=len(data) // 2,
+                          stall_seconds=0.5)
     bo.cfg('''
         [buildout]
         parts = whole stripped check
@@ -327,7 +269,7 @@ def test_download_unpacks_with_and_without_its_top_directory(bo, http_server):
         command = test -x ${stripped:location}/configure && echo ${stripped:destination} > said
         stop-on-error = true
         ''' % dict(url=url, md5=md5(data), sha=sha256(data)))
-    p = bo.run()
+    p = bo.run('-j2')
     assert 'Installing whole.' in p.stdout and 'Installing stripped.' in p.stdout
     assert os.access(bo.path('parts', 'whole', 'hello-1.0', 'configure'), os.X_OK)
     assert os.listdir(bo.path('parts', 'whole')) == ['hello-1.0']
@@ -403,22 +345,26 @@ def test_download_only_copies_the_file_under_its_name(bo, http_server):
     assert os.listdir(bo.path('tools')) == ['run-tool']
 
 
-def test_download_wrong_md5sum_fails_naming_both(bo, http_server):
+@pytest.mark.parametrize('recipe,option,digest', [
+    ('zc.recipe.cmmi', 'sha256', sha256),
+    ('hexagonit.recipe.download', 'md5sum', md5),
+])
+def test_a_wrong_checksum_fails_naming_both(bo, http_server, recipe, option, digest):
     data = hello_tarball()
     url = http_server.add('/hello-1.0.tar.gz', data)
-    wrong = md5(b'other')
+    wrong = digest(b'something else')
     bo.cfg('''
         [buildout]
-        parts = dl
+        parts = p
 
-        [dl]
-        recipe = hexagonit.recipe.download
+        [p]
+        recipe = %s
         url = %s
-        md5sum = %s
-        ''' % (url, wrong))
+        %s = %s
+        ''' % (recipe, url, option, wrong.upper()))
     p = bo.run(rc=1)
-    assert wrong in said(p) and md5(data) in said(p), said(p)
-    assert not os.path.exists(bo.path('parts', 'dl'))
+    assert wrong in said(p) and digest(data) in said(p), said(p)
+    assert not os.path.exists(bo.path('parts', 'p'))
 
 
 def test_download_comes_from_the_cache_once_the_server_is_gone(bo, http_server):

@@ -4,62 +4,11 @@ recipes; the command, template and mkdir recipes; the errors."""
 
 import json
 import os
-import subprocess
-import textwrap
 import time
 
-import pytest
+import buildoutdir
 
-from terminal import clean
-
-MINIMERGE = os.environ.get('MINIMERGE', os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    'build', 'minimerge'))
-
-
-class Buildout:
-    """A buildout directory with a buildout.cfg and minimerge to run it."""
-
-    def __init__(self, path):
-        self.dir = str(path)
-        self.env = dict(os.environ, HOME=self.dir, NO_COLOR='1')
-        self.env.pop('MINIMERGE_RECIPE_PATH', None)
-
-    def write(self, name, text, mode=None):
-        p = os.path.join(self.dir, name)
-        os.makedirs(os.path.dirname(p), exist_ok=True)
-        with open(p, 'w') as f:
-            f.write(textwrap.dedent(text).lstrip('\n'))
-        if mode is not None:
-            os.chmod(p, mode)
-        return p
-
-    def cfg(self, text):
-        return self.write('buildout.cfg', text)
-
-    def run(self, *args, rc=0):
-        p = subprocess.run([MINIMERGE, 'buildout', '-U'] + list(args),
-                           cwd=self.dir, env=self.env, capture_output=True,
-                           text=True, timeout=120)
-        clean(p.stderr)
-        assert p.returncode == rc, (p.stdout, p.stderr)
-        return p
-
-    def path(self, *names):
-        return os.path.join(self.dir, *names)
-
-    def read(self, *names):
-        with open(self.path(*names)) as f:
-            return f.read()
-
-    def installed(self):
-        p = self.run('--annotate', '--json')
-        return {part['name']: part for part in json.loads(p.stdout)['parts']}
-
-
-@pytest.fixture
-def bo(tmp_path):
-    return Buildout(tmp_path)
+bo = buildoutdir.bo
 
 
 def summary(out):
@@ -446,7 +395,6 @@ def test_external_recipe_phases(bo):
 
 
 def test_external_recipe_on_the_recipe_path_with_run_once_default(bo):
-    rdir = bo.path('rp', 'my.recipe')
     bo.write('rp/my.recipe/recipe', RECIPE, 0o755)
     bo.write('rp/my.recipe/recipe.json', '{"version": "1.0", "run-once": true}')
     bo.env['MINIMERGE_RECIPE_PATH'] = '/nonexistent:' + bo.path('rp')
@@ -458,10 +406,38 @@ def test_external_recipe_on_the_recipe_path_with_run_once_default(bo):
         recipe = my.recipe
         ''')
     bo.run()
+    assert bo.read('calls.log') == 'install setup []\n'
     assert os.path.exists(bo.path('var', 'setup.cfg'))
     p = bo.run()
     assert '*Skipped* *setup*' in p.stdout
-    assert os.path.isdir(rdir)
+    assert bo.read('calls.log') == 'install setup []\n'
+
+
+def test_external_recipe_declares_its_version_and_update(bo):
+    bo.write('rp/my.recipe/recipe', RECIPE, 0o755)
+    bo.write('rp/my.recipe/recipe.json', '{"version": "1.0"}')
+    bo.env['MINIMERGE_RECIPE_PATH'] = bo.path('rp')
+    bo.cfg('''
+        [buildout]
+        parts = w
+
+        [w]
+        recipe = my.recipe
+        ''')
+    bo.run()
+    p = bo.run()
+    assert summary(p.stdout) == {'ran': 0, 'skipped': 1}
+    # A new version reinstalls.
+    bo.write('rp/my.recipe/recipe.json', '{"version": "1.1"}')
+    p = bo.run('--explain')
+    assert 'explain: part w: recipe-version changed' in p.stdout
+    # Asking for updates changes no key: the unchanged part is updated.
+    bo.write('rp/my.recipe/recipe.json', '{"version": "1.1", "update": true}')
+    p = bo.run()
+    assert 'Updating w.' in p.stdout
+    out = bo.path('w.out')
+    assert bo.read('calls.log') == ('install w []\nuninstall w ["%s"]\ninstall w []\n'
+                                    'update w []\n' % out)
 
 
 def test_external_recipe_user_error_and_garbage(bo):
@@ -530,9 +506,7 @@ def test_explain_names_the_option_that_changed(bo):
     bo.cfg(cfg % 'one')
     bo.run()
     bo.cfg(cfg % 'two')
-    p = subprocess.run([MINIMERGE, 'explain', '-c', 'buildout.cfg', '-U'], cwd=bo.dir,
-                       env=bo.env, capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
+    p = bo.minimerge('explain', '-c', 'buildout.cfg', '-U')
     assert 'part a: option command changed (echo one -> echo two)' in p.stdout
     # Nothing ran.
     assert bo.installed()['a']['options']['command'] == 'echo one'
