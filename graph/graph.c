@@ -32,6 +32,25 @@ void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action
 	dag_add_edge(&g->dag, a->node, b->node);
 }
 
+void graph_add_order(struct graph *g, struct graph_action *a, struct graph_action *b)
+{
+	dag_add_edge(&g->dag, a->node, b->node);
+	/* Rare (one per buildout package): a new array each time. */
+	size_t *after = arena_alloc(&g->arena, (a->nafter + 1) * sizeof(*after));
+	if (a->nafter)
+		memcpy(after, a->after, a->nafter * sizeof(*after));
+	after[a->nafter++] = b->node;
+	a->after = after;
+}
+
+static bool only_after(const struct graph_action *a, size_t node)
+{
+	for (size_t i = 0; i < a->nafter; i++)
+		if (a->after[i] == node)
+			return true;
+	return false;
+}
+
 void graph_free(struct graph *g)
 {
 	for (size_t i = 0; i < g->nactions; i++) {
@@ -100,6 +119,8 @@ void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
 	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < n->nneeds; i++) {
 		const struct graph_action *b = g->actions[n->needs[i]];
+		if (only_after(a, n->needs[i]))
+			continue;
 		strbuf_reset(&name);
 		strbuf_adds(&name, "need:");
 		strbuf_adds(&name, b->identity);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct graph;
 struct graph_action;
 struct graph_inputs;
 struct graph_job;
@@ -59,6 +60,17 @@ struct graph_kind {
 	/* Does the work.  A worker thread; children's output goes to the job's
 	 * log.  0, or -1 after graph_job_fail. */
 	int (*run)(struct graph_action *a, struct graph_job *job);
+	/* The action brings more of the graph (the parts of a package's
+	 * buildout, as ninja's dyndep does): called on the main thread once its
+	 * output is on disk (skipped or ran), before what needs it is decided.
+	 * It may add actions, their needs, and needs of the actions that need
+	 * it (none of which is decided yet).  Called again in a later run of
+	 * the same graph, it adds nothing twice.  Not for an intermediate.  0,
+	 * or -1 (reported): the action fails.  May be NULL. */
+	int (*reveal)(struct graph_action *a, struct graph *g);
+	/* What reveal adds, for a dry run that cannot know it yet ("the parts
+	 * of its buildout"). */
+	const char *reveals;
 };
 
 /* How an action ended up in this run. */
@@ -79,6 +91,8 @@ struct graph_action {
 	void *data;           /* the kind's */
 	size_t node;          /* in the graph's dag; also the index in actions */
 	bool forced;          /* run it even if nothing changed */
+	const size_t *after;  /* needs by graph_add_order: no inputs of its key */
+	size_t nafter;
 
 	/* Filled by the scheduler. */
 	enum graph_state state;
@@ -109,6 +123,11 @@ struct graph_action *graph_add_action(struct graph *g, const struct graph_kind *
 				      const char *identity, void *data);
 /* a needs b: b runs first, and b's output is one of a's inputs. */
 void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action *b);
+/* a runs after b, but b's output is no input of a (ninja's order-only
+ * dependency): b's work is what a's run reads, its key is made of
+ * something else (a package's install, after the fetch that brings its
+ * parts, is the sum of those parts). */
+void graph_add_order(struct graph *g, struct graph_action *a, struct graph_action *b);
 void graph_free(struct graph *g);
 
 /* For kinds' inputs(): one named input each.  name is "class:what"

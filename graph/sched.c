@@ -41,7 +41,16 @@ struct node {
 	enum job_type job;
 	struct action_entry cached; /* for a restore */
 	uint64_t priority;          /* the longest path from here, in ns */
+	bool resolved;              /* its output is known, or known to be unknown */
+};
 
+/* A job as a worker sees it: the worker touches nothing else of the
+ * scheduler's, whose arrays grow when an action reveals more graph. */
+struct ticket {
+	size_t i;
+	struct graph_action *a;
+	enum job_type job;
+	struct action_entry cached; /* a restore's */
 	/* Set by the worker. */
 	int result; /* 0 ok, 1 restore impossible, -1 failed */
 	char *failure;
@@ -52,7 +61,7 @@ struct worker {
 	pthread_t thread;
 	struct sched *s;
 	uint32_t slot;
-	long job; /* the action given to it, -1: none */
+	struct ticket *ticket; /* the job given to it, or NULL */
 };
 
 struct sched {
@@ -69,7 +78,8 @@ struct sched {
 	int nworkers;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, done_cv;
-	size_t *done, ndone, capdone; /* jobs the workers finished; guarded by mu */
+	struct ticket **done;         /* jobs the workers finished; guarded by mu */
+	size_t ndone, capdone;
 	bool shutdown;
 	size_t running, failures;
 	bool stop;
@@ -179,10 +189,8 @@ static void heap_push(struct sched *s, size_t x)
 	}
 }
 
-static size_t heap_pop(struct sched *s, struct queue *q)
+static void sift_down(const struct sched *s, struct queue *q, size_t i)
 {
-	size_t top = q->v[0], i = 0;
-	q->v[0] = q->v[--q->n];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 		if (l < q->n && before(s, q->v[l], q->v[m]))
@@ -196,6 +204,13 @@ static size_t heap_pop(struct sched *s, struct queue *q)
 		q->v[i] = t;
 		i = m;
 	}
+}
+
+static size_t heap_pop(struct sched *s, struct queue *q)
+{
+	size_t top = q->v[0];
+	q->v[0] = q->v[--q->n];
+	sift_down(s, q, 0);
 	return top;
 }
 
@@ -217,7 +232,8 @@ static const char *log_name(struct sched *s, const struct graph_action *a, struc
 /* The output is known: whoever needs it may be decided. */
 static void resolve(struct sched *s, size_t i)
 {
-	const struct node *n = &s->nodes[i];
+	struct node *n = &s->nodes[i];
+	n->resolved = true;
 	for (size_t k = 0; k < n->nusers; k++)
 		if (--s->nodes[n->users[k]].unresolved == 0)
 			push(&s->work, &s->nwork, &s->capwork, n->users[k]);
@@ -327,6 +343,19 @@ static bool same_key(struct sched *s, size_t i)
 
 static void want_run(struct sched *s, size_t i);
 
+/* In a dry run: a need of i whose run would bring more graph, which i may
+ * then need (a package's install, the parts of its buildout), or NULL. */
+static const struct graph_action *unknown_reveal(const struct sched *s, size_t i)
+{
+	const struct dag_node *d = &s->g->dag.nodes[i];
+	for (size_t k = 0; k < d->nneeds; k++) {
+		const struct graph_action *b = s->g->actions[d->needs[k]];
+		if (s->nodes[d->needs[k]].unknown && b->kind->reveals)
+			return b;
+	}
+	return NULL;
+}
+
 static void queue_when_ready(struct sched *s, size_t i)
 {
 	struct node *n = &s->nodes[i];
@@ -352,6 +381,17 @@ static void want_run(struct sched *s, size_t i)
 	n->job = JOB_RUN;
 	set_reason(a, why(s, i));
 	const struct dag_node *d = &s->g->dag.nodes[i];
+	const struct graph_action *revealer = s->o->dry_run ? unknown_reveal(s, i) : NULL;
+	if (s->o->dry_run && a->kind->reveals) {
+		struct strbuf r = STRBUF_INIT;
+		strbuf_addf(&r, "%s (%s: known once it has run)", a->reason, a->kind->reveals);
+		set_reason(a, strbuf_detach(&r));
+	} else if (revealer) {
+		struct strbuf r = STRBUF_INIT;
+		strbuf_addf(&r, "it needs what %s brings (%s: known once it has run)",
+			    revealer->identity, revealer->kind->reveals);
+		set_reason(a, strbuf_detach(&r));
+	}
 	if (s->o->dry_run) {
 		/* Needs first, so the lines come in the order things would run. */
 		for (size_t k = 0; k < d->nneeds; k++)
@@ -381,6 +421,71 @@ static void want_run(struct sched *s, size_t i)
 		}
 	}
 	queue_when_ready(s, i);
+}
+
+static int order_actions(struct sched *s);
+static void build_users(struct sched *s);
+static int prepare_new(struct sched *s, size_t from);
+
+/* The graph grew from `before` actions (a reveal): the new actions join
+ * the run, unless ok is false, and what needs them waits for them.  0, or
+ * -1 (reported: their inputs, a cycle). */
+static int join_new(struct sched *s, size_t before, bool ok)
+{
+	struct graph *g = s->g;
+	size_t n = g->nactions;
+	s->nodes = xrealloc(s->nodes, (n + 1) * sizeof(*s->nodes));
+	memset(s->nodes + before, 0, (n + 1 - before) * sizeof(*s->nodes));
+	for (int p = 0; p < NPOOLS; p++)
+		s->queues[p].v = xrealloc(s->queues[p].v, (n + 1) * sizeof(*s->queues[p].v));
+	for (size_t i = before; i < n; i++)
+		g->actions[i]->state = GRAPH_PENDING;
+	build_users(s);
+	/* Counted again: what needs the revealing action may need more now. */
+	for (size_t i = 0; i < n; i++) {
+		struct node *x = &s->nodes[i];
+		const struct dag_node *d = &g->dag.nodes[i];
+		if (x->decided)
+			continue;
+		x->unresolved = 0;
+		for (size_t k = 0; k < d->nneeds; k++)
+			x->unresolved += !s->nodes[d->needs[k]].resolved;
+	}
+	dag_order_free(&s->order);
+	if (!ok || order_actions(s) != 0 || prepare_new(s, before) != 0)
+		return -1;
+	if (s->prioritised) {
+		prioritise(s);
+		for (int p = 0; p < NPOOLS; p++)
+			for (size_t k = s->queues[p].n / 2; k-- > 0;)
+				sift_down(s, &s->queues[p], k);
+	}
+	s->undecided += n - before;
+	update_total(s);
+	for (size_t i = before; i < n; i++)
+		if (!s->nodes[i].unresolved)
+			push(&s->work, &s->nwork, &s->capwork, i);
+	return 0;
+}
+
+/* Action i's output is on disk: what it reveals joins the run.  False if
+ * that failed: i has failed then (counted), and what it revealed will be
+ * blocked. */
+static bool reveal(struct sched *s, size_t i)
+{
+	struct graph_action *a = s->g->actions[i];
+	if (!a->kind->reveal)
+		return true;
+	size_t before = s->g->nactions;
+	int rc = a->kind->reveal(a, s->g);
+	if (join_new(s, before, rc == 0) == 0)
+		return true;
+	a->state = GRAPH_FAILED;
+	free(a->failure);
+	a->failure = xstrdup("what it brings to the run cannot be planned (said above)");
+	s->sum->bad_input = true;
+	count_failure(s);
+	return false;
 }
 
 /* Every need's output is known (or, in a dry run, known to be unknown). */
@@ -420,7 +525,8 @@ static void decide(struct sched *s, size_t i)
 	if (same_key(s, i) && intact(s, i)) {
 		a->state = GRAPH_SKIPPED;
 		a->output = n->old.output;
-		s->sum->skipped++;
+		if (reveal(s, i))
+			s->sum->skipped++;
 		observe(s, i, SCHED_DECIDED);
 		resolve(s, i);
 		return;
@@ -458,23 +564,21 @@ static void drain_work(struct sched *s)
 	s->nwork = 0;
 }
 
-/* A worker's part: run or restore action i.  No scheduler state is touched
- * but the node's result fields. */
-static void do_job(struct sched *s, size_t i, uint32_t slot)
+/* A worker's part: run or restore the ticket's action. */
+static void do_job(struct sched *s, struct ticket *t, uint32_t slot)
 {
-	struct graph_action *a = s->g->actions[i];
-	struct node *n = &s->nodes[i];
+	struct graph_action *a = t->a;
 	const char *dir = a->kind->output_dir ? a->kind->output_dir(a) : NULL;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC);
 	a->started_ns = (int64_t)now_ns(CLOCK_REALTIME);
 	a->slot = slot;
-	n->result = 0;
-	if (n->job == JOB_RESTORE) {
-		n->result = cas_restore(s->o->store, s->o->casdir, n->cached.artifact, dir);
-		if (n->result == 0)
-			a->output = n->cached.output;
-		else if (n->result < 0)
-			n->failure = xstrdup("the restore from the cache failed");
+	t->result = 0;
+	if (t->job == JOB_RESTORE) {
+		t->result = cas_restore(s->o->store, s->o->casdir, t->cached.artifact, dir);
+		if (t->result == 0)
+			a->output = t->cached.output;
+		else if (t->result < 0)
+			t->failure = xstrdup("the restore from the cache failed");
 		a->duration_ns = now_ns(CLOCK_MONOTONIC) - t0;
 		return;
 	}
@@ -482,19 +586,19 @@ static void do_job(struct sched *s, size_t i, uint32_t slot)
 	/* The last run's log would tell of another run. */
 	unlink(a->log_path);
 	if (a->kind->run(a, &job) != 0) {
-		n->result = -1;
-		n->failure = job.failure ? job.failure : xstrdup("it failed");
+		t->result = -1;
+		t->failure = job.failure ? job.failure : xstrdup("it failed");
 		job.failure = NULL;
 	} else if (dir) {
 		int rc = tree_hash(s->o->store, dir, NULL, &a->output, NULL);
 		if (rc == 1) {
-			n->result = -1;
+			t->result = -1;
 			struct strbuf sb = STRBUF_INIT;
 			strbuf_addf(&sb, "it made no %s", dir);
-			n->failure = strbuf_detach(&sb);
-		} else if (rc < 0 || cas_pack(s->o->store, s->o->casdir, dir, &n->artifact) != 0) {
-			n->result = -1;
-			n->failure = xstrdup("its output could not be stored");
+			t->failure = strbuf_detach(&sb);
+		} else if (rc < 0 || cas_pack(s->o->store, s->o->casdir, dir, &t->artifact) != 0) {
+			t->result = -1;
+			t->failure = xstrdup("its output could not be stored");
 		}
 	} else {
 		a->output = a->key;
@@ -511,16 +615,20 @@ static void *worker_main(void *arg)
 	struct sched *s = w->s;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		while (!s->shutdown && w->job < 0)
+		while (!s->shutdown && !w->ticket)
 			pthread_cond_wait(&s->work_cv, &s->mu);
-		if (w->job < 0)
+		struct ticket *t = w->ticket;
+		if (!t)
 			break;
-		size_t i = (size_t)w->job;
 		pthread_mutex_unlock(&s->mu);
-		do_job(s, i, w->slot);
+		do_job(s, t, w->slot);
 		pthread_mutex_lock(&s->mu);
-		w->job = -1;
-		push(&s->done, &s->ndone, &s->capdone, i);
+		w->ticket = NULL;
+		if (s->ndone == s->capdone) {
+			s->capdone = s->capdone ? 2 * s->capdone : 16;
+			s->done = xrealloc(s->done, s->capdone * sizeof(*s->done));
+		}
+		s->done[s->ndone++] = t;
 		pthread_cond_signal(&s->done_cv);
 	}
 	pthread_mutex_unlock(&s->mu);
@@ -563,24 +671,28 @@ static void explain_after_run(struct sched *s, size_t i)
 	a->reason_after_run = r ? r : xstrdup("as last time");
 }
 
-static void finish_job(struct sched *s, size_t i)
+static void finish_job(struct sched *s, struct ticket *t)
 {
+	size_t i = t->i;
 	struct graph_action *a = s->g->actions[i];
 	struct node *n = &s->nodes[i];
+	int result = t->result;
+	struct hash128 artifact = t->artifact;
+	char *failure = t->failure;
+	free(t);
 	s->running--;
 	s->idle[pool_of(s, i)]++;
 	s->progress.finished++;
-	if (n->job == JOB_RESTORE && n->result == 1) {
+	if (n->job == JOB_RESTORE && result == 1) {
 		/* Missing or corrupt (cas said which): build it instead. */
 		n->queued = false;
 		observe(s, i, SCHED_FINISHED);
 		want_run(s, i);
 		return;
 	}
-	if (n->result != 0) {
+	if (result != 0) {
 		free(a->failure);
-		a->failure = n->failure;
-		n->failure = NULL;
+		a->failure = failure;
 		if (*s->o->interrupted) {
 			a->state = GRAPH_BLOCKED;
 			s->sum->blocked++;
@@ -594,33 +706,35 @@ static void finish_job(struct sched *s, size_t i)
 		block_users(s, i);
 		return;
 	}
-	if (n->job == JOB_RESTORE) {
-		a->state = GRAPH_RESTORED;
-		s->sum->restored++;
-	} else {
-		if (a->kind->inputs_after_run && !rekey(s, i)) {
-			a->state = GRAPH_FAILED;
-			free(a->failure);
-			a->failure = xstrdup("its inputs could not be read after it ran");
-			count_failure(s);
-			observe(s, i, SCHED_FINISHED);
-			block_users(s, i);
-			return;
-		}
-		if (a->kind->inputs_after_run)
-			explain_after_run(s, i);
-		a->state = GRAPH_RAN;
-		s->sum->ran++;
-		if (!hash_is_zero(n->artifact)) {
-			struct action_entry e = {a->output, n->artifact};
-			action_cache_put(s->o->store, a->key, &e);
-		}
+	if (n->job == JOB_RUN && a->kind->inputs_after_run && !rekey(s, i)) {
+		a->state = GRAPH_FAILED;
+		free(a->failure);
+		a->failure = xstrdup("its inputs could not be read after it ran");
+		count_failure(s);
+		observe(s, i, SCHED_FINISHED);
+		block_users(s, i);
+		return;
+	}
+	if (n->job == JOB_RUN && a->kind->inputs_after_run)
+		explain_after_run(s, i);
+	a->state = n->job == JOB_RESTORE ? GRAPH_RESTORED : GRAPH_RAN;
+	if (n->job == JOB_RUN && !hash_is_zero(artifact)) {
+		struct action_entry e = {a->output, artifact};
+		action_cache_put(s->o->store, a->key, &e);
 	}
 	record_result(s, i, RECORD_OK);
+	bool deferred = n->deferred;
+	if (deferred || reveal(s, i)) {
+		if (a->state == GRAPH_RAN)
+			s->sum->ran++;
+		else
+			s->sum->restored++;
+	}
 	observe(s, i, SCHED_FINISHED);
-	if (!n->deferred)
+	if (!deferred)
 		resolve(s, i);
-	for (size_t k = 0; k < n->nusers; k++) {
+	n = &s->nodes[i];
+	for (size_t k = 0; a->state != GRAPH_FAILED && k < n->nusers; k++) {
 		struct node *u = &s->nodes[n->users[k]];
 		if (u->wants_run && !u->queued && u->unmaterialized) {
 			u->unmaterialized--;
@@ -725,6 +839,52 @@ static int prepare_all(struct sched *s)
 	return atomic_load(&p.failed) ? -1 : atomic_load(&p.bad_input) ? SCHED_BAD_INPUT : 0;
 }
 
+/* Users are the needs reversed: counted, then laid out in one array. */
+static void build_users(struct sched *s)
+{
+	const struct graph *g = s->g;
+	size_t nedges = 0;
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct dag_node *d = &g->dag.nodes[i];
+		s->nodes[i].nusers = 0;
+		nedges += d->nneeds;
+	}
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct dag_node *d = &g->dag.nodes[i];
+		for (size_t k = 0; k < d->nneeds; k++)
+			s->nodes[d->needs[k]].nusers++;
+	}
+	free(s->users);
+	s->users = xmalloc((nedges + 1) * sizeof(*s->users));
+	for (size_t i = 0, at = 0; i < g->nactions; i++) {
+		s->nodes[i].users = s->users + at;
+		at += s->nodes[i].nusers;
+		s->nodes[i].nusers = 0;
+	}
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct dag_node *d = &g->dag.nodes[i];
+		for (size_t k = 0; k < d->nneeds; k++) {
+			struct node *b = &s->nodes[d->needs[k]];
+			b->users[b->nusers++] = i;
+		}
+	}
+}
+
+/* prepare's work for the actions a reveal added, from `from` on, on this
+ * thread: a reveal adds few.  0, or -1 (reported). */
+static int prepare_new(struct sched *s, size_t from)
+{
+	struct prepare p = {.s = s};
+	atomic_init(&p.next, 0);
+	atomic_init(&p.failed, false);
+	atomic_init(&p.bad_input, false);
+	for (size_t i = from; i < s->g->nactions; i++)
+		prepare_one(&p, i, &s->arena);
+	if (atomic_load(&p.failed))
+		s->store_failed = true;
+	return atomic_load(&p.failed) || atomic_load(&p.bad_input) ? -1 : 0;
+}
+
 /* The actions in an order where needs come first, kept for the
  * priorities; a cycle is bad input. */
 static int order_actions(struct sched *s)
@@ -766,9 +926,11 @@ static void start_job(struct sched *s, size_t i, enum pool pool)
 	 * which pool ran what. */
 	int first = pool == POOL_CPU ? 0 : s->nworkers - s->o->network_jobs;
 	pthread_mutex_lock(&s->mu);
+	struct ticket *t = xcalloc(1, sizeof(*t));
+	*t = (struct ticket){.i = i, .a = a, .job = s->nodes[i].job, .cached = s->nodes[i].cached};
 	for (int w = first; w < s->nworkers; w++) {
-		if (s->workers[w].job < 0) {
-			s->workers[w].job = (long)i;
+		if (!s->workers[w].ticket) {
+			s->workers[w].ticket = t;
 			break;
 		}
 	}
@@ -789,7 +951,8 @@ static void loop(struct sched *s)
 {
 	uint64_t last_flush = now_ns(CLOCK_MONOTONIC);
 	const struct sched_observer *ob = s->o->observer;
-	size_t *batch = NULL, nbatch = 0, capbatch = 0;
+	struct ticket **batch = NULL;
+	size_t nbatch = 0, capbatch = 0;
 	for (;;) {
 		drain_work(s);
 		start_jobs(s);
@@ -806,9 +969,12 @@ static void loop(struct sched *s)
 			}
 			pthread_cond_timedwait(&s->done_cv, &s->mu, &until);
 		}
-		nbatch = 0;
-		for (size_t k = 0; k < s->ndone; k++)
-			push(&batch, &nbatch, &capbatch, s->done[k]);
+		if (s->ndone > capbatch) {
+			capbatch = s->capdone;
+			batch = xrealloc(batch, capbatch * sizeof(*batch));
+		}
+		nbatch = s->ndone;
+		memcpy(batch, s->done, nbatch * sizeof(*batch));
 		s->ndone = 0;
 		pthread_mutex_unlock(&s->mu);
 		for (size_t k = 0; k < nbatch; k++)
@@ -836,29 +1002,11 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	for (int p = 0; p < NPOOLS; p++)
 		s.queues[p].v = xmalloc((g->nactions + 1) * sizeof(*s.queues[p].v));
 	s.undecided = g->nactions;
-	/* Users are the needs reversed: counted, then laid out in one array. */
-	size_t nedges = 0;
 	for (size_t i = 0; i < g->nactions; i++) {
-		const struct dag_node *d = &g->dag.nodes[i];
 		g->actions[i]->state = GRAPH_PENDING;
-		s.nodes[i].unresolved = d->nneeds;
-		nedges += d->nneeds;
-		for (size_t k = 0; k < d->nneeds; k++)
-			s.nodes[d->needs[k]].nusers++;
+		s.nodes[i].unresolved = g->dag.nodes[i].nneeds;
 	}
-	s.users = xmalloc((nedges + 1) * sizeof(*s.users));
-	for (size_t i = 0, at = 0; i < g->nactions; i++) {
-		s.nodes[i].users = s.users + at;
-		at += s.nodes[i].nusers;
-		s.nodes[i].nusers = 0;
-	}
-	for (size_t i = 0; i < g->nactions; i++) {
-		const struct dag_node *d = &g->dag.nodes[i];
-		for (size_t k = 0; k < d->nneeds; k++) {
-			struct node *b = &s.nodes[d->needs[k]];
-			b->users[b->nusers++] = i;
-		}
-	}
+	build_users(&s);
 	int rc = order_actions(&s);
 	if (rc == 0)
 		rc = prepare_all(&s);
@@ -879,7 +1027,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		s.nworkers = s.idle[POOL_CPU] + s.idle[POOL_NETWORK];
 		s.workers = xcalloc((size_t)s.nworkers + 1, sizeof(*s.workers));
 		for (int w = 0; w < s.nworkers; w++) {
-			s.workers[w] = (struct worker){0, &s, (uint32_t)w, -1};
+			s.workers[w] = (struct worker){0, &s, (uint32_t)w, NULL};
 			if (pthread_create(&s.workers[w].thread, NULL, worker_main, &s.workers[w]) != 0) {
 				diag_error(NULL, 0, "cannot start a worker thread");
 				s.nworkers = w;
@@ -922,8 +1070,6 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		rc = -1;
 	sum->interrupted = *o->interrupted != 0;
 	sum->elapsed_ns = now_ns(CLOCK_MONOTONIC) - t0;
-	for (size_t i = 0; i < g->nactions; i++)
-		free(s.nodes[i].failure);
 	arena_free(&s.arena);
 	for (size_t k = 0; k < s.narenas; k++)
 		arena_free(&s.arenas[k]);

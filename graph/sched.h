@@ -11,6 +11,9 @@
  * flushed about once a second and at the end, so a crash loses at most the
  * last second of records and never makes a half-done action look done.
  *
+ * An action whose kind reveals more graph (graph_kind.reveal) adds it
+ * once its output is on disk; the new actions join the run there.
+ *
  * Only this module and its observer write about a run; the observer (the
  * terminal, in src/) hears of each start and end.
  */
@@ -70,6 +73,9 @@ struct sched_summary {
 	size_t ran, skipped, restored, failed, blocked, would_run;
 	uint64_t elapsed_ns;
 	bool interrupted;
+	/* An action's reveal failed on bad input (reported: a config's file
+	 * and line): one of the failures. */
+	bool bad_input;
 };
 
 /* Nothing ran: an action's own inputs could not be read (a source that is

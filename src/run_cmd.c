@@ -62,5 +62,5 @@ int run_cmd_exit_status(int r, const struct sched_summary *sum)
 		diag_error(NULL, 0, "interrupted");
 		return EXIT_INTERRUPTED;
 	}
-	return r ? EXIT_FAILED : EXIT_OK;
+	return sum->bad_input ? EXIT_BAD_INPUT : r ? EXIT_FAILED : EXIT_OK;
 }

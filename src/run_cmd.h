@@ -25,7 +25,8 @@ int run_cmd_default_jobs(void);
  * to every child, whose jobs then fail and nothing more starts. */
 void run_cmd_catch_signals(bool on);
 /* The exit status after sched_run returned r (not SCHED_BAD_INPUT):
- * interrupted (said), an action failed, or done. */
+ * interrupted (said), bad input found during the run (a buildout
+ * package's config), an action failed, or done. */
 int run_cmd_exit_status(int r, const struct sched_summary *sum);
 
 #endif

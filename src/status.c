@@ -203,14 +203,15 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 		if (st.opt.explain && a->state == GRAPH_RAN && a->reason_after_run)
 			strbuf_addf(&out, "explain: %s: after it ran: %s\n", a->identity,
 				    a->reason_after_run);
-		if (a->state == GRAPH_FAILED) {
-			strbuf_addf(&out, "%sFAILED:%s %s: %s\n", st.colour ? "\x1b[31m" : "",
-				    st.colour ? "\x1b[0m" : "", a->identity,
-				    a->failure ? a->failure : "it failed");
-		}
 	} else if (ev == SCHED_DECIDED && a->state == GRAPH_WOULD_RUN && st.opt.explain) {
 		strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->reason ? a->reason : "");
 	}
+	/* An action fails as it finishes, or as it is decided when what it
+	 * reveals cannot be planned. */
+	if (ev != SCHED_STARTED && a->state == GRAPH_FAILED)
+		strbuf_addf(&out, "%sFAILED:%s %s: %s\n", st.colour ? "\x1b[31m" : "",
+			    st.colour ? "\x1b[0m" : "", a->identity,
+			    a->failure ? a->failure : "it failed");
 	if (out.len)
 		put_lines(out.buf);
 	if (ev == SCHED_FINISHED && a->state == GRAPH_FAILED && a->log_path &&

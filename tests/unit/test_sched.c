@@ -3,7 +3,8 @@
  * longest remaining path first, weighted by recorded durations, ties by
  * index), the skip rule and early cutoff, intermediates, restores from the
  * CAS, -k, dry runs, explain's words, interruption, cycles, real
- * parallelism and what the observer hears.  The kinds are fakes that record
+ * parallelism, actions that reveal more graph as they finish, and what the
+ * observer hears.  The kinds are fakes that record
  * the order they ran in; the store, the CAS and the logs are real, in a
  * temporary directory per test.  Each graph is built anew for each run, as
  * each minimerge run builds its own.
@@ -33,6 +34,7 @@ struct act {
 	const struct graph_kind *kind;
 	const char *name;  /* its identity */
 	const char *needs; /* space-separated names of what it needs, or NULL */
+	const char *after; /* the name of an action it runs after (order only), or NULL */
 	const char *opt;   /* the text input "option:mode", or NULL: none */
 	int sleep_ms;      /* how long its run takes */
 	bool fail;         /* its run fails */
@@ -187,6 +189,63 @@ static const struct graph_kind inter = {
 	.run = fake_run, .intact = fake_intact,
 };
 
+/* What the reveal kind's action brings when its output is on disk: acts
+ * whose needs name each other or the graph's first acts, and an act of
+ * those that then needs each of them. */
+static struct {
+	struct act *acts, *base;
+	size_t n, nbase;
+	struct act *user;
+	bool fail;
+	bool added; /* to this graph: a later run of it adds nothing */
+	int calls;
+} more;
+
+static struct act *find(struct act *acts, size_t n, const char *name, size_t len);
+
+static int reveal_more(struct graph_action *a, struct graph *g)
+{
+	(void)a;
+	more.calls++;
+	if (more.fail)
+		return -1;
+	if (more.added)
+		return 0;
+	more.added = true;
+	for (size_t i = 0; i < more.n; i++) {
+		struct act *x = &more.acts[i];
+		x->ga = graph_add_action(g, x->kind, x->name, x);
+		x->nneed = 0;
+		x->done = x->needs_unready = false;
+		x->started = x->finished = x->decided = x->commands = 0;
+		graph_add_need(g, more.user->ga, x->ga);
+	}
+	for (size_t i = 0; i < more.n; i++) {
+		const char *p = more.acts[i].needs;
+		while (p && *p) {
+			size_t len = strcspn(p, " ");
+			bool here = false;
+			for (size_t k = 0; k < more.n; k++)
+				here |= strlen(more.acts[k].name) == len &&
+					!strncmp(more.acts[k].name, p, len);
+			struct act *b = here ? find(more.acts, more.n, p, len)
+					     : find(more.base, more.nbase, p, len);
+			graph_add_need(g, more.acts[i].ga, b->ga);
+			more.acts[i].need[more.acts[i].nneed++] = b;
+			p += len;
+			p += strspn(p, " ");
+		}
+	}
+	return 0;
+}
+
+/* A fetch of a package whose buildout's parts are known once it is on
+ * disk. */
+static const struct graph_kind revealer = {
+	.name = "revealer", .version = 1, .inputs = fake_inputs, .run = fake_run,
+	.reveal = reveal_more, .reveals = "its parts",
+};
+
 struct fix {
 	char dir[64];
 	char db[96], cas[96], logs[96];
@@ -288,6 +347,8 @@ static struct act *find(struct act *acts, size_t n, const char *name, size_t len
 static void build(struct fix *f, struct act *acts, size_t n)
 {
 	graph_free(&f->g);
+	more.added = false;
+	more.calls = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct act *x = &acts[i];
 		if (x->kind == &dirkind && !x->dir[0])
@@ -309,6 +370,11 @@ static void build(struct fix *f, struct act *acts, size_t n)
 			acts[i].need[acts[i].nneed++] = b;
 			p += len;
 			p += strspn(p, " ");
+		}
+		if (acts[i].after) {
+			struct act *b = find(acts, n, acts[i].after, strlen(acts[i].after));
+			graph_add_order(&f->g, acts[i].ga, b->ga);
+			acts[i].need[acts[i].nneed++] = b;
 		}
 	}
 }
@@ -982,6 +1048,7 @@ static void test_dry_run(void **state)
 	assert_int_equal(RUN(f, acts, 1), 0);
 	expect_order("a b c");
 	expect_reason(&acts[1], "new");
+	assert_false(f->sum.bad_input);
 
 	acts[0].opt = "two words";
 	build(f, acts, 3);
@@ -1236,6 +1303,190 @@ static void test_network_slots(void **state)
 	assert_int_equal(ran.max_running, 2);
 }
 
+/* 12. Actions that reveal more graph */
+
+static void reveal_setup(struct act *acts, size_t n, struct act *parts, size_t nparts,
+			 struct act *user)
+{
+	more.acts = parts;
+	more.n = nparts;
+	more.base = acts;
+	more.nbase = n;
+	more.user = user;
+	more.fail = false;
+}
+
+static void test_reveal_runs_what_it_brings(void **state)
+{
+	struct fix *f = *state;
+	/* slow runs beside everything: the graph grows while a worker holds
+	 * a job. */
+	struct act acts[] = {
+		{.kind = &plain, .name = "dep"},
+		{.kind = &revealer, .name = "fetch"},
+		{.kind = &plain, .name = "install", .needs = "fetch"},
+		{.kind = &plain, .name = "slow", .sleep_ms = 300},
+	};
+	struct act parts[] = {
+		{.kind = &plain, .name = "p1", .needs = "dep", .sleep_ms = 20},
+		{.kind = &plain, .name = "p2", .opt = "1"},
+		{.kind = &plain, .name = "p3", .needs = "p1"},
+	};
+	reveal_setup(acts, 4, parts, 3, &acts[2]);
+	assert_int_equal(RUN(f, acts, 2), 0);
+	assert_int_equal(more.calls, 1);
+	assert_int_equal(f->g.nactions, 7);
+	assert_int_equal(f->sum.ran, 7);
+	for (size_t i = 0; i < 3; i++) {
+		expect_state(&parts[i], GRAPH_RAN);
+		assert_false(parts[i].needs_unready);
+		assert_int_equal(parts[i].started, 1);
+		assert_int_equal(parts[i].finished, 1);
+	}
+	expect_state(&acts[2], GRAPH_RAN);
+	assert_false(acts[2].needs_unready);
+	/* The install ran after every part, p3 after p1. */
+	const char *o = ran.order;
+	assert_true(strstr(o, "install") > strstr(o, "p3"));
+	assert_true(strstr(o, "install") > strstr(o, "p2"));
+	assert_true(strstr(o, "p3") > strstr(o, "p1"));
+	assert_true(strstr(o, "p1") > strstr(o, "fetch") && strstr(o, "p1") > strstr(o, "dep"));
+	assert_int_equal(f->last.finished, 7);
+	assert_int_equal(f->last.total, 7);
+
+	/* Nothing changed: the fetch is skipped, its parts still come and are
+	 * skipped too. */
+	assert_int_equal(RUN(f, acts, 2), 0);
+	assert_int_equal(more.calls, 1);
+	assert_int_equal(f->g.nactions, 7);
+	assert_int_equal(f->sum.skipped, 7);
+	assert_int_equal(ran.runs, 0);
+	expect_state(&parts[2], GRAPH_SKIPPED);
+	assert_int_equal(parts[2].decided, 1);
+
+	/* A part changed: it and the install run again, nothing else. */
+	parts[1].opt = "2";
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_order("p2 install");
+	expect_reason(&parts[1], "option mode changed (1 -> 2)");
+	expect_reason(&acts[2], "dependency p2 changed");
+}
+
+static void test_order_only(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[] = {
+		{.kind = &plain, .name = "b", .after = "a"},
+		{.kind = &plain, .name = "a", .opt = "1", .sleep_ms = 50},
+	};
+	assert_int_equal(RUN(f, acts, 2), 0);
+	expect_order("a b");
+	assert_false(acts[0].needs_unready);
+	/* a's output is no input of b's key. */
+	acts[1].opt = "2";
+	assert_int_equal(RUN(f, acts, 2), 0);
+	expect_order("a");
+	expect_state(&acts[0], GRAPH_SKIPPED);
+	/* A failed a still holds b back. */
+	acts[1].opt = "3";
+	acts[1].fail = true;
+	assert_int_equal(RUN(f, acts, 2), 1);
+	expect_state(&acts[0], GRAPH_BLOCKED);
+}
+
+static void test_reveal_dry_run(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[] = {
+		{.kind = &revealer, .name = "fetch"},
+		{.kind = &plain, .name = "install", .needs = "fetch"},
+	};
+	struct act parts[] = {
+		{.kind = &plain, .name = "p1"},
+	};
+	reveal_setup(acts, 2, parts, 1, &acts[1]);
+	/* Not on disk yet: what it brings is not known, and said so. */
+	build(f, acts, 2);
+	assert_int_equal(run_opts(f, 1, 0, true), 0);
+	assert_int_equal(more.calls, 0);
+	assert_int_equal(f->g.nactions, 2);
+	expect_state(&acts[0], GRAPH_WOULD_RUN);
+	expect_reason(&acts[0], "new (its parts: known once it has run)");
+	expect_state(&acts[1], GRAPH_WOULD_RUN);
+	expect_reason(&acts[1], "it needs what fetch brings (its parts: known once it has run)");
+	assert_int_equal(ran.runs, 0);
+
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_order("fetch p1 install");
+	/* On disk: a dry run shows the parts. */
+	parts[0].opt = "x";
+	build(f, acts, 2);
+	assert_int_equal(run_opts(f, 1, 0, true), 0);
+	assert_int_equal(f->g.nactions, 3);
+	expect_state(&acts[0], GRAPH_SKIPPED);
+	expect_state(&parts[0], GRAPH_WOULD_RUN);
+	expect_reason(&parts[0], "new option mode (x)");
+	expect_state(&acts[1], GRAPH_WOULD_RUN);
+	assert_int_equal(f->sum.would_run, 2);
+	assert_int_equal(ran.runs, 0);
+	/* The same graph run again (install's offline check does so) gets
+	 * its parts once. */
+	assert_int_equal(run_opts(f, 1, 0, false), 0);
+	assert_int_equal(f->g.nactions, 3);
+	expect_order("p1 install");
+}
+
+static void test_reveal_failure(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[] = {
+		{.kind = &revealer, .name = "fetch"},
+		{.kind = &plain, .name = "install", .needs = "fetch"},
+		{.kind = &plain, .name = "other"},
+	};
+	struct act parts[] = {
+		{.kind = &plain, .name = "p1"},
+	};
+	reveal_setup(acts, 3, parts, 1, &acts[1]);
+	more.fail = true;
+	assert_int_equal(RUN(f, acts, 1), 1);
+	expect_state(&acts[0], GRAPH_FAILED);
+	assert_non_null(strstr(acts[0].ga->failure, "cannot be planned"));
+	assert_true(f->sum.bad_input);
+	expect_state(&acts[1], GRAPH_BLOCKED);
+	expect_state(&acts[2], GRAPH_RAN);
+	assert_int_equal(f->sum.failed, 1);
+	assert_int_equal(f->sum.ran, 1);
+	assert_int_equal(acts[0].finished, 1);
+	/* Skipped next time, and failed again: the same input, the same
+	 * answer. */
+	assert_int_equal(RUN(f, acts, 1), 1);
+	expect_state(&acts[0], GRAPH_FAILED);
+	assert_int_equal(f->sum.failed, 1);
+	assert_int_equal(f->sum.skipped, 1);
+}
+
+static void test_reveal_cycle(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[] = {
+		{.kind = &revealer, .name = "fetch"},
+		{.kind = &plain, .name = "install", .needs = "fetch"},
+	};
+	struct act parts[] = {
+		{.kind = &plain, .name = "p1", .needs = "p2"},
+		{.kind = &plain, .name = "p2", .needs = "p1"},
+		{.kind = &plain, .name = "p3"},
+	};
+	reveal_setup(acts, 2, parts, 3, &acts[1]);
+	assert_int_equal(RUN(f, acts, 1), 1);
+	expect_order("fetch");
+	expect_state(&acts[0], GRAPH_FAILED);
+	for (size_t i = 0; i < 3; i++)
+		expect_state(&parts[i], GRAPH_BLOCKED);
+	expect_state(&acts[1], GRAPH_BLOCKED);
+}
+
 int main(void)
 {
 	char err[256];
@@ -1277,6 +1528,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cycle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parallel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_runs_what_it_brings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_cycle, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
