@@ -164,6 +164,8 @@ static void annotate_one(void *ctx, const char *identity, const struct part_stat
 {
 	struct annotate_ctx *c = ctx;
 	const char *name = identity + strlen(c->prefix);
+	if (strchr(name, ':'))
+		return; /* a package's part, not the config's */
 	strbuf_addf(&c->names, " %s", name);
 	if (c->list) {
 		json_array_append_new(c->list, part_state_to_json(name, ps));
@@ -212,38 +214,6 @@ out:
 	return rc;
 }
 
-/* The run's settings from [buildout]: where downloads go, offline. */
-static void settings(const struct buildout_options *o, struct part_plan *pp)
-{
-	struct recipe_buildout *bo = &pp->buildout;
-	struct recipe_part view = {.options = bo->options, .noptions = bo->noptions};
-	const char *cache = recipe_option(&view, "download-cache");
-	bo->downloads = cache && *cache ? (cache[0] == '/' ? cache
-						      : path_join(&pp->arena, bo->directory, cache))
-				      : path_join(&pp->arena, bo->directory, "downloads");
-	bo->offline = !strcmp(recipe_option_or(&view, "offline", "false"), "true");
-	bo->stall_seconds = 60;
-	bo->unpack_limit = (uint64_t)8 << 30;
-	bo->jobs = o->jobs;
-}
-
-/* buildout makes its bin and parts directories before anything runs. */
-static int make_directories(const struct recipe_buildout *bo)
-{
-	const char *dirs[] = {bo->bin_directory, bo->parts_directory};
-	for (size_t i = 0; i < 2; i++) {
-		if (fs_is_dir(dirs[i], true))
-			continue;
-		printf("Creating directory '%s'.\n", dirs[i]);
-		int err = fs_mkdirs(dirs[i], 0777);
-		if (err) {
-			diag_error(NULL, 0, "cannot create %s: %s", dirs[i], strerror(err));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void add_summary(struct sched_summary *to, const struct sched_summary *from)
 {
 	to->ran += from->ran;
@@ -254,6 +224,7 @@ static void add_summary(struct sched_summary *to, const struct sched_summary *fr
 	to->would_run += from->would_run;
 	to->elapsed_ns += from->elapsed_ns;
 	to->interrupted |= from->interrupted;
+	to->bad_input |= from->bad_input;
 }
 
 /* The uninstalls, then, if they all went, the parts. */
@@ -285,8 +256,8 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	pp->store = st.store;
 	if (part_plan_config(pp, cfg, o->install_named ? o->only : NULL, o->nonly) != 0)
 		goto out;
-	settings(o, pp);
-	if (!o->dry_run && make_directories(&pp->buildout) != 0)
+	part_plan_settings(pp, NULL, false, o->jobs);
+	if (!o->dry_run && part_plan_make_directories(pp, true) != 0)
 		goto out;
 	struct status_options so = {.verbose = o->verbose,
 				    .explain = o->explain && !o->dry_run && !o->json,

@@ -172,7 +172,8 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 {
 	struct arena a = ARENA_INIT;
 	struct state st = STATE_INIT;
-	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs, .fetch_only = fetch_only};
+	struct plan plan = {.db = db, .graph = GRAPH_INIT, .jobs = o->jobs, .fetch_only = fetch_only,
+			    .dry_run = o->dry_run || explain_only};
 	int rc = EXIT_BAD_INPUT;
 	if (fetch_settings(db, o, &a, &plan) != 0 || state_open(&a, db->root, true, &st) != 0)
 		goto out;

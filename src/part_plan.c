@@ -10,6 +10,7 @@
 #include "../lib/path.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -360,10 +361,14 @@ struct installed {
 static void remember_installed(void *ctx, const char *identity, const struct part_state *ps)
 {
 	struct part_plan *pp = ctx;
+	const char *name = identity + strlen("part ") + strlen(pp->scope);
+	/* A package's parts ("part cat/pkg:name") share the prefix of a
+	 * config's own; a part's name has no colon. */
+	if (strchr(name, ':'))
+		return;
 	struct installed *in = arena_alloc(&pp->arena, sizeof(*in));
 	in->identity = identity;
 	in->state = *ps;
-	const char *name = identity + strlen("part ") + strlen(pp->scope);
 	hmap_put(&pp->installed, name, strlen(name), in);
 }
 
@@ -394,6 +399,38 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	bo->directory = recipe_option_or(&view, "directory", cfg->directory);
 	bo->bin_directory = recipe_option_or(&view, "bin-directory", bo->directory);
 	bo->parts_directory = recipe_option_or(&view, "parts-directory", bo->directory);
+	return 0;
+}
+
+void part_plan_settings(struct part_plan *pp, const char *downloads, bool offline, int jobs)
+{
+	struct recipe_buildout *bo = &pp->buildout;
+	struct recipe_part view = {.options = bo->options, .noptions = bo->noptions};
+	const char *cache = recipe_option(&view, "download-cache");
+	if (cache && *cache)
+		bo->downloads = cache[0] == '/' ? cache : path_join(&pp->arena, bo->directory, cache);
+	else
+		bo->downloads = downloads ? downloads : path_join(&pp->arena, bo->directory, "downloads");
+	bo->offline = offline || !strcmp(recipe_option_or(&view, "offline", "false"), "true");
+	bo->stall_seconds = 60;
+	bo->unpack_limit = (uint64_t)8 << 30;
+	bo->jobs = jobs;
+}
+
+int part_plan_make_directories(const struct part_plan *pp, bool say)
+{
+	const char *dirs[] = {pp->buildout.bin_directory, pp->buildout.parts_directory};
+	for (size_t i = 0; i < 2; i++) {
+		if (fs_is_dir(dirs[i], true))
+			continue;
+		if (say)
+			printf("Creating directory '%s'.\n", dirs[i]);
+		int err = fs_mkdirs(dirs[i], 0777);
+		if (err) {
+			diag_error(NULL, 0, "cannot create %s: %s", dirs[i], strerror(err));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -457,6 +494,11 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 	free(actions);
 	hmap_free(&planned);
 	return rc;
+}
+
+bool part_plan_is_uninstall(const struct graph_action *a)
+{
+	return a->kind == &uninstall_kind;
 }
 
 void part_plan_free(struct part_plan *pp)

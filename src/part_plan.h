@@ -49,11 +49,21 @@ struct part_plan {
 /* Fills pp->buildout's directories and options from [buildout]; first.
  * 0 or -1 (reported). */
 int part_plan_buildout(struct part_plan *pp, struct cfg *cfg);
+/* The run's settings, after part_plan_buildout: the download cache
+ * ([buildout] download-cache, else downloads, else <directory>/downloads),
+ * offline ([buildout] offline = true, or offline), -j. */
+void part_plan_settings(struct part_plan *pp, const char *downloads, bool offline, int jobs);
+/* buildout makes its bin and parts directories before anything runs,
+ * saying so when say is set.  0 or -1 (reported). */
+int part_plan_make_directories(const struct part_plan *pp, bool say);
 /* Adds the parts to the graph: those named in only (install PART...: no
  * part is uninstalled then), else cfg->parts, every part initialized (call
  * cfg_init_parts first).  Parts installed before and not among them get an
  * action in pp->uninstalls.  0 or -1 (reported). */
 int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly);
+
+/* Whether a is one of the uninstall actions. */
+bool part_plan_is_uninstall(const struct graph_action *a);
 
 void part_plan_free(struct part_plan *pp);
 

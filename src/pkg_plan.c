@@ -4,6 +4,7 @@
 #include "fetch_home.h"
 #include "fetch_static.h"
 #include "fetch_vcs.h"
+#include "pkg_buildout.h"
 
 #include "../cache/tree.h"
 #include "../cache/record.h"
@@ -32,14 +33,15 @@
 struct pkg_job {
 	struct plan *plan;
 	const struct pkg *pkg;
-	const char *method;   /* install_method: cmmi or none */
+	const char *method;   /* install_method: cmmi, buildout or none */
 	const char *home;     /* <root>/<category>/<name> */
 	const char *srcdir;   /* the source tree, absolute */
 	const char *builddir; /* <home>/parts/build */
 	const char *prefix;   /* <home>/parts/part */
 	/* Left out of the source, relative to srcdir: "parts" when srcdir is
-	 * the home, and the VCS's metadata directory (".git") for a checkout. */
-	const char *exclude[2];
+	 * the home, the VCS's metadata directory (".git") for a checkout, and
+	 * what a buildout makes in its directory. */
+	const char *exclude[6];
 	size_t nexclude;
 	bool fetched;         /* src_type = static: srcdir is the home, filled by the fetch */
 	/* src_type = git, hg, svn or bzr: srcdir is the home, a checkout, and
@@ -55,6 +57,12 @@ struct pkg_job {
 	 * recorded outputs stand in for the graph's needs. */
 	const char **outside;
 	size_t noutside, capoutside;
+	/* install_method = buildout: the installs it needs, which its parts
+	 * need; its install; its parts, once its source is on disk. */
+	struct graph_action **dep_installs;
+	size_t ndep_installs, capdep_installs;
+	struct graph_action *install;
+	struct pkg_buildout *buildout;
 };
 
 static const char *value_or(const struct minibuild_value *v, const char *dflt)
@@ -105,11 +113,10 @@ static void collect_deps(const struct pkg *p, struct hmap *seen, const struct pk
 	}
 }
 
-/* The children's environment, made when the package builds, not when it
- * is planned: a no-op run of a deep stack must not pay for every
- * package's list of prefixes.  Worker threads call it: nothing here
- * touches an arena.  Free with build_env_free. */
-static char **make_env(const struct pkg_job *pj)
+/* The install prefixes of every package pj's package needs, nearer
+ * first; *n of them.  Worker threads call it: nothing here touches an
+ * arena.  Free with free_prefixes. */
+static char **dep_prefixes(const struct pkg_job *pj, size_t *n)
 {
 	const struct pkg **deps = NULL;
 	size_t ndeps = 0, capdeps = 0;
@@ -117,20 +124,35 @@ static char **make_env(const struct pkg_job *pj)
 	collect_deps(pj->pkg, &seen, &deps, &ndeps, &capdeps);
 	hmap_free(&seen);
 	char **prefixes = xcalloc(ndeps + 1, sizeof(*prefixes));
-	size_t n = 0;
+	*n = 0;
 	for (size_t i = 0; i < ndeps; i++) {
 		if (deps[i]->mb.meta || !deps[i]->mb.category.value)
 			continue;
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s/%s/%s/parts/part", pj->plan->db->root,
 			    deps[i]->mb.category.value, deps[i]->mb.name);
-		prefixes[n++] = strbuf_detach(&sb);
+		prefixes[(*n)++] = strbuf_detach(&sb);
 	}
 	free(deps);
-	char **envp = build_env_make((const char *const *)prefixes, n, pj->plan->jobs);
+	return prefixes;
+}
+
+static void free_prefixes(char **prefixes, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
 		free(prefixes[i]);
 	free(prefixes);
+}
+
+/* The children's environment, made when the package builds, not when it
+ * is planned: a no-op run of a deep stack must not pay for every
+ * package's list of prefixes.  Free with build_env_free. */
+static char **make_env(const struct pkg_job *pj)
+{
+	size_t n;
+	char **prefixes = dep_prefixes(pj, &n);
+	char **envp = build_env_make((const char *const *)prefixes, n, pj->plan->jobs);
+	free_prefixes(prefixes, n);
 	return envp;
 }
 
@@ -355,10 +377,96 @@ static const struct graph_kind fetch_keyed_by_run_kind = {
 	.run = fetch_run,
 };
 
+static void own(struct plan *p, void *mem)
+{
+	if (p->nowned == p->capowned) {
+		p->capowned = p->capowned ? 2 * p->capowned : 16;
+		p->owned = xrealloc(p->owned, p->capowned * sizeof(*p->owned));
+	}
+	p->owned[p->nowned++] = mem;
+}
+
+/* A buildout package's source is on disk: its config's parts join the
+ * graph (pkg_buildout.h).  The main thread, while workers run. */
+static int fetch_reveal(struct graph_action *a, struct graph *g)
+{
+	struct pkg_job *pj = a->data;
+	struct plan *p = pj->plan;
+	if (!pj->buildout) {
+		const struct minibuild *mb = &pj->pkg->mb;
+		struct arena *ar = &g->arena;
+		size_t nprefixes;
+		char **prefixes = dep_prefixes(pj, &nprefixes);
+		own(p, prefixes);
+		for (size_t i = 0; i < nprefixes; i++)
+			own(p, prefixes[i]);
+		const char **only = NULL;
+		size_t nonly = 0;
+		if (mb->buildout_parts.value) {
+			only = split_words(ar, NULL, &mb->buildout_parts.value, 1);
+			while (only[nonly])
+				nonly++;
+		}
+		const char *scope_end = ":";
+		char *scope = arena_alloc(ar, strlen(a->identity) + 2);
+		strcpy(scope, a->identity + strlen("fetch "));
+		strcat(scope, scope_end);
+		struct pkg_buildout_options o = {
+			.config = path_join(ar, pj->srcdir,
+					    value_or(&mb->buildout_config, "buildout.cfg")),
+			.directory = pj->home,
+			.scope = scope,
+			.only = nonly ? (char *const *)only : NULL,
+			.nonly = nonly,
+			.prefixes = (const char *const *)prefixes,
+			.nprefixes = nprefixes,
+			.store = p->store,
+			.downloads = p->downloads,
+			.offline = p->offline,
+			.make_directories = !p->dry_run,
+			.jobs = p->jobs,
+		};
+		pj->buildout = pkg_buildout_new(&o);
+		if (p->nbuildouts == p->capbuildouts) {
+			p->capbuildouts = p->capbuildouts ? 2 * p->capbuildouts : 8;
+			p->buildouts = xrealloc(p->buildouts, p->capbuildouts * sizeof(*p->buildouts));
+		}
+		p->buildouts[p->nbuildouts++] = pj->buildout;
+	}
+	return pkg_buildout_reveal(pj->buildout, g, pj->install, pj->dep_installs,
+				   pj->ndep_installs);
+}
+
+/* The fetches of buildout packages: wanted for themselves (their source
+ * must be on disk for their parts to be known), and bringing the parts. */
+static const struct graph_kind fetch_reveals_kind = {
+	.name = "fetch",
+	.version = 1,
+	.network = true,
+	.inputs = fetch_inputs,
+	.intact = fetch_intact,
+	.run = fetch_run,
+	.reveal = fetch_reveal,
+	.reveals = "the parts of its buildout",
+};
+
+static const struct graph_kind fetch_keyed_by_run_reveals_kind = {
+	.name = "fetch",
+	.version = 1,
+	.network = true,
+	.inputs_after_run = true,
+	.inputs = fetch_inputs,
+	.intact = fetch_intact,
+	.run = fetch_run,
+	.reveal = fetch_reveal,
+	.reveals = "the parts of its buildout",
+};
+
 static bool is_fetch(const struct graph_action *a)
 {
 	return a->kind == &fetch_kind || a->kind == &fetch_only_kind ||
-	       a->kind == &fetch_keyed_by_run_kind;
+	       a->kind == &fetch_keyed_by_run_kind || a->kind == &fetch_reveals_kind ||
+	       a->kind == &fetch_keyed_by_run_reveals_kind;
 }
 
 size_t plan_report_offline_misses(const struct plan *p)
@@ -511,12 +619,26 @@ static const struct graph_kind build_kind = {
 	.run = build_run,
 };
 
+static bool is_buildout(const struct pkg_job *pj)
+{
+	return !strcmp(pj->method, "buildout");
+}
+
+/* A buildout package's install is the sum of its parts, which are its
+ * needs: the config and the parts it names come with them. */
 static int install_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	const struct pkg_job *pj = a->data;
 	graph_input_text(in, "option:install_method", pj->method);
 	if (!strcmp(pj->method, "none"))
 		return 0;
+	if (is_buildout(pj)) {
+		const struct minibuild *mb = &pj->pkg->mb;
+		graph_input_text(in, "option:buildout_config",
+				 value_or(&mb->buildout_config, "buildout.cfg"));
+		graph_input_text(in, "option:buildout_parts", value_or(&mb->buildout_parts, ""));
+		return outside_inputs(pj, in);
+	}
 	graph_input_text(in, "option:install_targets",
 			 value_or(&pj->pkg->mb.install_targets, "install"));
 	graph_input_text(in, "prefix", pj->prefix);
@@ -527,13 +649,13 @@ static int install_inputs(struct graph_action *a, struct graph_inputs *in)
 static const char *install_output_dir(const struct graph_action *a)
 {
 	const struct pkg_job *pj = a->data;
-	return strcmp(pj->method, "none") ? pj->prefix : NULL;
+	return strcmp(pj->method, "none") && !is_buildout(pj) ? pj->prefix : NULL;
 }
 
 static int install_run(struct graph_action *a, struct graph_job *job)
 {
 	const struct pkg_job *pj = a->data;
-	if (!strcmp(pj->method, "none"))
+	if (!strcmp(pj->method, "none") || is_buildout(pj))
 		return 0;
 	/* A fresh prefix: what an earlier install left must not survive into
 	 * the new output, or its hash would depend on history. */
@@ -581,14 +703,15 @@ static int check_buildable(const struct pkg *p, const char **method)
 {
 	const struct minibuild *mb = &p->mb;
 	*method = value_or(&mb->install_method, "none");
-	if (strcmp(*method, "cmmi") && strcmp(*method, "none")) {
+	if (strcmp(*method, "cmmi") && strcmp(*method, "buildout") && strcmp(*method, "none")) {
 		diag_error(mb->path, mb->install_method.line,
-			   "install_method = %s is not supported yet (cmmi and none are)", *method);
+			   "install_method = %s is not supported yet (cmmi, buildout and none are)",
+			   *method);
 		return -1;
 	}
-	if (!strcmp(*method, "cmmi") && !mb->src_type.value) {
+	if (strcmp(*method, "none") && !mb->src_type.value) {
 		diag_error(mb->path, mb->install_method.line,
-			   "install_method = cmmi needs a source: set src_type and src_uri");
+			   "install_method = %s needs a source: set src_type and src_uri", *method);
 		return -1;
 	}
 	const char *type = mb->src_type.value;
@@ -680,6 +803,12 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 	more[0] = mb->make_options.value;
 	more[1] = value_or(&mb->install_targets, "install");
 	pj->install_args = split_words(a, "make", more, 2);
+	if (is_buildout(pj) && pj->srcdir && !strcmp(pj->srcdir, pj->home)) {
+		/* What the buildout makes in its directory is no source. */
+		static const char *const made[] = {"bin", "var", "develop-eggs", ".installed.cfg"};
+		for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+			pj->exclude[pj->nexclude++] = made[i];
+	}
 	return pj;
 }
 
@@ -689,6 +818,8 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_action *build,
 			  const struct pkg *pkg, const struct hmap *installs, struct hmap *seen)
 {
+	/* A buildout package's parts need them too, once they are known. */
+	bool keep = is_buildout(pj);
 	for (size_t d = 0; d < pkg->ndeps; d++) {
 		const struct pkg *dep = pkg->deps[d];
 		if (hmap_gets(seen, dep->mb.name))
@@ -699,6 +830,13 @@ static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_acti
 			add_dep_edges(g, pj, build, dep, installs, seen);
 		} else if (inst) {
 			graph_add_need(g, build, inst);
+			if (keep && pj->ndep_installs == pj->capdep_installs) {
+				pj->capdep_installs = pj->capdep_installs ? 2 * pj->capdep_installs : 4;
+				pj->dep_installs = xrealloc(pj->dep_installs, pj->capdep_installs *
+										sizeof(*pj->dep_installs));
+			}
+			if (keep)
+				pj->dep_installs[pj->ndep_installs++] = inst;
 		} else if (dep->mb.category.value) {
 			if (pj->noutside == pj->capoutside) {
 				pj->capoutside = pj->capoutside ? 2 * pj->capoutside : 4;
@@ -731,12 +869,21 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			break;
 		}
 		const char *place = pj->home + strlen(p->db->root) + 1;
-		const struct graph_kind *fetch = pj->vcs || unchecked(pj) ? &fetch_keyed_by_run_kind
-						 : p->fetch_only	   ? &fetch_only_kind
-									   : &fetch_kind;
+		/* A buildout package has no build: its parts come between its
+		 * fetch and its install. */
+		bool parts = is_buildout(pj) && !p->fetch_only;
+		bool by_run = pj->vcs || unchecked(pj);
+		const struct graph_kind *fetch =
+			parts	     ? (by_run ? &fetch_keyed_by_run_reveals_kind : &fetch_reveals_kind)
+			: by_run     ? &fetch_keyed_by_run_kind
+			: p->fetch_only ? &fetch_only_kind
+					: &fetch_kind;
 		struct graph_action *acts[3];
 		const struct graph_kind *kinds[3] = {fetch, &build_kind, &install_kind};
-		for (int k = 0; k < (p->fetch_only ? 1 : 3); k++) {
+		int nacts = p->fetch_only ? 1 : 3;
+		for (int k = 0; k < nacts; k++) {
+			if (parts && k == 1)
+				continue;
 			strbuf_reset(&id);
 			strbuf_addf(&id, "%s %s", kinds[k]->name, place);
 			acts[k] = graph_add_action(g, kinds[k], id.buf, pj);
@@ -747,17 +894,19 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 			acts[0]->forced = true;
 		if (p->fetch_only)
 			continue;
-		graph_add_need(g, acts[1], acts[0]);
-		graph_add_need(g, acts[2], acts[1]);
-		struct hmap seen = HMAP_INIT;
-		add_dep_edges(g, pj, acts[1], pkg, &installs, &seen);
-		if (pj->outside) {
-			if (p->nowned == p->capowned) {
-				p->capowned = p->capowned ? 2 * p->capowned : 16;
-				p->owned = xrealloc(p->owned, p->capowned * sizeof(*p->owned));
-			}
-			p->owned[p->nowned++] = pj->outside;
+		if (parts) {
+			pj->install = acts[2];
+			graph_add_order(g, acts[2], acts[0]);
+		} else {
+			graph_add_need(g, acts[1], acts[0]);
+			graph_add_need(g, acts[2], acts[1]);
 		}
+		struct hmap seen = HMAP_INIT;
+		add_dep_edges(g, pj, parts ? acts[2] : acts[1], pkg, &installs, &seen);
+		if (pj->outside)
+			own(p, pj->outside);
+		if (pj->dep_installs)
+			own(p, pj->dep_installs);
 		hmap_free(&seen);
 		hmap_put(&installs, pkg->mb.name, strlen(pkg->mb.name), acts[2]);
 		/* Found now, before any worker runs: its child must not inherit
@@ -775,6 +924,9 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 
 void plan_free(struct plan *p)
 {
+	for (size_t i = 0; i < p->nbuildouts; i++)
+		pkg_buildout_free(p->buildouts[i]);
+	free(p->buildouts);
 	for (size_t i = 0; i < p->nowned; i++)
 		free(p->owned[i]);
 	free(p->owned);

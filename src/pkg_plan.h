@@ -3,7 +3,10 @@
  * builds expands into `fetch`, `build` and `install` actions of the kinds
  * defined here (a meta- package into none); a build needs its package's
  * fetch and the install of every package its package depends on (through
- * meta- packages), an install its build.
+ * meta- packages), an install its build.  A package whose install method
+ * is buildout has no build: its fetch brings its config's parts
+ * (pkg_buildout.h), which need those installs, and its install runs after
+ * its fetch and needs the parts.
  *
  * Where things go (DESIGN §6): a package's home is <root>/<category>/<name>,
  * its install prefix <home>/parts/part and its build directory
@@ -24,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pkg_buildout;
+
 struct plan {
 	struct pkgdb *db;
 	struct store *store; /* for the stat cache and source manifests; NULL: only
@@ -33,6 +38,7 @@ struct plan {
 	const char *downloads; /* <root>/downloads: the download cache */
 	bool offline;          /* fetch from the download cache only */
 	bool update;           /* -u: checkouts ask their remote */
+	bool dry_run;          /* nothing is made: not even a buildout's directories */
 	/* The fetch actions alone, each run unless its source is in place
 	 * (not intermediate, as they are in a whole install). */
 	bool fetch_only;
@@ -48,6 +54,8 @@ struct plan {
 	size_t nenv;
 	void **owned; /* other allocations of the plan, to free */
 	size_t nowned, capowned;
+	struct pkg_buildout **buildouts; /* of buildout packages whose parts are known */
+	size_t nbuildouts, capbuildouts;
 };
 
 /* Adds the actions of the packages (in install order) to plan->graph.

@@ -1,6 +1,7 @@
 /* recipe: finding a part's recipe, the checks every part gets, and what the
  * recipes share (options, recorded paths, running a command). */
 #include "recipe.h"
+#include "build_env.h"
 #include "recipe_exec.h"
 
 #include "../lib/diag.h"
@@ -154,8 +155,19 @@ void recipe_add_path(struct recipe_run *r, const char *path)
 	arena_free(&a);
 }
 
+char **recipe_env(const struct recipe_part *p)
+{
+	const struct recipe_buildout *bo = p->buildout;
+	return bo->nprefixes ? build_env_make(bo->prefixes, bo->nprefixes, bo->jobs) : NULL;
+}
+
 int recipe_spawn(struct recipe_run *r, const char *const *argv, const char *dir,
 		 char *const *envp)
 {
-	return graph_job_spawn(r->job, argv, dir ? dir : r->part->buildout->directory, envp);
+	char **own = envp ? NULL : recipe_env(r->part);
+	int rc = graph_job_spawn(r->job, argv, dir ? dir : r->part->buildout->directory,
+				 envp ? envp : own);
+	if (own)
+		build_env_free(own);
+	return rc;
 }

@@ -46,6 +46,10 @@ struct recipe_buildout {
 	long stall_seconds;    /* a download that stalls this long is retried */
 	uint64_t unpack_limit; /* the most bytes an archive may unpack to */
 	int jobs;              /* -j: MAKEFLAGS of the recipes' make */
+	/* A package's buildout: its dependencies' install prefixes, nearer
+	 * first, exported to every child a recipe runs (build_env.h). */
+	const char *const *prefixes;
+	size_t nprefixes;
 };
 
 struct recipe_part {
@@ -134,8 +138,13 @@ int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, 
 /* Records a path the phase created (made absolute against the buildout
  * directory). */
 void recipe_add_path(struct recipe_run *r, const char *path);
+/* The environment of the part's children: a package build's (build_env.h)
+ * when the buildout has prefixes, else NULL: environ.  Free with
+ * build_env_free. */
+char **recipe_env(const struct recipe_part *p);
 /* Runs argv in dir (NULL: the buildout directory) with envp (NULL:
- * environ), output to the part's log.  0, or -1 after graph_job_fail. */
+ * recipe_env's), output to the part's log.  0, or -1 after
+ * graph_job_fail. */
 int recipe_spawn(struct recipe_run *r, const char *const *argv, const char *dir,
 		 char *const *envp);
 

@@ -252,7 +252,8 @@ static bool wants_prefix(const struct recipe_part *p)
 static char **make_env(const struct recipe_run *r)
 {
 	const struct cmmi *c = r->part->recipe_data;
-	char **base = build_env_make(NULL, 0, r->part->buildout->jobs);
+	const struct recipe_buildout *bo = r->part->buildout;
+	char **base = build_env_make(bo->prefixes, bo->nprefixes, bo->jobs);
 	size_t n = 0;
 	while (base[n])
 		n++;

@@ -1,6 +1,7 @@
 /* recipe_exec: external recipes, a program per recipe fed one JSON document
  * per phase (recipe_exec.h). */
 #include "recipe_exec.h"
+#include "build_env.h"
 
 #include "../lib/diag.h"
 #include "../lib/file.h"
@@ -230,12 +231,16 @@ static int run_phase(struct recipe_run *r, const char *phase)
 	spawn_options_init(&o);
 	o.argv = argv;
 	o.cwd = r->part->buildout->directory;
+	char **envp = recipe_env(r->part);
+	o.envp = envp;
 	o.stdin_fd = in;
 	o.stderr_fd = log;
 	struct spawn_result res;
 	struct strbuf out = STRBUF_INIT;
 	int rc = spawn_capture(&o, false, &out, &res);
 	close(in);
+	if (envp)
+		build_env_free(envp);
 	if (rc == 0) {
 		rc = take_paths(r, phase, &out);
 	} else if (res.exited && res.code == USER_ERROR_STATUS) {

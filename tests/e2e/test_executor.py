@@ -658,8 +658,8 @@ def test_terminal_status_line_and_colour(minimerge, stack):
 # --- 12. bad input ---
 
 @pytest.mark.parametrize('key, value, message', [
-    ('install_method', 'buildout',
-     'install_method = buildout is not supported yet (cmmi and none are)'),
+    ('install_method', 'auto',
+     'install_method = auto is not supported yet (cmmi, buildout and none are)'),
 ])
 def test_unsupported_minibuild_is_an_error(minimerge, stack, key, value, message):
     stack.write_minibuild('dbottom', **{key: value})
