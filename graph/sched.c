@@ -974,7 +974,8 @@ static void loop(struct sched *s)
 			batch = xrealloc(batch, capbatch * sizeof(*batch));
 		}
 		nbatch = s->ndone;
-		memcpy(batch, s->done, nbatch * sizeof(*batch));
+		if (nbatch)
+			memcpy(batch, s->done, nbatch * sizeof(*batch));
 		s->ndone = 0;
 		pthread_mutex_unlock(&s->mu);
 		for (size_t k = 0; k < nbatch; k++)
