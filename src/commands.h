@@ -21,5 +21,6 @@ int cmd_fetch(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_versions(int argc, char **argv);
 
 #endif

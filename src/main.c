@@ -23,6 +23,8 @@ static const struct command commands[] = {
 	{"install", "build and install packages and what they need", cmd_install},
 	{"list", "list the minibuilds the minilays hold", cmd_list},
 	{"show", "show one package: its minibuild, origin and dependencies", cmd_show},
+	{"versions", "print the versions an install of targets resolves, as [versions]",
+	 cmd_versions},
 };
 
 static void usage(FILE *f)

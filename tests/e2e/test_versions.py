@@ -1,0 +1,90 @@
+"""minimerge versions: the version map of what an install resolves, as
+buildout prints picked versions ([versions], sorted, required ones last
+with '# Required by:'), entry by entry for named, pinned and picked
+packages, and as JSON."""
+
+import json
+import os
+import subprocess
+
+from terminal import clean
+
+
+def root_with(tmp_path, minibuilds, pins=''):
+    """A root whose minilay holds minibuilds {name: dependencies}."""
+    root = tmp_path / 'root'
+    (root / 'etc').mkdir(parents=True)
+    (root / 'etc' / 'minimerge.cfg').write_text('[minimerge]\n' + pins)
+    lay = root / 'minilays' / 'main'
+    lay.mkdir(parents=True)
+    for name, deps in minibuilds.items():
+        text = '[minibuild]\ninstall_method = none\ncategory = dependencies\n'
+        if deps:
+            text += 'dependencies = %s\n' % deps
+        (lay / name).write_text(text)
+    return str(root)
+
+
+def versions(minimerge, root, *args):
+    p = subprocess.run([minimerge, '-C', root, 'versions'] + list(args), capture_output=True,
+                       text=True, timeout=60, env=dict(os.environ, HOME=root))
+    clean(p.stderr)
+    return p
+
+
+STACK = {
+    'app-2.1': 'lib zlib meta-tools',
+    'lib-1.0': '', 'lib-1.10': 'zlib',
+    'zlib-1.2': '', 'zlib-1.3': '',
+    'meta-tools': 'grep-3.1',
+    'grep-3.1': '',
+}
+
+
+def test_text_entry_by_entry(minimerge, tmp_path):
+    root = root_with(tmp_path, STACK, '\n[versions]\nzlib = 1.2\n')
+    p = versions(minimerge, root, 'app-2.1')
+    assert p.returncode == 0, p.stderr
+    # app is named, lib picked (1.10 is newer than 1.0), zlib pinned; lib
+    # and app require zlib; a meta- package has no version but requires.
+    assert p.stdout == (
+        '[versions]\n'
+        'app = 2.1\n'
+        '\n# Required by:\n# meta-tools\n'
+        'grep = 3.1\n'
+        '\n# Required by:\n# app==2.1\n'
+        'lib = 1.10\n'
+        '\n# Required by:\n# app==2.1\n# lib==1.10\n'
+        'zlib = 1.2\n')
+    p = versions(minimerge, root, '--picked', 'app-2.1')
+    assert p.stdout == '[versions]\n\n# Required by:\n# app==2.1\nlib = 1.10\n', p.stdout
+
+
+def test_json(minimerge, tmp_path):
+    root = root_with(tmp_path, STACK, '\n[versions]\nzlib = 1.2\n')
+    p = versions(minimerge, root, '--json', 'app')
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == {
+        'app': {'version': '2.1', 'choice': 'picked', 'required_by': []},
+        'grep': {'version': '3.1', 'choice': 'named', 'required_by': ['meta-tools']},
+        'lib': {'version': '1.10', 'choice': 'picked', 'required_by': ['app==2.1']},
+        'zlib': {'version': '1.2', 'choice': 'pinned',
+                 'required_by': ['app==2.1', 'lib==1.10']},
+    }
+    p = versions(minimerge, root, '--json', '--picked', '-N', 'app')
+    assert json.loads(p.stdout) == {
+        'app': {'version': '2.1', 'choice': 'picked', 'required_by': []}}
+
+
+def test_two_versions_of_a_name_and_errors(minimerge, tmp_path):
+    root = root_with(tmp_path, {'all-1.0': 'zlib-1.2 zlib-1.3', 'zlib-1.2': '',
+                                'zlib-1.3': ''})
+    p = versions(minimerge, root, 'all-1.0')
+    assert p.stdout == ('[versions]\nall = 1.0\n\n# Required by:\n# all==1.0\nzlib = 1.2\n'
+                        '\n# Required by:\n# all==1.0\nzlib = 1.3\n'), p.stdout
+    p = versions(minimerge, root)
+    assert p.returncode == 2 and 'versions: no package named' in p.stderr
+    p = versions(minimerge, root, '--bogus', 'all-1.0')
+    assert p.returncode == 2 and "unknown option '--bogus'" in p.stderr
+    p = versions(minimerge, root, 'nothere')
+    assert p.returncode == 2 and 'nothere' in p.stderr
