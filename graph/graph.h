@@ -63,9 +63,10 @@ struct graph_kind {
 	/* The action brings more of the graph (the parts of a package's
 	 * buildout, as ninja's dyndep does): called on the main thread once its
 	 * output is on disk (skipped or ran), before what needs it is decided.
-	 * It may add actions, their needs, and needs of the actions that need
-	 * it (none of which is decided yet).  Called again in a later run of
-	 * the same graph, it adds nothing twice.  Not for an intermediate.  0,
+	 * It may add actions, their needs, and needs from the actions that
+	 * need it (none of which is decided yet) to the new ones: a call that
+	 * adds no action adds no need.  Called again in a later run of the
+	 * same graph, it adds nothing twice.  Not for an intermediate.  0,
 	 * or -1 (reported): the action fails.  May be NULL. */
 	int (*reveal)(struct graph_action *a, struct graph *g);
 	/* What reveal adds, for a dry run that cannot know it yet ("the parts

@@ -478,6 +478,8 @@ static bool reveal(struct sched *s, size_t i)
 		return true;
 	size_t before = s->g->nactions;
 	int rc = a->kind->reveal(a, s->g);
+	if (rc == 0 && s->g->nactions == before)
+		return true; /* nothing new (revealed in an earlier run of g) */
 	if (join_new(s, before, rc == 0) == 0)
 		return true;
 	a->state = GRAPH_FAILED;

@@ -344,38 +344,21 @@ static bool fetch_intact(const struct graph_action *a)
 	       (fetch_stamp_of(a, &which) == 0 && stamp_exists(pj->parts, FETCH_STAMP, which));
 }
 
-static const struct graph_kind fetch_kind = {
-	.name = "fetch",
-	.version = 1,
-	.network = true,
-	.intermediate = true,
-	.inputs = fetch_inputs,
-	.intact = fetch_intact,
-	.run = fetch_run,
-};
+/* What every fetch kind is; they differ in when the fetch runs. */
+#define FETCH_KIND                                                                         \
+	.name = "fetch", .version = 1, .network = true, .inputs = fetch_inputs,            \
+	.intact = fetch_intact, .run = fetch_run
+
+/* Its source is read only if a build must run. */
+static const struct graph_kind fetch_kind = {FETCH_KIND, .intermediate = true};
 
 /* minimerge fetch: the same action, wanted for itself. */
-static const struct graph_kind fetch_only_kind = {
-	.name = "fetch",
-	.version = 1,
-	.network = true,
-	.inputs = fetch_inputs,
-	.intact = fetch_intact,
-	.run = fetch_run,
-};
+static const struct graph_kind fetch_only_kind = {FETCH_KIND};
 
 /* A checkout, or a download without a checksum: its key is what its run
  * brings (the tree, the download's content), so it runs (or is skipped)
  * before what needs it is decided. */
-static const struct graph_kind fetch_keyed_by_run_kind = {
-	.name = "fetch",
-	.version = 1,
-	.network = true,
-	.inputs_after_run = true,
-	.inputs = fetch_inputs,
-	.intact = fetch_intact,
-	.run = fetch_run,
-};
+static const struct graph_kind fetch_keyed_by_run_kind = {FETCH_KIND, .inputs_after_run = true};
 
 static void own(struct plan *p, void *mem)
 {
@@ -396,10 +379,11 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 		const struct minibuild *mb = &pj->pkg->mb;
 		struct arena *ar = &g->arena;
 		size_t nprefixes;
-		char **prefixes = dep_prefixes(pj, &nprefixes);
-		own(p, prefixes);
+		char **made = dep_prefixes(pj, &nprefixes);
+		const char **prefixes = arena_alloc(ar, (nprefixes + 1) * sizeof(*prefixes));
 		for (size_t i = 0; i < nprefixes; i++)
-			own(p, prefixes[i]);
+			prefixes[i] = arena_strdup(ar, made[i]);
+		free_prefixes(made, nprefixes);
 		const char **only = NULL;
 		size_t nonly = 0;
 		if (mb->buildout_parts.value) {
@@ -407,10 +391,11 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 			while (only[nonly])
 				nonly++;
 		}
-		const char *scope_end = ":";
-		char *scope = arena_alloc(ar, strlen(a->identity) + 2);
-		strcpy(scope, a->identity + strlen("fetch "));
-		strcat(scope, scope_end);
+		/* "part dependencies/app-1.0:NAME" */
+		const char *place = pj->home + strlen(p->db->root) + 1;
+		char *scope = arena_alloc(ar, strlen(place) + 2);
+		strcpy(scope, place);
+		strcat(scope, ":");
 		struct pkg_buildout_options o = {
 			.config = path_join(ar, pj->srcdir,
 					    value_or(&mb->buildout_config, "buildout.cfg")),
@@ -418,7 +403,7 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 			.scope = scope,
 			.only = nonly ? (char *const *)only : NULL,
 			.nonly = nonly,
-			.prefixes = (const char *const *)prefixes,
+			.prefixes = prefixes,
 			.nprefixes = nprefixes,
 			.store = p->store,
 			.downloads = p->downloads,
@@ -440,33 +425,15 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 /* The fetches of buildout packages: wanted for themselves (their source
  * must be on disk for their parts to be known), and bringing the parts. */
 static const struct graph_kind fetch_reveals_kind = {
-	.name = "fetch",
-	.version = 1,
-	.network = true,
-	.inputs = fetch_inputs,
-	.intact = fetch_intact,
-	.run = fetch_run,
-	.reveal = fetch_reveal,
-	.reveals = "the parts of its buildout",
-};
+	FETCH_KIND, .reveal = fetch_reveal, .reveals = "the parts of its buildout"};
 
 static const struct graph_kind fetch_keyed_by_run_reveals_kind = {
-	.name = "fetch",
-	.version = 1,
-	.network = true,
-	.inputs_after_run = true,
-	.inputs = fetch_inputs,
-	.intact = fetch_intact,
-	.run = fetch_run,
-	.reveal = fetch_reveal,
-	.reveals = "the parts of its buildout",
-};
+	FETCH_KIND, .inputs_after_run = true, .reveal = fetch_reveal,
+	.reveals = "the parts of its buildout"};
 
 static bool is_fetch(const struct graph_action *a)
 {
-	return a->kind == &fetch_kind || a->kind == &fetch_only_kind ||
-	       a->kind == &fetch_keyed_by_run_kind || a->kind == &fetch_reveals_kind ||
-	       a->kind == &fetch_keyed_by_run_reveals_kind;
+	return a->kind->run == fetch_run;
 }
 
 size_t plan_report_offline_misses(const struct plan *p)
