@@ -710,7 +710,7 @@ int tree_file_hash(struct store *s, const char *path, struct hash128 *out)
 	const char *name = slash ? slash + 1 : path;
 	if (!*dir)
 		dir = ".";
-	struct walk w = {.dir = path, .key = STRBUF_INIT, .val = STRBUF_INIT};
+	struct walk w = {.dir = dir, .key = STRBUF_INIT, .val = STRBUF_INIT};
 	int r = -1;
 	int dirfd = open(fs_cwd_relative(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;

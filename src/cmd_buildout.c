@@ -2,6 +2,8 @@
  * parallel graph (part_plan.h), or shows what it installed (--annotate). */
 #include "cfg.h"
 #include "commands.h"
+#include "download.h"
+#include "fetch_static.h"
 #include "json_out.h"
 #include "part_plan.h"
 #include "part_state.h"
@@ -256,7 +258,9 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	pp->store = st.store;
 	if (part_plan_config(pp, cfg, o->install_named ? o->only : NULL, o->nonly) != 0)
 		goto out;
-	part_plan_settings(pp, NULL, false, o->jobs);
+	struct recipe_buildout run = {.stall_seconds = DOWNLOAD_STALL_SECONDS,
+				      .unpack_limit = FETCH_UNPACK_LIMIT, .jobs = o->jobs};
+	part_plan_settings(pp, &run);
 	if (!o->dry_run && part_plan_make_directories(pp, true) != 0)
 		goto out;
 	struct status_options so = {.verbose = o->verbose,

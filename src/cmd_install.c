@@ -2,6 +2,8 @@
  * builds the targets and what they need, or prints the order (-p), or says
  * what would run and why (-n, --explain, and minimerge explain). */
 #include "commands.h"
+#include "download.h"
+#include "fetch_static.h"
 #include "json_out.h"
 #include "pkg_plan.h"
 #include "pkg_print.h"
@@ -138,7 +140,7 @@ static int fetch_settings(struct pkgdb *db, const struct install_options *o, str
 	plan->downloads = path_join(a, db->root, "downloads");
 	plan->offline = o->offline;
 	plan->update = o->update;
-	plan->stall_seconds = 60;
+	plan->stall_seconds = DOWNLOAD_STALL_SECONDS;
 	int line;
 	const char *v = pkgdb_setting(db, "minimerge", "offline", &line);
 	if (v && !strcmp(v, "true")) {
@@ -147,7 +149,7 @@ static int fetch_settings(struct pkgdb *db, const struct install_options *o, str
 		diag_error(db->cfg_path, line, "offline = %s: true or false", v);
 		return -1;
 	}
-	plan->unpack_limit = (uint64_t)8 << 30;
+	plan->unpack_limit = FETCH_UNPACK_LIMIT;
 	v = pkgdb_setting(db, "minimerge", "unpack-limit", &line);
 	if (v && units_parse_size(v, &plan->unpack_limit) != 0) {
 		diag_error(db->cfg_path, line, "unpack-limit = %s: a size such as 500M or 8G", v);

@@ -194,9 +194,9 @@ static bool transient(CURLcode rc, long status)
 }
 
 /* One transfer into part, appending from its current size.  0, or -1 if
- * libcurl could not be used (why in t->error). */
+ * libcurl could not be used (said in why). */
 static int transfer(const struct download *d, const char *part, struct transfer *t,
-		    struct sink *sink)
+		    struct sink *sink, struct strbuf *why)
 {
 	sink->err = 0;
 	sink->fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -212,6 +212,8 @@ static int transfer(const struct download *d, const char *part, struct transfer 
 			       .stall_seconds = d->stall_seconds};
 	int rc = transfers_run(t);
 	close(sink->fd);
+	if (rc != 0)
+		strbuf_addf(why, "%s: %s", d->url, t->error);
 	return rc;
 }
 
@@ -225,10 +227,8 @@ static void describe(const struct download *d, const struct transfer *t, const s
 	else if (t->status && !strncmp(d->url, "ftp", 3))
 		strbuf_addf(why, "%s: FTP %ld: %s", d->url, t->status,
 			    t->error[0] ? t->error : "the transfer failed");
-	else if (t->error[0])
-		strbuf_addf(why, "%s: %s", d->url, t->error);
 	else
-		strbuf_addf(why, "%s: libcurl's error %d", d->url, (int)t->rc);
+		strbuf_addf(why, "%s: %s", d->url, t->error);
 }
 
 static void pause_ms(long ms)
@@ -246,10 +246,8 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 	struct sink sink = {.fd = -1};
 	long wait = 250;
 	for (int attempt = 0;; attempt++) {
-		if (transfer(d, part, &t, &sink) != 0) {
-			strbuf_addf(why, "%s: %s", d->url, t.error);
+		if (transfer(d, part, &t, &sink, why) != 0)
 			return -1;
-		}
 		if (t.rc == CURLE_RANGE_ERROR || t.status == 416) {
 			/* The server would not resume: start over, at once. */
 			note(d, "%s: the server does not resume; starting over\n", d->url);
@@ -257,10 +255,8 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 				strbuf_addf(why, "cannot truncate %s: %s", part, strerror(errno));
 				return -1;
 			}
-			if (transfer(d, part, &t, &sink) != 0) {
-				strbuf_addf(why, "%s: %s", d->url, t.error);
+			if (transfer(d, part, &t, &sink, why) != 0)
 				return -1;
-			}
 		}
 		if (t.rc == CURLE_OK || !transient(t.rc, t.status) || attempt == DOWNLOAD_RETRIES)
 			break;

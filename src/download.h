@@ -38,6 +38,9 @@
 
 #define DOWNLOAD_RETRIES 5
 
+/* stall_seconds unless etc/minimerge.cfg says otherwise. */
+#define DOWNLOAD_STALL_SECONDS 60
+
 struct download {
 	const char *url;
 	const char *dir;    /* the download cache, created if missing */

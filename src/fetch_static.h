@@ -16,6 +16,9 @@
 
 #include <stdint.h>
 
+/* max_bytes unless etc/minimerge.cfg says otherwise (unpack-limit). */
+#define FETCH_UNPACK_LIMIT ((uint64_t)8 << 30)
+
 struct fetch_static {
 	struct download download; /* url, checksums, cache, offline, log */
 	const char *home;         /* <root>/<category>/<name> */

@@ -40,11 +40,11 @@ struct vcs_tool {
 	const char *fallback;         /* ...or this, when program is not on PATH */
 	const char *a_source;         /* "a git source", for messages */
 	bool paths;                   /* src_uri may be an absolute path */
-	bool branches;                /* scm_branch has a meaning */
 	bool numbered;                /* scm_revision is a number */
 	bool clone_moves;             /* clone checks out VALUE */
 	const char *head;             /* what to check out when nothing is asked */
-	const char *branch_prefix;    /* where a fetched scm_branch is */
+	const char *branch_prefix;    /* where a fetched scm_branch is; NULL: scm_branch
+				       * has no meaning */
 	const char *suffix;           /* makes a name a commit's */
 	vcs_command clone;            /* into DEST */
 	vcs_command pull;             /* what is new; none: move asks the remote */
@@ -86,7 +86,6 @@ static const struct vcs_tool tools[] = {
 		.program = "git",
 		.a_source = "a git source",
 		.paths = true,
-		.branches = true,
 		.head = "origin/HEAD",
 		.branch_prefix = "origin/",
 		.suffix = "^{commit}",
@@ -106,7 +105,6 @@ static const struct vcs_tool tools[] = {
 		.program = "hg",
 		.a_source = "an hg source",
 		.paths = true,
-		.branches = true,
 		.clone_moves = true,
 		.head = "tip",
 		.branch_prefix = "",
@@ -179,7 +177,7 @@ int fetch_vcs_check(const struct minibuild *mb)
 			   uri, t->a_source, t->paths ? " or an absolute path" : "");
 		return -1;
 	}
-	if (mb->scm_branch.value && !t->branches) {
+	if (mb->scm_branch.value && !t->branch_prefix) {
 		diag_error(mb->path, mb->scm_branch.line,
 			   "scm_branch has no meaning for %s: put the branch in src_uri", t->type);
 		return -1;
@@ -268,7 +266,7 @@ static void target(const struct vcs *v, struct strbuf *out)
 {
 	if (v->f->revision)
 		strbuf_adds(out, v->f->revision);
-	else if (v->f->branch && v->t->branches)
+	else if (v->f->branch && v->t->branch_prefix)
 		strbuf_addf(out, "%s%s", v->t->branch_prefix, v->f->branch);
 	else
 		strbuf_adds(out, v->t->head);
@@ -402,12 +400,12 @@ static int remember(const struct vcs *v, const char *dir, struct strbuf *why)
 /* mkdir -p of the directory path is in.  0, or -1 with the reason in why. */
 static int make_parent(const char *path, struct strbuf *why)
 {
-	struct strbuf dir = STRBUF_INIT;
-	strbuf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
-	int err = fs_mkdirs(dir.buf, 0777);
+	struct arena a = ARENA_INIT;
+	const char *dir = path_dirname(&a, path);
+	int err = fs_mkdirs(dir, 0777);
 	if (err)
-		strbuf_addf(why, "cannot make %s: %s", dir.buf, strerror(err));
-	strbuf_release(&dir);
+		strbuf_addf(why, "cannot make %s: %s", dir, strerror(err));
+	arena_free(&a);
 	return err ? -1 : 0;
 }
 

@@ -402,19 +402,24 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	return 0;
 }
 
-void part_plan_settings(struct part_plan *pp, const char *downloads, bool offline, int jobs)
+void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run)
 {
 	struct recipe_buildout *bo = &pp->buildout;
 	struct recipe_part view = {.options = bo->options, .noptions = bo->noptions};
 	const char *cache = recipe_option(&view, "download-cache");
 	if (cache && *cache)
-		bo->downloads = cache[0] == '/' ? cache : path_join(&pp->arena, bo->directory, cache);
+		bo->downloads = path_join(&pp->arena, bo->directory, cache);
+	else if (run->downloads)
+		bo->downloads = run->downloads;
 	else
-		bo->downloads = downloads ? downloads : path_join(&pp->arena, bo->directory, "downloads");
-	bo->offline = offline || !strcmp(recipe_option_or(&view, "offline", "false"), "true");
-	bo->stall_seconds = 60;
-	bo->unpack_limit = (uint64_t)8 << 30;
-	bo->jobs = jobs;
+		bo->downloads = path_join(&pp->arena, bo->directory, "downloads");
+	bo->offline = run->offline || !strcmp(recipe_option_or(&view, "offline", "false"), "true");
+	bo->stall_seconds = run->stall_seconds;
+	bo->unpack_limit = run->unpack_limit;
+	bo->jobs = run->jobs;
+	bo->prefixes = run->prefixes;
+	bo->nprefixes = run->nprefixes;
+	bo->store = pp->store;
 }
 
 int part_plan_make_directories(const struct part_plan *pp, bool say)

@@ -46,9 +46,7 @@ static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *in
 	pp->store = o->store;
 	if (part_plan_buildout(pp, &b->cfg) != 0)
 		return -1;
-	part_plan_settings(pp, o->downloads, o->offline, o->jobs);
-	pp->buildout.prefixes = o->prefixes;
-	pp->buildout.nprefixes = o->nprefixes;
+	part_plan_settings(pp, &o->run);
 	size_t before = g->nactions;
 	if (part_plan_config(pp, &b->cfg, o->only, o->nonly) != 0)
 		return -1;

@@ -17,6 +17,8 @@
 #ifndef MINIMERGE_PKG_BUILDOUT_H
 #define MINIMERGE_PKG_BUILDOUT_H
 
+#include "recipe.h"
+
 #include "../cache/store.h"
 #include "../graph/graph.h"
 
@@ -30,13 +32,11 @@ struct pkg_buildout_options {
 	const char *scope;     /* "cat/pkg:" */
 	char *const *only;     /* buildout_parts, or NULL: [buildout] parts */
 	size_t nonly;
-	const char *const *prefixes; /* the dependencies' install prefixes */
-	size_t nprefixes;
 	struct store *store;
-	const char *downloads; /* the root's download cache */
-	bool offline;
+	/* The install's settings: the root's download cache, offline, the
+	 * limits, -j, and the dependencies' install prefixes. */
+	struct recipe_buildout run;
 	bool make_directories; /* bin/ and parts/, as buildout makes them: not in a dry run */
-	int jobs;
 };
 
 struct pkg_buildout;

@@ -403,13 +403,11 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 			.scope = scope,
 			.only = nonly ? (char *const *)only : NULL,
 			.nonly = nonly,
-			.prefixes = prefixes,
-			.nprefixes = nprefixes,
 			.store = p->store,
-			.downloads = p->downloads,
-			.offline = p->offline,
+			.run = {.downloads = p->downloads, .offline = p->offline,
+				.stall_seconds = p->stall_seconds, .unpack_limit = p->unpack_limit,
+				.jobs = p->jobs, .prefixes = prefixes, .nprefixes = nprefixes},
 			.make_directories = !p->dry_run,
-			.jobs = p->jobs,
 		};
 		pj->buildout = pkg_buildout_new(&o);
 		if (p->nbuildouts == p->capbuildouts) {

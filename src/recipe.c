@@ -23,11 +23,8 @@ const struct recipe *recipe_find(const char *name, const char *file, int line)
 		for (const char *const *n = builtins[i]->names; *n; n++)
 			if (!strcmp(*n, name))
 				return builtins[i];
-	int found = recipe_exec_find(name);
-	if (found == 1)
+	if (recipe_exec_find(name))
 		return &recipe_exec;
-	if (found < 0)
-		return NULL;
 	struct strbuf known = STRBUF_INIT;
 	for (size_t i = 0; i < NBUILTINS; i++)
 		for (const char *const *n = builtins[i]->names; *n; n++)

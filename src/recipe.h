@@ -22,6 +22,7 @@
 
 #include "cfg.h"
 
+#include "../cache/store.h"
 #include "../graph/graph.h"
 #include "../lib/arena.h"
 #include "../lib/strbuf.h"
@@ -42,6 +43,7 @@ struct recipe_buildout {
 	struct recipe_option *options; /* all of [buildout], resolved, sorted by name */
 	size_t noptions;
 	const char *downloads; /* the download cache (<root>/downloads) */
+	struct store *store;   /* the run's: verified downloads, hashed programs */
 	bool offline;
 	long stall_seconds;    /* a download that stalls this long is retried */
 	uint64_t unpack_limit; /* the most bytes an archive may unpack to */

@@ -108,6 +108,7 @@ int recipe_download_fetch(struct recipe_run *r, struct strbuf *file)
 		.offline = bo->offline,
 		.stall_seconds = bo->stall_seconds,
 		.log_fd = log,
+		.store = bo->store,
 	};
 	struct strbuf why = STRBUF_INIT;
 	int rc = download_fetch(&d, file, &why);

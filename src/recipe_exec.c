@@ -7,6 +7,7 @@
 #include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
+#include "../cache/tree.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
@@ -23,7 +24,7 @@ enum { USER_ERROR_STATUS = 42 };
 
 struct exec_recipe {
 	const char *program;  /* absolute */
-	const char *identity; /* program, content hash and declared version */
+	const char *identity; /* program and declared version */
 	bool run_once, update;
 };
 
@@ -60,10 +61,10 @@ static bool find_on_path(const char *name, struct strbuf *out)
 	return false;
 }
 
-int recipe_exec_find(const char *name)
+bool recipe_exec_find(const char *name)
 {
 	if (!strncmp(name, "exec:", 5))
-		return 1;
+		return true;
 	struct strbuf dir = STRBUF_INIT;
 	bool found = find_on_path(name, &dir);
 	strbuf_release(&dir);
@@ -136,20 +137,27 @@ static int exec_init(struct recipe_init *ri)
 			return -1;
 	}
 	struct strbuf text = STRBUF_INIT;
-	int err = 0;
-	if (file_read(er->program, &text, &err) != 0) {
-		diag_error(file, line, "part %s: cannot read %s: %s", ri->section->name, er->program,
-			   strerror(err));
-		strbuf_release(&text);
-		return -1;
-	}
-	char hex[HASH_HEX_LEN + 1];
-	hash_hex(hash_bytes(text.buf, text.len), hex);
-	strbuf_reset(&text);
-	strbuf_addf(&text, "%s %s%s%s", er->program, hex, *version ? " version " : "", version);
+	strbuf_addf(&text, "%s%s%s", er->program, *version ? " version " : "", version);
 	er->identity = arena_strdup(ri->arena, text.buf);
 	strbuf_release(&text);
 	ri->recipe_data = er;
+	return 0;
+}
+
+/* The program's content is in the key: hashed through the stat cache, so
+ * a no-op run of many parts of one recipe reads it once, or not at all. */
+static int exec_inputs(const struct recipe_part *p, struct graph_inputs *in)
+{
+	const struct exec_recipe *er = p->recipe_data;
+	struct hash128 h;
+	int rc = tree_file_hash(p->buildout->store, er->program, &h);
+	if (rc == 1)
+		diag_error(er->program, 0, "part %s: the recipe's program is gone", p->name);
+	if (rc != 0)
+		return -1;
+	char hex[HASH_HEX_LEN + 1];
+	hash_hex(h, hex);
+	graph_input_hash(in, "recipe-program", h, hex);
 	return 0;
 }
 
@@ -308,6 +316,7 @@ const struct recipe recipe_exec = {
 	.names = names,
 	.version = 1,
 	.init = exec_init,
+	.inputs = exec_inputs,
 	.install = exec_install,
 	.has_update = exec_has_update,
 	.update = exec_update,

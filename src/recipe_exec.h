@@ -22,9 +22,8 @@
 
 #include "recipe.h"
 
-/* Whether name is an external recipe: 1 (exec:, or found on the path), 0
- * if not. */
-int recipe_exec_find(const char *name);
+/* Whether name is an external recipe: exec:, or found on the path. */
+bool recipe_exec_find(const char *name);
 
 /* For a part installed with an external recipe: the program, kept in its
  * state, and the recipe data that runs it again (to uninstall). */

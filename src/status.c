@@ -225,31 +225,30 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 	strbuf_release(&out);
 }
 
-static void on_command(void *ctx, const struct graph_action *a, const char *cmdline)
+/* A line from a worker thread, above the status line. */
+static void show_line(const char *line)
 {
-	(void)ctx;
-	(void)a;
-	if (!st.opt.verbose)
-		return;
 	struct strbuf out = STRBUF_INIT;
-	strbuf_addf(&out, "%s\n", cmdline);
+	strbuf_addf(&out, "%s\n", line);
 	pthread_mutex_lock(&st.mu);
 	put_lines(out.buf);
 	pthread_mutex_unlock(&st.mu);
 	strbuf_release(&out);
 }
 
+static void on_command(void *ctx, const struct graph_action *a, const char *cmdline)
+{
+	(void)ctx;
+	(void)a;
+	if (st.opt.verbose)
+		show_line(cmdline);
+}
+
 static void on_say(void *ctx, const struct graph_action *a, const char *line)
 {
 	(void)ctx;
 	(void)a;
-	struct strbuf out = STRBUF_INIT;
-	strbuf_addf(&out, "%s\n", line);
-	pthread_mutex_lock(&st.mu);
-	put_lines(out.buf);
-	draw();
-	pthread_mutex_unlock(&st.mu);
-	strbuf_release(&out);
+	show_line(line);
 }
 
 static void on_tick(void *ctx, const struct sched_progress *pr)

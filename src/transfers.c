@@ -147,6 +147,11 @@ static void *transfers_main(void *arg)
 			lib->easy_getinfo(c, CURLINFO_PRIVATE, (char **)&j);
 			lib->multi_remove_handle(tr.multi, c);
 			j->t->rc = rc;
+			/* Some errors leave the error buffer empty: libcurl's
+			 * words for the code then. */
+			if (rc != CURLE_OK && !j->t->error[0])
+				snprintf(j->t->error, sizeof(j->t->error), "%s",
+					 lib->easy_strerror(rc));
 			lib->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &j->t->status);
 			pthread_mutex_lock(&tr.mu);
 			finish(j);

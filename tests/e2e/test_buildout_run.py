@@ -387,7 +387,7 @@ def test_external_recipe_phases(bo):
     with open(prog, 'a') as f:
         f.write('# changed\n')
     p = bo.run('--explain')
-    assert 'explain: part w: recipe-version changed' in p.stdout
+    assert 'explain: part w: recipe-program changed (' in p.stdout
     bo.cfg('[buildout]\nparts =\n')
     bo.run()
     assert not os.path.exists(out)
