@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	      "require comes after them, with '# Required by:' and who requires it.\n"
 	      "\n"
 	      "options:\n"
-	      "  --json      print JSON: {name: {version, choice, required_by}}\n"
+	      "  --json      print JSON: [{name, version, choice, required_by}]\n"
 	      "  --picked    only the versions picked (not named, not pinned)\n"
 	      "  -h, --help  print this help and exit\n",
 	      f);

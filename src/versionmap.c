@@ -42,7 +42,6 @@ void versionmap_build(struct versionmap *vm, struct pkg **order, size_t n)
 	struct hmap index = HMAP_INIT; /* minibuild name -> its entry's number + 1 */
 	vm->entries = arena_alloc(a, (n + 1) * sizeof(*vm->entries));
 	vm->n = 0;
-	size_t *count = calloc(n + 1, sizeof(*count));
 	for (size_t i = 0; i < n; i++) {
 		size_t base;
 		const char *v = pkgname_split(order[i]->mb.name, &base);
@@ -54,29 +53,33 @@ void versionmap_build(struct versionmap *vm, struct pkg **order, size_t n)
 		hmap_put(&index, order[i]->mb.name, strlen(order[i]->mb.name),
 			 (void *)(uintptr_t)++vm->n);
 	}
-	for (size_t pass = 0; pass < 2; pass++) {
+	/* Counted, then filled: each entry's list is one allocation. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < vm->n; k++) {
+			struct version_entry *e = &vm->entries[k];
+			if (pass == 1)
+				e->required_by = arena_alloc(a, (e->nrequired_by + 1) *
+								    sizeof(*e->required_by));
+			e->nrequired_by = 0;
+		}
 		for (size_t i = 0; i < n; i++) {
+			const char *name = pass == 1 ? requirer(a, order[i]) : NULL;
 			for (size_t d = 0; d < order[i]->ndeps; d++) {
 				const char *dep = order[i]->deps[d]->mb.name;
 				uintptr_t k = (uintptr_t)hmap_get(&index, dep, strlen(dep));
 				if (!k)
 					continue;
 				struct version_entry *e = &vm->entries[k - 1];
-				if (pass == 0)
-					count[k - 1]++;
-				else
-					e->required_by[e->nrequired_by++] = requirer(a, order[i]);
+				if (pass == 1)
+					e->required_by[e->nrequired_by] = name;
+				e->nrequired_by++;
 			}
 		}
-		for (size_t k = 0; pass == 0 && k < vm->n; k++)
-			vm->entries[k].required_by =
-				arena_alloc(a, (count[k] + 1) * sizeof(*vm->entries[k].required_by));
 	}
 	for (size_t k = 0; k < vm->n; k++)
 		qsort(vm->entries[k].required_by, vm->entries[k].nrequired_by,
 		      sizeof(*vm->entries[k].required_by), by_string);
 	qsort(vm->entries, vm->n, sizeof(*vm->entries), by_name);
-	free(count);
 	hmap_free(&index);
 }
 
@@ -107,7 +110,7 @@ void versionmap_print(const struct versionmap *vm, bool picked_only, struct strb
 json_t *versionmap_to_json(const struct versionmap *vm, bool picked_only)
 {
 	static const char *const choices[] = {"named", "pinned", "picked"};
-	json_t *o = json_object();
+	json_t *list = json_array();
 	for (size_t k = 0; k < vm->n; k++) {
 		const struct version_entry *e = &vm->entries[k];
 		if (!shown(e, picked_only))
@@ -115,11 +118,11 @@ json_t *versionmap_to_json(const struct versionmap *vm, bool picked_only)
 		json_t *req = json_array();
 		for (size_t r = 0; r < e->nrequired_by; r++)
 			json_array_append_new(req, json_string(e->required_by[r]));
-		json_object_set_new(o, e->name,
-				    json_pack("{s:s, s:s, s:o}", "version", e->version, "choice",
-					      choices[e->choice], "required_by", req));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", e->name,
+						      "version", e->version, "choice",
+						      choices[e->choice], "required_by", req));
 	}
-	return o;
+	return list;
 }
 
 void versionmap_free(struct versionmap *vm)

@@ -41,7 +41,8 @@ struct versionmap {
 void versionmap_build(struct versionmap *vm, struct pkg **order, size_t n);
 /* buildout's text; picked_only: the picked entries alone. */
 void versionmap_print(const struct versionmap *vm, bool picked_only, struct strbuf *out);
-/* {"name": {"version", "choice", "required_by": [...]}, ...}. */
+/* [{"name", "version", "choice", "required_by": [...]}, ...], in the
+ * text's order of names (a list: a name may come with two versions). */
 json_t *versionmap_to_json(const struct versionmap *vm, bool picked_only);
 void versionmap_free(struct versionmap *vm);
 

@@ -4,10 +4,10 @@ with '# Required by:'), entry by entry for named, pinned and picked
 packages, and as JSON."""
 
 import json
-import os
 import subprocess
 
 from terminal import clean
+from test_executor import env_for
 
 
 def root_with(tmp_path, minibuilds, pins=''):
@@ -27,7 +27,7 @@ def root_with(tmp_path, minibuilds, pins=''):
 
 def versions(minimerge, root, *args):
     p = subprocess.run([minimerge, '-C', root, 'versions'] + list(args), capture_output=True,
-                       text=True, timeout=60, env=dict(os.environ, HOME=root))
+                       text=True, timeout=60, env=env_for(root))
     clean(p.stderr)
     return p
 
@@ -64,21 +64,28 @@ def test_json(minimerge, tmp_path):
     root = root_with(tmp_path, STACK, '\n[versions]\nzlib = 1.2\n')
     p = versions(minimerge, root, '--json', 'app')
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout) == {
-        'app': {'version': '2.1', 'choice': 'picked', 'required_by': []},
-        'grep': {'version': '3.1', 'choice': 'named', 'required_by': ['meta-tools']},
-        'lib': {'version': '1.10', 'choice': 'picked', 'required_by': ['app==2.1']},
-        'zlib': {'version': '1.2', 'choice': 'pinned',
-                 'required_by': ['app==2.1', 'lib==1.10']},
-    }
-    p = versions(minimerge, root, '--json', '--picked', '-N', 'app')
-    assert json.loads(p.stdout) == {
-        'app': {'version': '2.1', 'choice': 'picked', 'required_by': []}}
+    app = {'name': 'app', 'version': '2.1', 'choice': 'picked', 'required_by': []}
+    lib = {'name': 'lib', 'version': '1.10', 'choice': 'picked', 'required_by': ['app==2.1']}
+    assert json.loads(p.stdout) == [
+        app,
+        {'name': 'grep', 'version': '3.1', 'choice': 'named', 'required_by': ['meta-tools']},
+        lib,
+        {'name': 'zlib', 'version': '1.2', 'choice': 'pinned',
+         'required_by': ['app==2.1', 'lib==1.10']},
+    ]
+    p = versions(minimerge, root, '--json', '--picked', 'app')
+    assert json.loads(p.stdout) == [app, lib]
+    # -N: the target alone, and no one requires it.
+    p = versions(minimerge, root, '--json', '-N', 'app')
+    assert json.loads(p.stdout) == [app]
 
 
 def test_two_versions_of_a_name_and_errors(minimerge, tmp_path):
     root = root_with(tmp_path, {'all-1.0': 'zlib-1.2 zlib-1.3', 'zlib-1.2': '',
                                 'zlib-1.3': ''})
+    p = versions(minimerge, root, '--json', 'all-1.0')
+    assert [(e['name'], e['version']) for e in json.loads(p.stdout)] == \
+        [('all', '1.0'), ('zlib', '1.2'), ('zlib', '1.3')]
     p = versions(minimerge, root, 'all-1.0')
     assert p.stdout == ('[versions]\nall = 1.0\n\n# Required by:\n# all==1.0\nzlib = 1.2\n'
                         '\n# Required by:\n# all==1.0\nzlib = 1.3\n'), p.stdout
@@ -87,4 +94,5 @@ def test_two_versions_of_a_name_and_errors(minimerge, tmp_path):
     p = versions(minimerge, root, '--bogus', 'all-1.0')
     assert p.returncode == 2 and "unknown option '--bogus'" in p.stderr
     p = versions(minimerge, root, 'nothere')
-    assert p.returncode == 2 and 'nothere' in p.stderr
+    assert p.returncode == 2 and \
+        "The minibuild 'nothere' was not found in 1 minilay" in p.stderr, p.stderr
