@@ -691,7 +691,7 @@ static int index_load(struct store *s, struct index_list *l)
 {
 	if (store_flush(s) != 0)
 		return -1;
-	return store_each(s, STORE_CAS, collect, l) < 0 ? -1 : 0;
+	return store_each(s, STORE_CAS, NULL, 0, collect, l) < 0 ? -1 : 0;
 }
 
 int cas_stats(struct store *s, struct cas_stats *out)

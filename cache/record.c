@@ -219,5 +219,5 @@ long action_cache_prune(struct store *s, bool (*keep)(void *ctx, struct hash128 
 			void *ctx)
 {
 	struct prune p = {s, keep, ctx, 0};
-	return store_each(s, STORE_ACTIONS, prune_one, &p) < 0 ? -1 : p.dropped;
+	return store_each(s, STORE_ACTIONS, NULL, 0, prune_one, &p) < 0 ? -1 : p.dropped;
 }

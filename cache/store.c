@@ -278,7 +278,8 @@ int store_flush(struct store *s)
 	return 0;
 }
 
-int store_each(struct store *s, enum store_db db, store_visit_fn *fn, void *ctx)
+int store_each(struct store *s, enum store_db db, const void *prefix, size_t plen,
+	       store_visit_fn *fn, void *ctx)
 {
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
@@ -293,9 +294,12 @@ int store_each(struct store *s, enum store_db db, store_visit_fn *fn, void *ctx)
 		report(s, "cannot read the state database", rc);
 		return -1;
 	}
-	MDB_val k, v;
+	/* Keys are in byte order: those with the prefix are one run, from
+	 * the first key not below it. */
+	MDB_val k = {plen, (void *)prefix}, v;
 	int ret = 0;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !ret;
+	for (rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0 && !ret && k.mv_size >= plen && !memcmp(k.mv_data, prefix, plen);
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
 		ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 	mdb_cursor_close(cur);

@@ -57,11 +57,13 @@ void store_del(struct store *s, enum store_db db, const void *key, size_t klen);
  * writes stay pending). */
 int store_flush(struct store *s);
 
-/* Calls fn for each committed entry of db in key order until fn returns
- * non-zero (which store_each returns).  -1 on an error (reported). */
+/* Calls fn for each committed entry of db whose key starts with prefix
+ * (plen bytes; 0: every entry), in key order, until fn returns non-zero
+ * (which store_each returns).  -1 on an error (reported). */
 typedef int store_visit_fn(void *ctx, const void *key, size_t klen, const void *val,
 			   size_t vlen);
-int store_each(struct store *s, enum store_db db, store_visit_fn *fn, void *ctx);
+int store_each(struct store *s, enum store_db db, const void *prefix, size_t plen,
+	       store_visit_fn *fn, void *ctx);
 /* Empties db, pending writes included, at once (committed).  0 or -1. */
 int store_clear(struct store *s, enum store_db db);
 

@@ -892,7 +892,7 @@ static int count_entry(void *ctx, const void *key, size_t klen, const void *val,
 int tree_cache_count(struct store *s, uint64_t *files, uint64_t *snapshots)
 {
 	struct cache_count c = {0, 0};
-	if (store_each(s, STORE_STAT, count_entry, &c) < 0)
+	if (store_each(s, STORE_STAT, NULL, 0, count_entry, &c) < 0)
 		return -1;
 	*files = c.files;
 	*snapshots = c.snapshots;

@@ -166,8 +166,6 @@ static void annotate_one(void *ctx, const char *identity, const struct part_stat
 {
 	struct annotate_ctx *c = ctx;
 	const char *name = identity + strlen(c->prefix);
-	if (strchr(name, ':'))
-		return; /* a package's part, not the config's */
 	strbuf_addf(&c->names, " %s", name);
 	if (c->list) {
 		json_array_append_new(c->list, part_state_to_json(name, ps));

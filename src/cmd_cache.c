@@ -59,7 +59,7 @@ static int stats(struct state *st, bool json)
 	uint64_t files, snapshots;
 	for (int d = 0; d < STORE_NDBS; d++)
 		if (d != STORE_STAT &&
-		    store_each(st->store, (enum store_db)d, count_one, &counts[d]) < 0)
+		    store_each(st->store, (enum store_db)d, NULL, 0, count_one, &counts[d]) < 0)
 			return EXIT_FAILED;
 	if (tree_cache_count(st->store, &files, &snapshots) != 0)
 		return EXIT_FAILED;

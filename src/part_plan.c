@@ -362,10 +362,6 @@ static void remember_installed(void *ctx, const char *identity, const struct par
 {
 	struct part_plan *pp = ctx;
 	const char *name = identity + strlen("part ") + strlen(pp->scope);
-	/* A package's parts ("part cat/pkg:name") share the prefix of a
-	 * config's own; a part's name has no colon. */
-	if (strchr(name, ':'))
-		return;
 	struct installed *in = arena_alloc(&pp->arena, sizeof(*in));
 	in->identity = identity;
 	in->state = *ps;

@@ -102,7 +102,9 @@ struct collect {
 static int collect_one(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	struct collect *c = ctx;
-	if (klen < c->prefix_len || memcmp(key, c->prefix, c->prefix_len))
+	/* A package's parts ("part cat/pkg:name") are under the prefix of a
+	 * config's own ("part "): a part's name has no colon. */
+	if (memchr((const char *)key + c->prefix_len, ':', klen - c->prefix_len))
 		return 0;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 16;
@@ -130,7 +132,7 @@ int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn
 		    struct arena *a)
 {
 	struct collect c = {.prefix = prefix, .prefix_len = strlen(prefix), .arena = a};
-	int rc = store_each(s, STORE_PARTS, collect_one, &c) < 0 || c.bad ? -1 : 0;
+	int rc = store_each(s, STORE_PARTS, prefix, c.prefix_len, collect_one, &c) < 0 || c.bad ? -1 : 0;
 	if (rc == 0 && c.n) {
 		qsort(c.items, c.n, sizeof(*c.items), by_time);
 		for (size_t i = 0; i < c.n; i++)

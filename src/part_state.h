@@ -36,7 +36,8 @@ struct part_state {
 void part_state_put(struct store *s, const char *identity, const struct part_state *ps);
 void part_state_del(struct store *s, const char *identity);
 
-/* Calls fn for each part of the store whose identity starts with prefix,
+/* Calls fn for each part of the store whose identity is prefix and a
+ * name without a colon (not a package's part under a config's prefix),
  * oldest install first.  0, or -1 (reported). */
 typedef void part_state_visit_fn(void *ctx, const char *identity, const struct part_state *ps);
 int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn, void *ctx,

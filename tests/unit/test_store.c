@@ -175,20 +175,36 @@ static void test_each_in_key_order(void **state)
 	put(t, STORE_RECORDS, "b2", "b");
 
 	struct visit all = {.stop_at = 100};
-	assert_int_equal(store_each(t->s, STORE_RECORDS, visit, &all), 0);
+	assert_int_equal(store_each(t->s, STORE_RECORDS, NULL, 0, visit, &all), 0);
 	const char *sorted[] = {"a", "b", "c", "ca", "d", "e"};
 	assert_int_equal(all.n, 6);
 	for (size_t i = 0; i < 6; i++)
 		assert_string_equal(all.keys[i], sorted[i]);
 
 	struct visit some = {.stop_at = 3};
-	assert_int_equal(store_each(t->s, STORE_RECORDS, visit, &some), 42);
+	assert_int_equal(store_each(t->s, STORE_RECORDS, NULL, 0, visit, &some), 42);
 	assert_int_equal(some.n, 3);
 	assert_string_equal(some.keys[2], "c");
 
 	struct visit none = {.stop_at = 100};
-	assert_int_equal(store_each(t->s, STORE_ACTIONS, visit, &none), 0);
+	assert_int_equal(store_each(t->s, STORE_ACTIONS, NULL, 0, visit, &none), 0);
 	assert_int_equal(none.n, 0);
+
+	/* A prefix: its run of keys alone, from where it would sort. */
+	struct visit c = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, "c", 1, visit, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.keys[0], "c");
+	assert_string_equal(c.keys[1], "ca");
+	struct visit ca = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, "ca", 2, visit, &ca), 0);
+	assert_int_equal(ca.n, 1);
+	struct visit bb = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, "bb", 2, visit, &bb), 0);
+	assert_int_equal(bb.n, 0);
+	struct visit past = {.stop_at = 100};
+	assert_int_equal(store_each(t->s, STORE_RECORDS, "f", 1, visit, &past), 0);
+	assert_int_equal(past.n, 0);
 }
 
 static void test_clear_empties_one_database(void **state)
@@ -210,7 +226,7 @@ static void test_clear_empties_one_database(void **state)
 	expect(t, STORE_TREES, "a", "2");
 	expect(t, STORE_TREES, "pending", NULL);
 	struct visit none = {.stop_at = 100};
-	assert_int_equal(store_each(t->s, STORE_STAT, visit, &none), 0);
+	assert_int_equal(store_each(t->s, STORE_STAT, NULL, 0, visit, &none), 0);
 	assert_int_equal(none.n, 0);
 }
 
