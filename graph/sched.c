@@ -22,8 +22,12 @@ struct queue {
 
 /* The scheduler's view of one action. */
 struct node {
-	size_t *users; /* actions that need this one: a slice of sched.users */
-	size_t nusers;
+	/* Actions that need this one: a slice of sched.users, or, once a
+	 * reveal gave it more than the slice holds, its own. */
+	size_t *users;
+	size_t nusers, capusers;
+	bool own_users;
+	size_t nneeds; /* of the dag's needs, those counted in unresolved */
 	size_t unresolved;     /* needs whose output is not known yet */
 	size_t unmaterialized; /* needs not on disk yet, once this one must run */
 	bool decided;
@@ -90,6 +94,7 @@ struct sched {
 	size_t *users;      /* every node's users, one slice after another */
 	struct dag_order order; /* needs first: for the priorities */
 	bool prioritised;
+	bool grew;          /* a reveal added actions: a cycle is looked for at the end */
 	bool store_failed;  /* a record could not be read while deciding (reported) */
 	/* One per thread of prepare(): the inputs collected there. */
 	struct arena *arenas;
@@ -423,14 +428,74 @@ static void want_run(struct sched *s, size_t i)
 	queue_when_ready(s, i);
 }
 
-static int order_actions(struct sched *s);
-static void build_users(struct sched *s);
 static int prepare_new(struct sched *s, size_t from);
 
-/* The graph grew from `before` actions (a reveal): the new actions join
- * the run, unless ok is false, and what needs them waits for them.  0, or
- * -1 (reported: their inputs, a cycle). */
-static int join_new(struct sched *s, size_t before, bool ok)
+/* b gains user u: past its slice of sched.users, b's list is its own. */
+static void add_user(struct sched *s, size_t b, size_t u)
+{
+	struct node *n = &s->nodes[b];
+	if (n->nusers == n->capusers) {
+		n->capusers = 2 * n->capusers + 4;
+		size_t *users = xmalloc(n->capusers * sizeof(*users));
+		if (n->nusers)
+			memcpy(users, n->users, n->nusers * sizeof(*users));
+		if (n->own_users)
+			free(n->users);
+		n->users = users;
+		n->own_users = true;
+	}
+	n->users[n->nusers++] = u;
+}
+
+/* Action u's needs from the dag's from the kth on, which it did not have
+ * when the run's lists were made, join them. */
+static void join_needs(struct sched *s, size_t u, size_t k)
+{
+	const struct dag_node *d = &s->g->dag.nodes[u];
+	for (; k < d->nneeds; k++) {
+		add_user(s, d->needs[k], u);
+		s->nodes[u].unresolved += !s->nodes[d->needs[k]].resolved;
+	}
+	s->nodes[u].nneeds = d->nneeds;
+}
+
+/* The longest paths from the new actions, users before needs among them
+ * (those of the actions they need are not made longer: a heuristic). */
+static void prioritise_new(struct sched *s, size_t before)
+{
+	size_t n = s->g->nactions, m = n - before;
+	size_t *waiting = xcalloc(m + 1, sizeof(*waiting)), *ready = xmalloc((m + 1) * sizeof(*ready));
+	size_t nready = 0;
+	for (size_t j = before; j < n; j++)
+		for (size_t k = 0; k < s->nodes[j].nusers; k++)
+			waiting[j - before] += s->nodes[j].users[k] >= before;
+	for (size_t j = before; j < n; j++)
+		if (!waiting[j - before])
+			ready[nready++] = j;
+	while (nready) {
+		size_t j = ready[--nready];
+		struct node *x = &s->nodes[j];
+		uint64_t longest = 0;
+		for (size_t k = 0; k < x->nusers; k++)
+			if (s->nodes[x->users[k]].priority > longest)
+				longest = s->nodes[x->users[k]].priority;
+		x->priority = longest + (x->have_old && x->old.duration_ns ? x->old.duration_ns
+									 : 1000000u);
+		const struct dag_node *d = &s->g->dag.nodes[j];
+		for (size_t k = 0; k < d->nneeds; k++)
+			if (d->needs[k] >= before && --waiting[d->needs[k] - before] == 0)
+				ready[nready++] = d->needs[k];
+	}
+	free(waiting);
+	free(ready);
+}
+
+/* The graph grew from `before` actions when action i revealed more: the
+ * new actions join the run, unless ok is false, and what needs i waits
+ * for what it now needs.  The work is that of the new actions and edges
+ * alone: a stack of many buildout packages reveals many times.  0, or -1
+ * (reported: their inputs). */
+static int join_new(struct sched *s, size_t i, size_t before, bool ok)
 {
 	struct graph *g = s->g;
 	size_t n = g->nactions;
@@ -438,33 +503,26 @@ static int join_new(struct sched *s, size_t before, bool ok)
 	memset(s->nodes + before, 0, (n + 1 - before) * sizeof(*s->nodes));
 	for (int p = 0; p < NPOOLS; p++)
 		s->queues[p].v = xrealloc(s->queues[p].v, (n + 1) * sizeof(*s->queues[p].v));
-	for (size_t i = before; i < n; i++)
-		g->actions[i]->state = GRAPH_PENDING;
-	build_users(s);
-	/* Counted again: what needs the revealing action may need more now. */
-	for (size_t i = 0; i < n; i++) {
-		struct node *x = &s->nodes[i];
-		const struct dag_node *d = &g->dag.nodes[i];
-		if (x->decided)
-			continue;
-		x->unresolved = 0;
-		for (size_t k = 0; k < d->nneeds; k++)
-			x->unresolved += !s->nodes[d->needs[k]].resolved;
-	}
-	dag_order_free(&s->order);
-	if (!ok || order_actions(s) != 0 || prepare_new(s, before) != 0)
+	for (size_t j = before; j < n; j++)
+		g->actions[j]->state = GRAPH_PENDING;
+	s->grew = true;
+	if (!ok || prepare_new(s, before) != 0)
 		return -1;
-	if (s->prioritised) {
-		prioritise(s);
-		for (int p = 0; p < NPOOLS; p++)
-			for (size_t k = s->queues[p].n / 2; k-- > 0;)
-				sift_down(s, &s->queues[p], k);
+	for (size_t j = before; j < n; j++)
+		join_needs(s, j, 0);
+	/* Read by index: join_needs may move i's list. */
+	for (size_t k = 0; k < s->nodes[i].nusers; k++) {
+		size_t u = s->nodes[i].users[k];
+		if (u < before)
+			join_needs(s, u, s->nodes[u].nneeds);
 	}
+	if (s->prioritised)
+		prioritise_new(s, before);
 	s->undecided += n - before;
 	update_total(s);
-	for (size_t i = before; i < n; i++)
-		if (!s->nodes[i].unresolved)
-			push(&s->work, &s->nwork, &s->capwork, i);
+	for (size_t j = before; j < n; j++)
+		if (!s->nodes[j].unresolved)
+			push(&s->work, &s->nwork, &s->capwork, j);
 	return 0;
 }
 
@@ -480,7 +538,7 @@ static bool reveal(struct sched *s, size_t i)
 	int rc = a->kind->reveal(a, s->g);
 	if (rc == 0 && s->g->nactions == before)
 		return true; /* nothing new (revealed in an earlier run of g) */
-	if (join_new(s, before, rc == 0) == 0)
+	if (join_new(s, i, before, rc == 0) == 0)
 		return true;
 	a->state = GRAPH_FAILED;
 	free(a->failure);
@@ -861,7 +919,9 @@ static void build_users(struct sched *s)
 	for (size_t i = 0, at = 0; i < g->nactions; i++) {
 		s->nodes[i].users = s->users + at;
 		at += s->nodes[i].nusers;
+		s->nodes[i].capusers = s->nodes[i].nusers;
 		s->nodes[i].nusers = 0;
+		s->nodes[i].nneeds = g->dag.nodes[i].nneeds;
 	}
 	for (size_t i = 0; i < g->nactions; i++) {
 		const struct dag_node *d = &g->dag.nodes[i];
@@ -1054,6 +1114,16 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		pthread_mutex_destroy(&s.mu);
 		free(s.workers);
 	}
+	/* Actions a reveal brought that never became ready: a cycle among
+	 * them is said, once, here. */
+	for (size_t i = 0; started && s.grew && !*o->interrupted && i < g->nactions; i++) {
+		if (!s.nodes[i].decided && g->actions[i]->state == GRAPH_PENDING) {
+			dag_order_free(&s.order);
+			if (order_actions(&s) != 0)
+				sum->bad_input = true;
+			break;
+		}
+	}
 	for (size_t i = 0; started && i < g->nactions; i++) {
 		struct graph_action *a = g->actions[i];
 		if (a->state != GRAPH_PENDING)
@@ -1077,6 +1147,9 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	for (size_t k = 0; k < s.narenas; k++)
 		arena_free(&s.arenas[k]);
 	free(s.arenas);
+	for (size_t i = 0; i < g->nactions; i++)
+		if (s.nodes[i].own_users)
+			free(s.nodes[i].users);
 	free(s.nodes);
 	free(s.users);
 	dag_order_free(&s.order);

@@ -413,8 +413,8 @@ void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run)
 	bo->stall_seconds = run->stall_seconds;
 	bo->unpack_limit = run->unpack_limit;
 	bo->jobs = run->jobs;
-	bo->prefixes = run->prefixes;
-	bo->nprefixes = run->nprefixes;
+	bo->make_env = run->make_env;
+	bo->env_ctx = run->env_ctx;
 	bo->store = pp->store;
 }
 

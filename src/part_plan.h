@@ -52,7 +52,7 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg);
 /* The run's settings, after part_plan_buildout, from run's: the download
  * cache ([buildout] download-cache, else run's downloads, else
  * <directory>/downloads), offline ([buildout] offline = true, or run's),
- * the limits, -j and the prefixes; the store is pp's. */
+ * the limits, -j and the environment; the store is pp's. */
 void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run);
 /* buildout makes its bin and parts directories before anything runs,
  * saying so when say is set.  0 or -1 (reported). */

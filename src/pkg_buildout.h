@@ -34,7 +34,7 @@ struct pkg_buildout_options {
 	size_t nonly;
 	struct store *store;
 	/* The install's settings: the root's download cache, offline, the
-	 * limits, -j, and the dependencies' install prefixes. */
+	 * limits, -j, and the environment with the dependencies' prefixes. */
 	struct recipe_buildout run;
 	bool make_directories; /* bin/ and parts/, as buildout makes them: not in a dry run */
 };

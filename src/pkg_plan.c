@@ -113,46 +113,33 @@ static void collect_deps(const struct pkg *p, struct hmap *seen, const struct pk
 	}
 }
 
-/* The install prefixes of every package pj's package needs, nearer
- * first; *n of them.  Worker threads call it: nothing here touches an
- * arena.  Free with free_prefixes. */
-static char **dep_prefixes(const struct pkg_job *pj, size_t *n)
+/* The children's environment, made when the package builds (or its
+ * parts run), not when it is planned: a no-op run of a deep stack must not
+ * pay for every package's list of prefixes.  Worker threads call it:
+ * nothing here touches an arena.  Free with build_env_free. */
+static char **make_env(const void *job)
 {
+	const struct pkg_job *pj = job;
 	const struct pkg **deps = NULL;
 	size_t ndeps = 0, capdeps = 0;
 	struct hmap seen = HMAP_INIT;
 	collect_deps(pj->pkg, &seen, &deps, &ndeps, &capdeps);
 	hmap_free(&seen);
 	char **prefixes = xcalloc(ndeps + 1, sizeof(*prefixes));
-	*n = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < ndeps; i++) {
 		if (deps[i]->mb.meta || !deps[i]->mb.category.value)
 			continue;
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s/%s/%s/parts/part", pj->plan->db->root,
 			    deps[i]->mb.category.value, deps[i]->mb.name);
-		prefixes[(*n)++] = strbuf_detach(&sb);
+		prefixes[n++] = strbuf_detach(&sb);
 	}
 	free(deps);
-	return prefixes;
-}
-
-static void free_prefixes(char **prefixes, size_t n)
-{
+	char **envp = build_env_make((const char *const *)prefixes, n, pj->plan->jobs);
 	for (size_t i = 0; i < n; i++)
 		free(prefixes[i]);
 	free(prefixes);
-}
-
-/* The children's environment, made when the package builds, not when it
- * is planned: a no-op run of a deep stack must not pay for every
- * package's list of prefixes.  Free with build_env_free. */
-static char **make_env(const struct pkg_job *pj)
-{
-	size_t n;
-	char **prefixes = dep_prefixes(pj, &n);
-	char **envp = build_env_make((const char *const *)prefixes, n, pj->plan->jobs);
-	free_prefixes(prefixes, n);
 	return envp;
 }
 
@@ -378,12 +365,6 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 	if (!pj->buildout) {
 		const struct minibuild *mb = &pj->pkg->mb;
 		struct arena *ar = &g->arena;
-		size_t nprefixes;
-		char **made = dep_prefixes(pj, &nprefixes);
-		const char **prefixes = arena_alloc(ar, (nprefixes + 1) * sizeof(*prefixes));
-		for (size_t i = 0; i < nprefixes; i++)
-			prefixes[i] = arena_strdup(ar, made[i]);
-		free_prefixes(made, nprefixes);
 		const char **only = NULL;
 		size_t nonly = 0;
 		if (mb->buildout_parts.value) {
@@ -406,7 +387,7 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 			.store = p->store,
 			.run = {.downloads = p->downloads, .offline = p->offline,
 				.stall_seconds = p->stall_seconds, .unpack_limit = p->unpack_limit,
-				.jobs = p->jobs, .prefixes = prefixes, .nprefixes = nprefixes},
+				.jobs = p->jobs, .make_env = make_env, .env_ctx = pj},
 			.make_directories = !p->dry_run,
 		};
 		pj->buildout = pkg_buildout_new(&o);

@@ -155,7 +155,7 @@ void recipe_add_path(struct recipe_run *r, const char *path)
 char **recipe_env(const struct recipe_part *p)
 {
 	const struct recipe_buildout *bo = p->buildout;
-	return bo->nprefixes ? build_env_make(bo->prefixes, bo->nprefixes, bo->jobs) : NULL;
+	return bo->make_env ? bo->make_env(bo->env_ctx) : NULL;
 }
 
 int recipe_spawn(struct recipe_run *r, const char *const *argv, const char *dir,

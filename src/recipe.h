@@ -48,10 +48,13 @@ struct recipe_buildout {
 	long stall_seconds;    /* a download that stalls this long is retried */
 	uint64_t unpack_limit; /* the most bytes an archive may unpack to */
 	int jobs;              /* -j: MAKEFLAGS of the recipes' make */
-	/* A package's buildout: its dependencies' install prefixes, nearer
-	 * first, exported to every child a recipe runs (build_env.h). */
-	const char *const *prefixes;
-	size_t nprefixes;
+	/* A package's buildout: the environment of every child a recipe runs,
+	 * its dependencies' prefixes exported (build_env.h), made as a child
+	 * starts, not when the parts are planned (a no-op run of a deep stack
+	 * must not pay for every package's list of prefixes); any thread.
+	 * NULL for a config run on its own. */
+	char **(*make_env)(const void *env_ctx);
+	const void *env_ctx;
 };
 
 struct recipe_part {
@@ -141,7 +144,7 @@ int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, 
  * directory). */
 void recipe_add_path(struct recipe_run *r, const char *path);
 /* The environment of the part's children: a package build's (build_env.h)
- * when the buildout has prefixes, else NULL: environ.  Free with
+ * for a package's buildout, else NULL: environ.  Free with
  * build_env_free. */
 char **recipe_env(const struct recipe_part *p);
 /* Runs argv in dir (NULL: the buildout directory) with envp (NULL:

@@ -253,7 +253,7 @@ static char **make_env(const struct recipe_run *r)
 {
 	const struct cmmi *c = r->part->recipe_data;
 	const struct recipe_buildout *bo = r->part->buildout;
-	char **base = build_env_make(bo->prefixes, bo->nprefixes, bo->jobs);
+	char **base = bo->make_env ? bo->make_env(bo->env_ctx) : build_env_make(NULL, 0, bo->jobs);
 	size_t n = 0;
 	while (base[n])
 		n++;
