@@ -35,12 +35,15 @@ void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action
 void graph_add_order(struct graph *g, struct graph_action *a, struct graph_action *b)
 {
 	dag_add_edge(&g->dag, a->node, b->node);
-	/* Rare (one per buildout package): a new array each time. */
-	size_t *after = arena_alloc(&g->arena, (a->nafter + 1) * sizeof(*after));
-	if (a->nafter)
-		memcpy(after, a->after, a->nafter * sizeof(*after));
-	after[a->nafter++] = b->node;
-	a->after = after;
+	/* From the arena, twice as large each time the count reaches a power
+	 * of two (the arena frees nothing before the graph goes). */
+	if (!(a->nafter & (a->nafter - 1))) {
+		size_t *after = arena_alloc(&g->arena, (2 * a->nafter + 1) * sizeof(*after));
+		if (a->nafter)
+			memcpy(after, a->after, a->nafter * sizeof(*after));
+		a->after = after;
+	}
+	a->after[a->nafter++] = b->node;
 }
 
 static bool only_after(const struct graph_action *a, size_t node)

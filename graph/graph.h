@@ -92,7 +92,7 @@ struct graph_action {
 	void *data;           /* the kind's */
 	size_t node;          /* in the graph's dag; also the index in actions */
 	bool forced;          /* run it even if nothing changed */
-	const size_t *after;  /* needs by graph_add_order: no inputs of its key */
+	size_t *after;        /* needs by graph_add_order: no inputs of its key */
 	size_t nafter;
 
 	/* Filled by the scheduler. */

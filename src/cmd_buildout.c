@@ -214,43 +214,13 @@ out:
 	return rc;
 }
 
-static void add_summary(struct sched_summary *to, const struct sched_summary *from)
-{
-	to->ran += from->ran;
-	to->skipped += from->skipped;
-	to->restored += from->restored;
-	to->failed += from->failed;
-	to->blocked += from->blocked;
-	to->would_run += from->would_run;
-	to->elapsed_ns += from->elapsed_ns;
-	to->interrupted |= from->interrupted;
-	to->bad_input |= from->bad_input;
-}
-
-/* The uninstalls, then, if they all went, the parts. */
-static int run_graphs(struct part_plan *pp, struct sched_options *sched,
-		      struct sched_summary *sum)
-{
-	int r = 0;
-	struct graph *graphs[] = {pp->uninstalls, pp->graph};
-	for (size_t i = 0; i < 2 && r == 0; i++) {
-		struct sched_summary one = {0};
-		if (!graphs[i]->nactions)
-			continue;
-		r = sched_run(graphs[i], sched, &one);
-		add_summary(sum, &one);
-	}
-	return r;
-}
-
 static int run(struct cfg *cfg, const struct buildout_options *o, struct part_plan *pp)
 {
 	struct arena a = ARENA_INIT;
 	struct state st = STATE_INIT;
-	struct graph graph = GRAPH_INIT, uninstalls = GRAPH_INIT;
+	struct graph graph = GRAPH_INIT;
 	int rc = EXIT_BAD_INPUT;
 	pp->graph = &graph;
-	pp->uninstalls = &uninstalls;
 	if (part_plan_buildout(pp, cfg) != 0 || state_open(&a, pp->buildout.directory, true, &st) != 0)
 		goto out;
 	pp->store = st.store;
@@ -276,20 +246,19 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	};
 	struct sched_summary sum = {0};
 	run_cmd_catch_signals(true);
-	int r = run_graphs(pp, &sched, &sum);
+	int r = sched_run(&graph, &sched, &sum);
 	run_cmd_catch_signals(false);
 	status_end();
 	if (r == SCHED_BAD_INPUT)
 		goto out;
 	if (o->dry_run)
-		status_print_plan((const struct graph *[]){&uninstalls, &graph}, 2, o->json,
+		status_print_plan(&graph, o->json,
 				  o->explain || o->json);
 	if (!o->json)
 		status_print_summary(&sum, o->dry_run);
 	rc = run_cmd_exit_status(r, &sum);
 out:
 	graph_free(&graph);
-	graph_free(&uninstalls);
 	state_close(&st);
 	arena_free(&a);
 	return rc;

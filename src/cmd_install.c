@@ -225,7 +225,7 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 		goto out;
 	}
 	if (explain_only || (dry && (o->json || !o->explain)))
-		status_print_plan((const struct graph *[]){&plan.graph}, 1, o->json,
+		status_print_plan(&plan.graph, o->json,
 				  explain_only || o->json);
 	if (!explain_only && !o->json)
 		status_print_summary(&sum, dry);

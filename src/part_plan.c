@@ -368,7 +368,8 @@ static void remember_installed(void *ctx, const char *identity, const struct par
 	hmap_put(&pp->installed, name, strlen(name), in);
 }
 
-static void plan_gone(struct part_plan *pp, const char *name, struct installed *in)
+static struct graph_action *plan_gone(struct part_plan *pp, const char *name,
+				      struct installed *in)
 {
 	struct gone_job *gj = arena_alloc(&pp->arena, sizeof(*gj));
 	gj->pp = pp;
@@ -377,9 +378,10 @@ static void plan_gone(struct part_plan *pp, const char *name, struct installed *
 	gj->old = in->state;
 	struct strbuf id = STRBUF_INIT;
 	strbuf_addf(&id, "uninstall %s%s", pp->scope, name);
-	struct graph_action *g = graph_add_action(pp->uninstalls, &uninstall_kind, id.buf, gj);
+	struct graph_action *g = graph_add_action(pp->graph, &uninstall_kind, id.buf, gj);
 	strbuf_release(&id);
 	g->forced = true;
+	return g;
 }
 
 int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
@@ -456,6 +458,24 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 	struct strbuf id = STRBUF_INIT;
 	strbuf_addf(&id, "part %s", pp->scope);
 	int rc = part_state_each(pp->store, id.buf, remember_installed, pp, &pp->arena);
+	/* What left the config is uninstalled first, as buildout does: every
+	 * part runs after every uninstall, which is no input of its key. */
+	struct graph_action **gone = NULL;
+	size_t ngone = 0;
+	if (rc == 0 && !only) {
+		for (size_t i = 0; i < n; i++) {
+			struct installed *in = hmap_gets(&pp->installed, sections[i]->name);
+			if (in)
+				in->planned = true;
+		}
+		gone = xcalloc(pp->installed.len + 1, sizeof(*gone));
+		for (size_t k = 0; k < pp->installed.cap; k++) {
+			struct hmap_slot *slot = &pp->installed.slots[k];
+			struct installed *in = slot->key ? slot->value : NULL;
+			if (in && !in->planned)
+				gone[ngone++] = plan_gone(pp, slot->key, in);
+		}
+	}
 	struct hmap planned = HMAP_INIT;
 	struct graph_action **actions = xcalloc(n + 1, sizeof(*actions));
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -471,11 +491,13 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 		struct installed *in = hmap_gets(&pp->installed, pj->part.name);
 		if (in) {
 			pj->old = in->state;
-			pj->have_old = in->planned = true;
+			pj->have_old = true;
 		}
 		actions[i] = graph_add_action(pp->graph, &part_kind, id.buf, pj);
 		bool updates = pj->part.recipe->has_update && pj->part.recipe->has_update(&pj->part);
 		actions[i]->forced = updates || (pj->run_once && exists(pj->lock));
+		for (size_t k = 0; k < ngone; k++)
+			graph_add_order(pp->graph, actions[i], gone[k]);
 		hmap_put(&planned, pj->part.name, strlen(pj->part.name), actions[i]);
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -485,13 +507,8 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 		add_needs(pp, &planned, actions[i], sections[i], &seen);
 		hmap_free(&seen);
 	}
-	for (size_t k = 0; rc == 0 && !only && k < pp->installed.cap; k++) {
-		struct hmap_slot *slot = &pp->installed.slots[k];
-		struct installed *in = slot->key ? slot->value : NULL;
-		if (in && !in->planned)
-			plan_gone(pp, slot->key, in);
-	}
 	strbuf_release(&id);
+	free(gone);
 	free(actions);
 	hmap_free(&planned);
 	return rc;

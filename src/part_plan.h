@@ -4,9 +4,9 @@
  * through ${section:option} (directly, or through sections that are not
  * parts) and those of its <part-dependencies>, so parts with no edge
  * between them run in parallel.  A part installed before and no longer
- * wanted becomes an `uninstall` action of a graph of its own, run first:
- * buildout uninstalls before it installs, and an uninstall is no input of
- * the parts' keys.
+ * wanted becomes an `uninstall` action that every part runs after
+ * (graph_add_order): buildout uninstalls before it installs, and an
+ * uninstall is no input of the parts' keys.
  *
  * A part's key: its recipe and the recipe's version (a built-in's, or an
  * external program's content), every resolved option, what the recipe adds
@@ -35,7 +35,6 @@
 
 struct part_plan {
 	struct graph *graph;
-	struct graph *uninstalls; /* run before graph */
 	struct store *store;
 	struct arena arena;
 	/* Between "part " and the part's name in identities: "" for a
@@ -60,7 +59,7 @@ int part_plan_make_directories(const struct part_plan *pp, bool say);
 /* Adds the parts to the graph: those named in only (install PART...: no
  * part is uninstalled then), else cfg->parts, every part initialized (call
  * cfg_init_parts first).  Parts installed before and not among them get an
- * action in pp->uninstalls.  0 or -1 (reported). */
+ * uninstall action, added first.  0 or -1 (reported). */
 int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly);
 
 /* Whether a is one of the uninstall actions. */

@@ -42,7 +42,6 @@ static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *in
 		return -1;
 	struct part_plan *pp = &b->pp;
 	pp->graph = g;
-	pp->uninstalls = g;
 	pp->store = o->store;
 	if (part_plan_buildout(pp, &b->cfg) != 0)
 		return -1;
@@ -50,15 +49,12 @@ static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *in
 	size_t before = g->nactions;
 	if (part_plan_config(pp, &b->cfg, o->only, o->nonly) != 0)
 		return -1;
-	/* As buildout does, what left the config is uninstalled first; the
-	 * install is the sum of the parts, and an uninstall no part of it. */
+	/* The install is the sum of the parts, and an uninstall (which the
+	 * parts run after) no part of it. */
 	for (size_t i = before; i < g->nactions; i++) {
 		struct graph_action *a = g->actions[i];
 		if (part_plan_is_uninstall(a)) {
 			graph_add_order(g, install, a);
-			for (size_t k = before; k < g->nactions; k++)
-				if (!part_plan_is_uninstall(g->actions[k]))
-					graph_add_order(g, g->actions[k], a);
 			continue;
 		}
 		for (size_t k = 0; k < nneeds; k++)

@@ -285,24 +285,21 @@ void status_print_summary(const struct sched_summary *sum, bool dry_run)
 		       (double)sum->elapsed_ns / 1e9);
 }
 
-void status_print_plan(const struct graph *const *graphs, size_t ngraphs, bool json,
-		       bool reasons)
+void status_print_plan(const struct graph *g, bool json, bool reasons)
 {
 	json_t *list = json ? json_array() : NULL;
-	for (size_t k = 0; k < ngraphs; k++) {
-		for (size_t i = 0; i < graphs[k]->nactions; i++) {
-			const struct graph_action *a = graphs[k]->actions[i];
-			const char *why = a->reason ? a->reason : "";
-			if (a->state != GRAPH_WOULD_RUN)
-				continue;
-			if (json)
-				json_array_append_new(list, json_pack("{s:s, s:s}", "action",
-								      a->identity, "reason", why));
-			else if (reasons)
-				printf("%s: %s\n", a->identity, why);
-			else
-				printf("%s\n", a->identity);
-		}
+	for (size_t i = 0; i < g->nactions; i++) {
+		const struct graph_action *a = g->actions[i];
+		const char *why = a->reason ? a->reason : "";
+		if (a->state != GRAPH_WOULD_RUN)
+			continue;
+		if (json)
+			json_array_append_new(list, json_pack("{s:s, s:s}", "action", a->identity,
+							      "reason", why));
+		else if (reasons)
+			printf("%s: %s\n", a->identity, why);
+		else
+			printf("%s\n", a->identity);
 	}
 	if (json)
 		json_print(list);

@@ -35,11 +35,10 @@ void status_end(void);
  * or with dry_run "minimerge: 2 actions would run". */
 void status_print_summary(const struct sched_summary *sum, bool dry_run);
 
-/* After a dry run: each action of the graphs that would run, with why
- * when reasons is set ("ACTION: REASON"), or one JSON list of {action,
+/* After a dry run: each action of g that would run, with why when
+ * reasons is set ("ACTION: REASON"), or one JSON list of {action,
  * reason}. */
-void status_print_plan(const struct graph *const *graphs, size_t ngraphs, bool json,
-		       bool reasons);
+void status_print_plan(const struct graph *g, bool json, bool reasons);
 
 /* The last lines of a log, for failures (and tests). */
 void status_print_log_tail(FILE *out, const char *path, int lines);

@@ -364,6 +364,36 @@ if doc['phase'] == 'install':
 '''
 
 
+SLOW_UNINSTALL = """#!/bin/sh
+cat >/dev/null
+if [ "$1" = uninstall ]; then sleep 0.5; echo done > uninstalled; fi
+echo '[]'
+"""
+
+
+def test_parts_run_after_the_uninstalls(bo):
+    # buildout uninstalls what left the config before it installs: a part
+    # installed in the same run starts after a slow uninstall, at -j2 too.
+    bo.write('slow.sh', SLOW_UNINSTALL, 0o755)
+    cfg = """
+        [buildout]
+        parts = %s
+
+        [gone]
+        recipe = exec:slow.sh
+
+        [a]
+        recipe = plone.recipe.command
+        command = cat uninstalled > a.t 2>&1 || echo too early > a.t
+        """
+    bo.cfg(cfg % 'gone')
+    bo.run()
+    bo.cfg(cfg % 'a')
+    p = bo.run('-j2')
+    assert p.stdout.index('Uninstalling gone.') < p.stdout.index('Installing a.'), p.stdout
+    assert bo.read('a.t') == 'done\n'
+
+
 def test_external_recipe_phases(bo):
     prog = bo.write('recipes/widget.py', RECIPE, 0o755)
     cfg = '''
