@@ -172,8 +172,10 @@ static void release_run(struct recipe_run *r)
 	free(r->paths);
 }
 
+/* installed_ns: when it was installed (an update or a locked part keeps
+ * the install's time: annotate's dates and order). */
 static void record_state(struct graph_action *a, const struct part_job *pj,
-			 const char *const *paths, size_t npaths)
+			 const char *const *paths, size_t npaths, int64_t installed_ns)
 {
 	const struct recipe_part *p = &pj->part;
 	struct part_state ps = {
@@ -184,7 +186,7 @@ static void record_state(struct graph_action *a, const struct part_job *pj,
 		.noptions = p->noptions,
 		.paths = (const char **)paths,
 		.npaths = npaths,
-		.installed_ns = now_ns(),
+		.installed_ns = installed_ns,
 	};
 	part_state_put(pj->pp->store, a->identity, &ps);
 }
@@ -198,14 +200,16 @@ static int update(struct graph_action *a, struct graph_job *job, struct part_job
 		release_run(&r);
 		return -1;
 	}
-	const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
-	size_t n = 0;
-	for (size_t i = 0; i < pj->old.npaths; i++)
-		paths[n++] = pj->old.paths[i];
-	for (size_t i = 0; i < r.npaths; i++)
-		paths[n++] = r.paths[i];
-	record_state(a, pj, paths, n);
-	free(paths);
+	if (r.npaths || !hash_equal(pj->old.key, a->key)) {
+		const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
+		size_t n = 0;
+		for (size_t i = 0; i < pj->old.npaths; i++)
+			paths[n++] = pj->old.paths[i];
+		for (size_t i = 0; i < r.npaths; i++)
+			paths[n++] = r.paths[i];
+		record_state(a, pj, paths, n, pj->old.installed_ns);
+		free(paths);
+	}
 	release_run(&r);
 	return 0;
 }
@@ -228,7 +232,7 @@ static int install(struct graph_action *a, struct graph_job *job, struct part_jo
 		release_run(&r);
 		return -1;
 	}
-	record_state(a, pj, (const char *const *)r.paths, r.npaths);
+	record_state(a, pj, (const char *const *)r.paths, r.npaths, now_ns());
 	release_run(&r);
 	return pj->run_once ? write_lock(job, pj) : 0;
 }
@@ -240,8 +244,8 @@ static int part_run(struct graph_action *a, struct graph_job *job)
 		/* gs.recipe.base skips the work, whatever changed, and says how
 		 * to have it run again; what was installed stays as it is. */
 		say_locked(job, pj);
-		if (pj->have_old)
-			record_state(a, pj, pj->old.paths, pj->old.npaths);
+		if (pj->have_old && !hash_equal(pj->old.key, a->key))
+			record_state(a, pj, pj->old.paths, pj->old.npaths, pj->old.installed_ns);
 		return 0;
 	}
 	bool unchanged = pj->have_old && hash_equal(pj->old.key, a->key) && !pj->run_once &&

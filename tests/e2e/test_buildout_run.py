@@ -364,6 +364,40 @@ if doc['phase'] == 'install':
 '''
 
 
+def test_an_update_keeps_the_install_time(bo):
+    # --annotate lists parts oldest install first: updating u, or skipping
+    # a locked part, is no new install of it.
+    cfg = """
+        [buildout]
+        parts = %s
+
+        [u]
+        recipe = plone.recipe.command
+        command = echo u >> u.log
+        update-command = echo update >> u.log
+
+        [once]
+        recipe = plone.recipe.command
+        run-once = true
+        command = echo once
+
+        [x]
+        recipe = plone.recipe.command
+        command = echo x
+        """
+    bo.cfg(cfg % 'u once')
+    bo.run()
+    bo.cfg(cfg % 'u once x')
+    bo.run()
+    def order():
+        return [part['name'] for part in
+                json.loads(bo.run('--annotate', '--json').stdout)['parts']]
+    assert order() == ['u', 'once', 'x']
+    p = bo.run()
+    assert 'Updating u.' in p.stdout and '*Skipped* *once*' in p.stdout
+    assert order() == ['u', 'once', 'x']
+
+
 SLOW_UNINSTALL = """#!/bin/sh
 cat >/dev/null
 if [ "$1" = uninstall ]; then sleep 0.5; echo done > uninstalled; fi
