@@ -389,6 +389,7 @@ def test_an_update_keeps_the_install_time(bo):
     bo.run()
     bo.cfg(cfg % 'u once x')
     bo.run()
+
     def order():
         return [part['name'] for part in
                 json.loads(bo.run('--annotate', '--json').stdout)['parts']]
