@@ -267,8 +267,9 @@ def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
         return info, data
 
     # (the entry refused, the members added to the package's own)
+    absolute = str(tmp_path / 'absolute')
     cases = [('../escape', [member('../escape')]),
-             ('/tmp/absolute', [member('/tmp/absolute')]),
+             (absolute, [member(absolute)]),
              ('link', [member('link', tarfile.SYMTYPE, '/etc')]),
              ('hard', [member('hard', tarfile.LNKTYPE, '/etc/passwd')]),
              ('dev', [member('dev', tarfile.CHRTYPE)]),
@@ -286,10 +287,11 @@ def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
         # "cannot unpack ARCHIVE: ENTRY: why", the entry as the archive
         # names it.
         assert ': %s: ' % name in r.stderr, name + r.stderr
-        assert not os.path.exists(os.path.join(stack.home('leaf0'), 'configure')), name
-        assert glob.glob(stack.home('leaf0') + '.*') == [], name
+        # Nothing left, in the home's place or beside it: where ../escape
+        # would have landed either.
+        assert os.listdir(os.path.dirname(stack.home('leaf0'))) == [], name
     assert not (tmp_path / 'outside').exists()
-    assert not os.path.exists('/tmp/absolute') or open('/tmp/absolute').read() != 'x'
+    assert not os.path.exists(absolute)
 
 
 def test_fetch_command_fetches_and_builds_nothing(minimerge, tmp_path, http_server):
