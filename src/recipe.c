@@ -134,11 +134,34 @@ int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, 
 	return -1;
 }
 
+const char *recipe_path(struct arena *a, const char *dir, const char *path)
+{
+	return path_normpath(a, path_join(a, dir, path));
+}
+
+const char *recipe_set_dir(struct recipe_init *ri, const char *option)
+{
+	bool failed = false;
+	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
+	if (!b)
+		return NULL;
+	/* recipe_part_initialized has checked that directory is there. */
+	const char *dir = cfg_get(ri->cfg, b, "directory", &failed);
+	const char *parts = cfg_get(ri->cfg, b, "parts-directory", &failed);
+	const char *v = cfg_get(ri->cfg, ri->section, option, &failed);
+	if (failed)
+		return NULL;
+	const char *abs = !v || !*v ? path_join(ri->arena, parts && *parts ? parts : dir,
+						 ri->section->name)
+				     : recipe_path(ri->arena, dir, v);
+	cfg_set(ri->cfg, ri->section, option, abs);
+	return abs;
+}
+
 void recipe_add_path(struct recipe_run *r, const char *path)
 {
 	struct arena a = ARENA_INIT;
-	char *abs = path[0] == '/' ? path_normpath(&a, path)
-				   : path_join(&a, r->part->buildout->directory, path);
+	const char *abs = recipe_path(&a, r->part->buildout->directory, path);
 	for (size_t i = 0; i < r->npaths; i++)
 		if (!strcmp(r->paths[i], abs)) {
 			arena_free(&a);

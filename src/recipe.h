@@ -140,6 +140,12 @@ const char *recipe_option_or(const struct recipe_part *p, const char *name, cons
 /* buildout's boolean words: true/yes/on and false/no/off in any case.  An
  * absent option is dflt; another word is an error (reported, -1). */
 int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, bool *out);
+/* path made absolute against dir, and normal (no "..", no "//"). */
+const char *recipe_path(struct arena *a, const char *dir, const char *path);
+/* init: the absolute value of a directory option (relative to the buildout
+ * directory), by default <parts-directory>/<part>, set in the section so
+ * other sections see it.  NULL after reporting. */
+const char *recipe_set_dir(struct recipe_init *ri, const char *option);
 /* Records a path the phase created (made absolute against the buildout
  * directory). */
 void recipe_add_path(struct recipe_run *r, const char *path);

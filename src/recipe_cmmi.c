@@ -158,8 +158,8 @@ static int cmmi_init(struct recipe_init *ri)
 		return -1;
 	}
 	if (recipe_download_check_sums(ri) != 0 ||
-	    (has_path && !recipe_download_set_dir(ri, "path")) ||
-	    !recipe_download_set_dir(ri, "location"))
+	    (has_path && !recipe_set_dir(ri, "path")) ||
+	    !recipe_set_dir(ri, "location"))
 		return -1;
 	struct cmmi *c = arena_alloc(ri->arena, sizeof(*c));
 	if (read_environment(ri, c) != 0)
@@ -291,7 +291,7 @@ static int apply_patches(struct recipe_run *r, const char *src, char **envp)
 	int rc = 0;
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *f = files.v[i];
-		const char *abs = f[0] == '/' ? f : path_join(&a, p->buildout->directory, f);
+		const char *abs = recipe_path(&a, p->buildout->directory, f);
 		struct words argv = {0};
 		add_words(&argv, recipe_option_or(p, "patch-binary", "patch"));
 		add_words(&argv, options);

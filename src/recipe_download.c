@@ -56,27 +56,6 @@ int recipe_download_check_sums(struct recipe_init *ri)
 	return check_sum(ri, "md5sum", 32) != 0 || check_sum(ri, "sha256", 64) != 0 ? -1 : 0;
 }
 
-const char *recipe_download_set_dir(struct recipe_init *ri, const char *option)
-{
-	bool failed = false;
-	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
-	if (!b)
-		return NULL;
-	/* recipe_part_initialized has checked that directory is there. */
-	const char *dir = cfg_get(ri->cfg, b, "directory", &failed);
-	const char *parts = cfg_get(ri->cfg, b, "parts-directory", &failed);
-	const char *v = cfg_get(ri->cfg, ri->section, option, &failed);
-	if (failed)
-		return NULL;
-	const char *abs;
-	if (!v || !*v)
-		abs = path_join(ri->arena, parts && *parts ? parts : dir, ri->section->name);
-	else
-		abs = path_normpath(ri->arena, v[0] == '/' ? v : path_join(ri->arena, dir, v));
-	cfg_set(ri->cfg, ri->section, option, abs);
-	return abs;
-}
-
 /* A checksum option as download.h compares it: lowercase.  NULL if the
  * option is absent or empty; init checked its length. */
 static const char *sum_of(const struct recipe_run *r, const char *option, char *buf, size_t n)
@@ -190,7 +169,7 @@ static int download_init(struct recipe_init *ri)
 	}
 	if (recipe_download_check_sums(ri) != 0)
 		return -1;
-	const char *dest = recipe_download_set_dir(ri, "destination");
+	const char *dest = recipe_set_dir(ri, "destination");
 	if (!dest)
 		return -1;
 	cfg_set(ri->cfg, s, "location", dest);

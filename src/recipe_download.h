@@ -21,11 +21,6 @@
  * -1 (reported at the option). */
 int recipe_download_check_sums(struct recipe_init *ri);
 
-/* init: the absolute value of a directory option (relative to the buildout
- * directory), by default <parts-directory>/<part>, set in the section so
- * other sections see it.  NULL after reporting. */
-const char *recipe_download_set_dir(struct recipe_init *ri, const char *option);
-
 /* The part's url into the download cache, checked: the file's path is
  * appended to file.  0, or -1 after graph_job_fail. */
 int recipe_download_fetch(struct recipe_run *r, struct strbuf *file);

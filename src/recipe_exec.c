@@ -120,8 +120,7 @@ static int exec_init(struct recipe_init *ri)
 	const char *version = "";
 	if (!strncmp(name, "exec:", 5)) {
 		const char *p = name + 5;
-		er->program = p[0] == '/' ? path_normpath(ri->arena, p)
-					  : path_join(ri->arena, ri->cfg->directory, p);
+		er->program = recipe_path(ri->arena, ri->cfg->directory, p);
 		if (!is_program(er->program)) {
 			diag_error(file, line, "part %s: recipe %s: %s is not an executable file",
 				   ri->section->name, name, er->program);

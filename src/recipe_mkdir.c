@@ -20,22 +20,19 @@ static int mkdir_init(struct recipe_init *ri)
 	bool failed = false;
 	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
 	const char *dir = b ? cfg_get(ri->cfg, b, "directory", &failed) : NULL;
-	const char *parts = b ? cfg_get(ri->cfg, b, "parts-directory", &failed) : NULL;
 	const char *paths = cfg_get(ri->cfg, ri->section, "paths", &failed);
 	if (failed || !dir)
 		return -1;
+	if (!paths || !*paths)
+		paths = recipe_set_dir(ri, "paths");
+	if (!paths)
+		return -1;
 	struct strbuf out = STRBUF_INIT;
-	if (!paths || !*paths) {
-		strbuf_adds(&out, path_join(ri->arena, parts ? parts : dir, ri->section->name));
-	} else {
-		char *list = xstrdup(paths), *save = NULL;
-		for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
-		     t = strtok_r(NULL, " \t\n\r\f\v", &save))
-			strbuf_addf(&out, "%s%s", out.len ? "\n" : "",
-				    t[0] == '/' ? path_normpath(ri->arena, t)
-						: path_join(ri->arena, dir, t));
-		free(list);
-	}
+	char *list = xstrdup(paths), *save = NULL;
+	for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
+	     t = strtok_r(NULL, " \t\n\r\f\v", &save))
+		strbuf_addf(&out, "%s%s", out.len ? "\n" : "", recipe_path(ri->arena, dir, t));
+	free(list);
 	const char *mode = cfg_get(ri->cfg, ri->section, "mode", &failed);
 	if (mode && *mode && mode[strspn(mode, "01234567")]) {
 		struct cfg_option *o = cfg_find_option(ri->section, "mode");

@@ -52,13 +52,12 @@ static int template_init(struct recipe_init *ri)
 		return -1;
 	}
 	struct template *t = arena_alloc(ri->arena, sizeof(*t));
-	t->output = output[0] == '/' ? path_normpath(ri->arena, output)
-				     : path_join(ri->arena, cfg->directory, output);
+	t->output = recipe_path(ri->arena, cfg->directory, output);
 	t->mode = mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0;
 	if (inline_text) {
 		t->text = inline_text;
 	} else {
-		const char *path = input[0] == '/' ? input : path_join(ri->arena, cfg->directory, input);
+		const char *path = recipe_path(ri->arena, cfg->directory, input);
 		struct strbuf text = STRBUF_INIT;
 		int err = 0;
 		struct cfg_option *io = cfg_find_option(s, "input");

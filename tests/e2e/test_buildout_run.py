@@ -393,6 +393,22 @@ def test_an_update_keeps_the_install_time(bo):
     assert order() == ['u', 'once', 'x']
 
 
+def test_recorded_paths_are_normal(bo):
+    # One path, however a recipe spells it: recorded once, as it is.
+    bo.cfg("""
+        [buildout]
+        parts = c
+
+        [c]
+        recipe = plone.recipe.command
+        command = echo c > l.t
+        location = sub/../l.t
+            ./l.t
+        """)
+    bo.run()
+    assert bo.installed()['c']['paths'] == [bo.path('l.t')]
+
+
 SLOW_UNINSTALL = """#!/bin/sh
 cat >/dev/null
 if [ "$1" = uninstall ]; then sleep 0.5; echo done > uninstalled; fi
