@@ -8,6 +8,7 @@
 #include "../lib/path.h"
 #include "../lib/strbuf.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -132,6 +133,37 @@ int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, 
 	}
 	graph_job_fail(r->job, "%s = %s: true or false (yes/no, on/off)", name, v);
 	return -1;
+}
+
+void recipe_init_error(const struct recipe_init *ri, const char *option, const char *fmt, ...)
+{
+	const struct cfg_section *s = ri->section;
+	const struct cfg_option *o = cfg_find_option(s, option);
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	diag_error(o ? o->file : s->file, o ? o->line : s->line, "part %s: %s", s->name, msg.buf);
+	strbuf_release(&msg);
+}
+
+int recipe_init_check_mode(const struct recipe_init *ri, const char *example)
+{
+	bool failed = false;
+	const char *mode = cfg_get(ri->cfg, ri->section, "mode", &failed);
+	if (failed)
+		return -1;
+	if (!mode || !*mode || !mode[strspn(mode, "01234567")])
+		return 0;
+	recipe_init_error(ri, "mode", "mode = %s: an octal number such as %s", mode, example);
+	return -1;
+}
+
+mode_t recipe_option_mode(const struct recipe_part *p, mode_t dflt)
+{
+	const char *mode = recipe_option(p, "mode");
+	return mode && *mode ? (mode_t)strtol(mode, NULL, 8) : dflt;
 }
 
 const char *recipe_path(struct arena *a, const char *dir, const char *path)

@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct recipe;
 
@@ -140,6 +141,15 @@ const char *recipe_option_or(const struct recipe_part *p, const char *name, cons
 /* buildout's boolean words: true/yes/on and false/no/off in any case.  An
  * absent option is dflt; another word is an error (reported, -1). */
 int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, bool *out);
+/* init: an error at the option's file and line (the section's when the
+ * option is not set), after "part NAME: ". */
+void recipe_init_error(const struct recipe_init *ri, const char *option, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* init: the mode option, if set, is an octal number ("such as
+ * example").  0, or -1 (reported). */
+int recipe_init_check_mode(const struct recipe_init *ri, const char *example);
+/* The part's mode option, or dflt when it is not set. */
+mode_t recipe_option_mode(const struct recipe_part *p, mode_t dflt);
 /* path made absolute against dir, and normal (no "..", no "//"). */
 const char *recipe_path(struct arena *a, const char *dir, const char *path);
 /* init: the absolute value of a directory option (relative to the buildout

@@ -113,10 +113,8 @@ static int read_environment(struct recipe_init *ri, struct cmmi *c)
 				add_setting(ri, c, &text, &setting);
 			strbuf_reset(&setting);
 		} else if (!setting.len) {
-			struct cfg_option *o = cfg_find_option(s, "environment");
-			diag_error(o ? o->file : s->file, o ? o->line : s->line,
-				   "part %s: environment: '%.*s' is not NAME=VALUE", s->name,
-				   (int)len, v);
+			recipe_init_error(ri, "environment", "environment: '%.*s' is not NAME=VALUE",
+					  (int)len, v);
 			rc = -1;
 		} else {
 			strbuf_addc(&setting, ' ');

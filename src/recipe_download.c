@@ -44,10 +44,7 @@ static int check_sum(struct recipe_init *ri, const char *option, size_t digits)
 		return -1;
 	if (!v || !*v || (strlen(v) == digits && strspn(v, "0123456789abcdefABCDEF") == digits))
 		return 0;
-	struct cfg_option *o = cfg_find_option(ri->section, option);
-	diag_error(o ? o->file : ri->section->file, o ? o->line : ri->section->line,
-		   "part %s: %s = %s: %zu hexadecimal digits", ri->section->name, option, v,
-		   digits);
+	recipe_init_error(ri, option, "%s = %s: %zu hexadecimal digits", option, v, digits);
 	return -1;
 }
 
@@ -143,7 +140,6 @@ static int download_init(struct recipe_init *ri)
 	struct cfg_section *s = ri->section;
 	bool failed = false;
 	const char *url = cfg_get(ri->cfg, s, "url", &failed);
-	const char *mode = cfg_get(ri->cfg, s, "mode", &failed);
 	const char *filename = cfg_get(ri->cfg, s, "filename", &failed);
 	if (failed)
 		return -1;
@@ -151,20 +147,13 @@ static int download_init(struct recipe_init *ri)
 		diag_error(s->file, s->line, "part %s: no url: what is to be downloaded", s->name);
 		return -1;
 	}
-	struct cfg_option *o;
-	if (mode && *mode && mode[strspn(mode, "01234567")]) {
-		o = cfg_find_option(s, "mode");
-		diag_error(o ? o->file : s->file, o ? o->line : s->line,
-			   "part %s: mode = %s: an octal number such as 0644", s->name, mode);
+	if (recipe_init_check_mode(ri, "0644") != 0)
 		return -1;
-	}
 	/* A file name, not a path: the copy stays in the destination. */
 	if (filename && (strchr(filename, '/') || !strcmp(filename, ".") ||
 			 !strcmp(filename, ".."))) {
-		o = cfg_find_option(s, "filename");
-		diag_error(o ? o->file : s->file, o ? o->line : s->line,
-			   "part %s: filename = %s: a name in the destination, without /", s->name,
-			   filename);
+		recipe_init_error(ri, "filename", "filename = %s: a name in the destination, without /",
+				  filename);
 		return -1;
 	}
 	if (recipe_download_check_sums(ri) != 0)
@@ -230,7 +219,6 @@ static int copy_into(struct recipe_run *r, const char *file, const char *dest)
 		strbuf_release(&target);
 		return -1;
 	}
-	const char *mode = recipe_option(r->part, "mode");
 	bool made = !fs_is_dir(dest, true);
 	int err = fs_mkdirs(dest, 0777);
 	if (err) {
@@ -240,7 +228,7 @@ static int copy_into(struct recipe_run *r, const char *file, const char *dest)
 			recipe_add_path(r, dest);
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", dest, target.buf);
-		err = copy_file(file, path.buf, mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0);
+		err = copy_file(file, path.buf, recipe_option_mode(r->part, 0));
 		if (err)
 			graph_job_fail(r->job, "cannot copy %s to %s: %s", file, path.buf,
 				       strerror(err));

@@ -33,12 +33,7 @@ static int mkdir_init(struct recipe_init *ri)
 	     t = strtok_r(NULL, " \t\n\r\f\v", &save))
 		strbuf_addf(&out, "%s%s", out.len ? "\n" : "", recipe_path(ri->arena, dir, t));
 	free(list);
-	const char *mode = cfg_get(ri->cfg, ri->section, "mode", &failed);
-	if (mode && *mode && mode[strspn(mode, "01234567")]) {
-		struct cfg_option *o = cfg_find_option(ri->section, "mode");
-		diag_error(o ? o->file : ri->section->file, o ? o->line : ri->section->line,
-			   "part %s: mode = %s: an octal number such as 0755", ri->section->name,
-			   mode);
+	if (recipe_init_check_mode(ri, "0755") != 0) {
 		strbuf_release(&out);
 		return -1;
 	}
@@ -54,7 +49,7 @@ static int mkdir_install(struct recipe_run *r)
 	    recipe_option_bool(r, "remove-on-update", false, &remove) != 0)
 		return -1;
 	const char *mode_text = recipe_option(r->part, "mode");
-	mode_t mode = mode_text && *mode_text ? (mode_t)strtol(mode_text, NULL, 8) : 0777;
+	mode_t mode = recipe_option_mode(r->part, 0777);
 	char *list = xstrdup(recipe_option_or(r->part, "paths", "")), *save = NULL;
 	int rc = 0;
 	for (char *t = strtok_r(list, "\n", &save); t && rc == 0; t = strtok_r(NULL, "\n", &save)) {

@@ -45,12 +45,8 @@ static int template_init(struct recipe_init *ri)
 		diag_error(s->file, s->line, "part %s: no output: where the text is to go", s->name);
 		return -1;
 	}
-	struct cfg_option *mo = cfg_find_option(s, "mode");
-	if (mode && *mode && mode[strspn(mode, "01234567")]) {
-		diag_error(mo ? mo->file : s->file, mo ? mo->line : s->line,
-			   "part %s: mode = %s: an octal number such as 0644", s->name, mode);
+	if (recipe_init_check_mode(ri, "0644") != 0)
 		return -1;
-	}
 	struct template *t = arena_alloc(ri->arena, sizeof(*t));
 	t->output = recipe_path(ri->arena, cfg->directory, output);
 	t->mode = mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0;
@@ -60,11 +56,9 @@ static int template_init(struct recipe_init *ri)
 		const char *path = recipe_path(ri->arena, cfg->directory, input);
 		struct strbuf text = STRBUF_INIT;
 		int err = 0;
-		struct cfg_option *io = cfg_find_option(s, "input");
 		if (file_read(path, &text, &err) != 0) {
-			diag_error(io ? io->file : s->file, io ? io->line : s->line,
-				   "part %s: cannot read the input %s: %s", s->name, path,
-				   strerror(err));
+			recipe_init_error(ri, "input", "cannot read the input %s: %s", path,
+					  strerror(err));
 			strbuf_release(&text);
 			return -1;
 		}

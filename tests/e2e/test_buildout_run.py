@@ -6,6 +6,8 @@ import json
 import os
 import time
 
+import pytest
+
 import buildoutdir
 from test_executor import summary
 
@@ -273,6 +275,26 @@ def test_template_needs_input_or_inline(bo):
         ''')
     p = bo.run(rc=2)
     assert 'buildout.cfg:4: error: part t: give either input (a file) or inline' in p.stderr
+
+
+@pytest.mark.parametrize('recipe, option, message', [
+    ('z3c.recipe.mkdir', 'mode = rwx', 'mode = rwx: an octal number such as 0755'),
+    ('collective.recipe.template\ninline = x\noutput = o', 'mode = 0x1',
+     'mode = 0x1: an octal number such as 0644'),
+    ('collective.recipe.template\noutput = o', 'input = nothere',
+     'cannot read the input %(dir)s/nothere: No such file or directory'),
+    ('hexagonit.recipe.download\nurl = http://127.0.0.1:9/f', 'filename = a/b',
+     'filename = a/b: a name in the destination, without /'),
+    ('hexagonit.recipe.download\nurl = http://127.0.0.1:9/f', 'md5sum = abc',
+     'md5sum = abc: 32 hexadecimal digits'),
+])
+def test_a_bad_option_is_named_at_its_line(bo, recipe, option, message):
+    text = '[buildout]\nparts = p\n\n[p]\nrecipe = %s\n%s\n' % (recipe, option)
+    bo.write('buildout.cfg', text)
+    line = text.splitlines().index(option) + 1
+    p = bo.run(rc=2)
+    assert 'buildout.cfg:%d: error: part p: %s\n' % (line, message % {'dir': bo.dir}) \
+        in p.stderr, p.stderr
 
 
 def test_mkdir_paths_default_and_mode(bo):
