@@ -1,6 +1,7 @@
 #include "internal.h"
 
 #include "../lib/diag.h"
+#include "../lib/fsutil.h"
 #include "../lib/spawn.h"
 
 #include <errno.h>
@@ -259,6 +260,16 @@ int graph_job_spawn(struct graph_job *job, const char *const *argv, const char *
 	graph_job_fail(job, "%s: %s", argv[0], why.buf);
 	strbuf_release(&why);
 	return -1;
+}
+
+int graph_job_remove_tree(struct graph_job *job, const char *path)
+{
+	char *failed = NULL;
+	int err = fs_remove_tree(path, &failed);
+	if (err)
+		graph_job_fail(job, "cannot remove %s: %s", failed ? failed : path, strerror(err));
+	free(failed);
+	return err ? -1 : 0;
 }
 
 void graph_job_say(struct graph_job *job, const char *fmt, ...)

@@ -155,6 +155,10 @@ void graph_job_command(struct graph_job *job, const char *const *argv);
  * after graph_job_fail ("make: exit status 2"). */
 int graph_job_spawn(struct graph_job *job, const char *const *argv, const char *cwd,
 		    char *const *envp);
+/* Removes path and everything below it (nothing there is no error).  0,
+ * or -1 after graph_job_fail ("cannot remove PATH: why", the path that
+ * stayed). */
+int graph_job_remove_tree(struct graph_job *job, const char *path);
 /* A line for the user, shown whatever the options (buildout's "Installing
  * p."), and written to the log. */
 void graph_job_say(struct graph_job *job, const char *fmt, ...)

@@ -52,15 +52,9 @@ static bool exists(const char *path)
  * in it. */
 static int remove_paths(struct graph_job *job, const char *const *paths, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char *failed = NULL;
-		int err = fs_remove_tree(paths[i], &failed);
-		if (err) {
-			graph_job_fail(job, "cannot remove %s: %s", failed, strerror(err));
-			free(failed);
+	for (size_t i = 0; i < n; i++)
+		if (graph_job_remove_tree(job, paths[i]) != 0)
 			return -1;
-		}
-	}
 	return 0;
 }
 

@@ -163,18 +163,6 @@ static bool stamp_exists(const char *dir, const char *stamp, struct hash128 whic
 	return ok;
 }
 
-static int remove_dir(struct graph_job *job, const char *dir)
-{
-	char *failed = NULL;
-	int err = fs_remove_tree(dir, &failed);
-	if (err) {
-		graph_job_fail(job, "cannot remove %s: %s", failed, strerror(err));
-		free(failed);
-		return -1;
-	}
-	return 0;
-}
-
 /* A static source without a checksum. */
 static bool unchecked(const struct pkg_job *pj)
 {
@@ -512,7 +500,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 	const struct pkg_job *pj = a->data;
 	if (!strcmp(pj->method, "none"))
 		return 0;
-	if (remove_dir(job, pj->builddir) != 0)
+	if (graph_job_remove_tree(job, pj->builddir) != 0)
 		return -1;
 	char *failed = NULL;
 	int err = fs_copy_tree(pj->srcdir, pj->builddir, pj->exclude, pj->nexclude, &failed);
@@ -605,7 +593,7 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 		return 0;
 	/* A fresh prefix: what an earlier install left must not survive into
 	 * the new output, or its hash would depend on history. */
-	if (remove_dir(job, pj->prefix) != 0)
+	if (graph_job_remove_tree(job, pj->prefix) != 0)
 		return -1;
 	char **envp = make_env(pj);
 	int rc = graph_job_spawn(job, pj->install_args, pj->builddir, envp);

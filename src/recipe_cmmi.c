@@ -393,15 +393,8 @@ static int cmmi_install(struct recipe_run *r)
 			      src.buf);
 		rc = -1;
 	}
-	if (rc == 0) {
-		char *left = NULL;
-		int err = fs_remove_tree(build.buf, &left);
-		if (err)
-			graph_job_fail(r->job, "cannot remove %s: %s", left ? left : build.buf,
-				       strerror(err));
-		free(left);
-		rc = err ? -1 : 0;
-	}
+	if (rc == 0)
+		rc = graph_job_remove_tree(r->job, build.buf);
 	strbuf_release(&build);
 	strbuf_release(&src);
 	return rc;

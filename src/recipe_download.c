@@ -94,21 +94,9 @@ int recipe_download_fetch(struct recipe_run *r, struct strbuf *file)
 	return rc;
 }
 
-/* Removes a tree, or fails the job saying what is left. */
-static int remove_tree(struct recipe_run *r, const char *path)
-{
-	char *failed = NULL;
-	int err = fs_remove_tree(path, &failed);
-	if (err)
-		graph_job_fail(r->job, "cannot remove %s: %s", failed ? failed : path,
-			       strerror(err));
-	free(failed);
-	return err ? -1 : 0;
-}
-
 int recipe_download_unpack(struct recipe_run *r, const char *archive, const char *dir)
 {
-	if (remove_tree(r, dir) != 0)
+	if (graph_job_remove_tree(r->job, dir) != 0)
 		return -1;
 	int err = fs_mkdirs(dir, 0777);
 	if (err) {
@@ -325,7 +313,7 @@ static int unpack_into(struct recipe_run *r, const char *file, const char *dest)
 	/* Gone if renamed whole; else what is left of it.  After a failure,
 	 * the failure is what is said. */
 	if (rc == 0)
-		rc = remove_tree(r, tmp.buf);
+		rc = graph_job_remove_tree(r->job, tmp.buf);
 	else
 		fs_remove_tree(tmp.buf, NULL);
 	strbuf_release(&tmp);
