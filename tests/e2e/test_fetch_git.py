@@ -13,14 +13,6 @@ from test_fetch_vcs import mm, run, vcs_stack
 http_server = httpserver.http_server
 
 
-def test_parts_is_out_of_gits_sight(minimerge, tmp_path):
-    stack, repo = vcs_stack(tmp_path, 'git')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert os.path.isdir(os.path.join(stack.home('leaf0'), 'parts', 'part'))
-    assert run(stack.home('leaf0'), 'git', 'status', '--porcelain') == ''
-
-
 def test_tag_and_branch_pins(minimerge, tmp_path):
     stack, repo = vcs_stack(tmp_path, 'git')
     run(repo.work, 'git', 'tag', 'v1')

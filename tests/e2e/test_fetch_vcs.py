@@ -153,10 +153,14 @@ def test_check_out_build_then_nothing(minimerge, tmp_path, tool):
     assert '0 ran, 3 skipped' in r.stdout, r.stdout
 
 
-def test_hg_ignores_parts(minimerge, tmp_path):
-    stack, repo = vcs_stack(tmp_path, 'hg')
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
-    assert run(stack.home('leaf0'), 'hg', 'status') == ''
+@pytest.mark.parametrize('tool, status', [('git', ['git', 'status', '--porcelain']),
+                                          ('hg', ['hg', 'status'])])
+def test_parts_is_out_of_the_tools_sight(minimerge, tmp_path, tool, status):
+    stack, repo = vcs_stack(tmp_path, tool)
+    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert os.path.isdir(os.path.join(stack.home('leaf0'), 'parts', 'part'))
+    assert run(stack.home('leaf0'), *status) == ''
 
 
 @tools
