@@ -299,7 +299,7 @@ int store_each(struct store *s, enum store_db db, const void *prefix, size_t ple
 	MDB_val k = {plen, (void *)prefix}, v;
 	int ret = 0;
 	for (rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
-	     rc == 0 && !ret && k.mv_size >= plen && !memcmp(k.mv_data, prefix, plen);
+	     rc == 0 && !ret && (!plen || (k.mv_size >= plen && !memcmp(k.mv_data, prefix, plen)));
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
 		ret = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 	mdb_cursor_close(cur);
