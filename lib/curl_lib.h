@@ -21,6 +21,9 @@
 	X(void, easy_cleanup, (CURL *curl))                            \
 	X(const char *, easy_strerror, (CURLcode code))                \
 	X(void, easy_reset, (CURL *curl))                              \
+	X(struct curl_slist *, slist_append,                           \
+	  (struct curl_slist *list, const char *string))               \
+	X(void, slist_free_all, (struct curl_slist *list))             \
 	X(CURLM *, multi_init, (void))                                 \
 	X(CURLMcode, multi_add_handle, (CURLM *multi, CURL *curl))     \
 	X(CURLMcode, multi_remove_handle, (CURLM *multi, CURL *curl))  \

@@ -107,22 +107,27 @@ int fs_sync_dir(const char *path)
 	return err;
 }
 
+int fs_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	int err = fd < 0 ? errno : 0;
-	const char *p = data;
-	while (!err && len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = errno;
-		else
-			p += n, len -= (size_t)n;
-	}
+	int err = fd < 0 ? errno : fs_write_all(fd, data, len);
 	if (!err && fsync(fd) != 0)
 		err = errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
@@ -132,6 +137,17 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	if (err)
 		unlink(tmp.buf);
 	strbuf_release(&tmp);
+	return err;
+}
+
+int fs_append(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return errno;
+	int err = fs_write_all(fd, data, len);
+	if (close(fd) != 0 && !err)
+		err = errno;
 	return err;
 }
 
@@ -157,13 +173,9 @@ int fs_copy_fd(int in, int out)
 			continue;
 		if (n <= 0)
 			return n < 0 ? errno : 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno != EINTR)
-				return errno;
-			if (w > 0)
-				off += w;
-		}
+		int err = fs_write_all(out, buf, (size_t)n);
+		if (err)
+			return err;
 	}
 }
 

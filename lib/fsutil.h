@@ -16,9 +16,13 @@ int fs_mkdirs(const char *path, mode_t mode);
 /* rm -rf: 0 (also when path does not exist) or an errno value; *failed, if
  * not NULL, gets the path that could not be removed (the caller frees it). */
 int fs_remove_tree(const char *path, char **failed);
+/* write(2) until all of data is written.  0 or an errno value. */
+int fs_write_all(int fd, const void *data, size_t len);
 /* Writes len bytes to path through path.tmp.<pid>, fsynced and renamed:
  * readers see the old file or the new one.  0 or an errno value. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Appends data to path (created if absent).  0 or an errno value. */
+int fs_append(const char *path, const void *data, size_t len);
 /* cp -a without owners: copies the tree at src into dst (created), files,
  * directories and symlinks with their permission bits and times, leaving
  * out the top-level names in exclude.  0 or an errno value; *failed as for

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 int units_parse_size(const char *s, uint64_t *out)
 {
@@ -43,4 +44,15 @@ void units_human(struct strbuf *sb, uint64_t bytes)
 		strbuf_addf(sb, "%.1f %s", v, units[u]);
 	else
 		strbuf_addf(sb, "%ju B", (uintmax_t)bytes);
+}
+
+void units_local_time(struct strbuf *sb, const struct timeval *tv, char sep)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	localtime_r(&t, &tm);
+	strbuf_addf(sb, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		    tm.tm_mday, sep, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (tv->tv_usec)
+		strbuf_addf(sb, ".%06ld", (long)tv->tv_usec);
 }

@@ -9,6 +9,7 @@
 #include "part_state.h"
 #include "recipe.h"
 #include "run_cmd.h"
+#include "run_versions.h"
 #include "state.h"
 #include "status.h"
 
@@ -219,6 +220,7 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	struct arena a = ARENA_INIT;
 	struct state st = STATE_INIT;
 	struct graph graph = GRAPH_INIT;
+	struct versionmap vm = VERSIONMAP_INIT;
 	int rc = EXIT_BAD_INPUT;
 	pp->graph = &graph;
 	if (part_plan_buildout(pp, cfg) != 0 || state_open(&a, pp->buildout.directory, true, &st) != 0)
@@ -229,6 +231,12 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	struct recipe_buildout run = {.stall_seconds = DOWNLOAD_STALL_SECONDS,
 				      .unpack_limit = FETCH_UNPACK_LIMIT, .jobs = o->jobs};
 	part_plan_settings(pp, &run);
+	struct run_versions_source src;
+	run_versions_source_config(&src, cfg, pp);
+	struct run_versions rv;
+	if (run_versions_read(&rv, &src, &a) != 0 || part_plan_versions(pp, &vm) != 0 ||
+	    run_versions_check_picks(&vm, &src) != 0)
+		goto out;
 	if (!o->dry_run && part_plan_make_directories(pp, true) != 0)
 		goto out;
 	struct status_options so = {.verbose = o->verbose,
@@ -257,7 +265,10 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	if (!o->json)
 		status_print_summary(&sum, o->dry_run);
 	rc = run_cmd_exit_status(r, &sum);
+	if (!o->dry_run && run_versions_after(&rv, &vm, &src) != 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
 out:
+	versionmap_free(&vm);
 	graph_free(&graph);
 	state_close(&st);
 	arena_free(&a);

@@ -9,6 +9,7 @@
 #include "pkg_print.h"
 #include "pkgsel.h"
 #include "run_cmd.h"
+#include "run_versions.h"
 #include "state.h"
 #include "status.h"
 
@@ -280,6 +281,27 @@ static bool take_flag(const char *a, struct install_options *o)
 	return false;
 }
 
+/* An install that runs: the picked versions and the report after it, as
+ * minimerge.cfg's [minimerge] asks. */
+static int build_and_report(struct pkgdb *db, struct pkg **order, size_t n,
+			    const struct install_options *o)
+{
+	struct run_versions_source src;
+	run_versions_source_root(&src, db);
+	struct run_versions rv;
+	if (run_versions_read(&rv, &src, &db->arena) != 0)
+		return EXIT_BAD_INPUT;
+	int rc = build(db, order, n, o, false);
+	if (rc == EXIT_BAD_INPUT || o->dry_run || o->fetch_only)
+		return rc;
+	struct versionmap vm = VERSIONMAP_INIT;
+	versionmap_of_packages(&vm, order, n);
+	if (run_versions_after(&rv, &vm, &src) != 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
+	versionmap_free(&vm);
+	return rc;
+}
+
 static int install_or_explain(int argc, char **argv, bool explain_only)
 {
 	struct install_options o = {.fetch_only = !strcmp(argv[0], "fetch")};
@@ -346,8 +368,10 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 			fwrite(out.buf, 1, out.len, stdout);
 			strbuf_release(&out);
 			rc = EXIT_OK;
+		} else if (explain_only) {
+			rc = build(&db, order, n, &o, true);
 		} else {
-			rc = build(&db, order, n, &o, explain_only);
+			rc = build_and_report(&db, order, n, &o);
 		}
 	}
 	free(order);

@@ -22,5 +22,6 @@ int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_versions(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -157,18 +157,8 @@ struct sink {
 static size_t on_data(const char *data, size_t len, void *ctx)
 {
 	struct sink *s = ctx;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t w = write(s->fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			s->err = errno;
-			return 0;
-		}
-		done += (size_t)w;
-	}
-	return len;
+	s->err = fs_write_all(s->fd, data, len);
+	return s->err ? 0 : len;
 }
 
 /* Worth another try: the network or the server may do better later. */
@@ -231,13 +221,6 @@ static void describe(const struct download *d, const struct transfer *t, const s
 		strbuf_addf(why, "%s: %s", d->url, t->error);
 }
 
-static void pause_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* Downloads into part, then renames it to path once verified. */
 static int fetch_into(const struct download *d, const char *path, const char *part,
 		      struct strbuf *why)
@@ -264,7 +247,7 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 		describe(d, &t, &sink, &reason);
 		note(d, "%s; trying again in %ld ms\n", reason.buf, wait);
 		strbuf_release(&reason);
-		pause_ms(wait);
+		transfers_pause_ms(wait);
 		wait *= 2;
 	}
 	if (t.rc != CURLE_OK) {

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{"graph", "print the package graph of targets (text, JSON, DOT or a tree)", cmd_graph},
 	{"install", "build and install packages and what they need", cmd_install},
 	{"list", "list the minibuilds the minilays hold", cmd_list},
+	{"report", "send the picked-versions report (sendpickedversions) of targets", cmd_report},
 	{"show", "show one package: its minibuild, origin and dependencies", cmd_show},
 	{"versions", "print the versions an install of targets resolves, as [versions]",
 	 cmd_versions},

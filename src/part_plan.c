@@ -10,6 +10,7 @@
 #include "../lib/path.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 struct part_job {
 	struct recipe_part part;
+	const struct cfg_section *section;
 	struct part_plan *pp;
 	bool have_old;
 	struct part_state old;
@@ -313,6 +315,7 @@ static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct c
 	struct part_job *pj = arena_alloc(&pp->arena, sizeof(*pj));
 	struct recipe_part *p = &pj->part;
 	pj->pp = pp;
+	pj->section = s;
 	p->name = s->name;
 	p->recipe = f->recipe;
 	p->recipe_data = f->data;
@@ -388,6 +391,7 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	if (!b)
 		return -1;
 	struct recipe_buildout *bo = &pp->buildout;
+	pp->cfg = cfg;
 	bo->options = section_options(pp, cfg, b, &bo->noptions);
 	if (!bo->options)
 		return -1;
@@ -395,7 +399,103 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	bo->directory = recipe_option_or(&view, "directory", cfg->directory);
 	bo->bin_directory = recipe_option_or(&view, "bin-directory", bo->directory);
 	bo->parts_directory = recipe_option_or(&view, "parts-directory", bo->directory);
+	const char *versions = recipe_option_or(&view, "versions", "");
+	if (*versions) {
+		pp->pins = section_options(pp, cfg, cfg_section_get(cfg, versions), &pp->npins);
+		if (!pp->pins)
+			return -1;
+	}
 	return 0;
+}
+
+int part_plan_load(struct part_plan *pp, struct cfg *cfg, const char *file)
+{
+	struct cfg_load_options load = {.config_file = file, .user_defaults = true};
+	cfg->part_initialized = recipe_part_initialized;
+	cfg->part_ctx = &pp->arena;
+	if (cfg_load(cfg, &load) < 0 || cfg_init_buildout(cfg) < 0 || cfg_init_parts(cfg) < 0 ||
+	    part_plan_buildout(pp, cfg) < 0)
+		return -1;
+	return part_plan_config(pp, cfg, NULL, 0);
+}
+
+/* buildout compares the names of the versions section in lower case. */
+static const char *pinned(const struct part_plan *pp, const char *name)
+{
+	for (size_t i = 0; i < pp->npins; i++)
+		if (!strcasecmp(pp->pins[i].name, name))
+			return pp->pins[i].value;
+	return NULL;
+}
+
+/* "my.recipe:entry" is the distribution my.recipe. */
+static const char *distribution(struct arena *a, const char *recipe_name)
+{
+	return arena_strndup(a, recipe_name, strcspn(recipe_name, ":"));
+}
+
+int part_plan_versions(const struct part_plan *pp, struct versionmap *vm)
+{
+	struct graph *g = pp->graph;
+	struct hmap parts = HMAP_INIT, recipes = HMAP_INIT; /* name -> entry number + 1 */
+	int rc = 0;
+	for (size_t i = 0; i < g->nactions && rc == 0; i++) {
+		const struct graph_action *a = g->actions[i];
+		if (a->kind != &part_kind)
+			continue;
+		const struct part_job *pj = a->data;
+		const struct recipe_part *p = &pj->part;
+		const char *version = recipe_option(p, "version");
+		if (version && *version) {
+			size_t k = versionmap_add(vm, p->name, version,
+						  pinned(pp, p->name) ? PKG_PINNED : PKG_NAMED);
+			hmap_put(&parts, p->name, strlen(p->name), (void *)(uintptr_t)(k + 1));
+		}
+		const char *declared = p->recipe->declared_version
+					       ? p->recipe->declared_version(p) : NULL;
+		if (!declared)
+			continue;
+		const char *dist = distribution(&vm->arena, p->recipe_name);
+		const char *pin = pinned(pp, dist);
+		if (pin && strcmp(pin, declared)) {
+			const struct cfg_option *o = cfg_find_option(pj->section, "recipe");
+			diag_error(o ? o->file : pj->section->file, o ? o->line : pj->section->line,
+				   "part %s: Couldn't find a distribution for '%s==%s' (the recipe "
+				   "found is version %s)",
+				   p->name, dist, pin, declared);
+			rc = -1;
+			break;
+		}
+		uintptr_t k = (uintptr_t)hmap_gets(&recipes, dist);
+		if (!k) {
+			k = versionmap_add(vm, dist, declared, pin ? PKG_PINNED : PKG_PICKED) + 1;
+			hmap_put(&recipes, dist, strlen(dist), (void *)k);
+		}
+		versionmap_require(vm, k - 1, p->name, version && *version ? version : NULL,
+				   false);
+	}
+	for (size_t i = 0; i < g->nactions && rc == 0; i++) {
+		const struct graph_action *a = g->actions[i];
+		if (a->kind != &part_kind)
+			continue;
+		const struct recipe_part *p = &((const struct part_job *)a->data)->part;
+		const char *version = recipe_option(p, "version");
+		const struct dag_node *node = &g->dag.nodes[a->node];
+		for (size_t e = 0; e < node->nneeds; e++) {
+			const struct graph_action *b = g->actions[node->needs[e]];
+			uintptr_t k = b->kind == &part_kind
+					      ? (uintptr_t)hmap_gets(&parts, ((const struct part_job *)
+										 b->data)->part.name)
+					      : 0;
+			if (k)
+				versionmap_require(vm, k - 1, p->name,
+						   version && *version ? version : NULL, true);
+		}
+	}
+	hmap_free(&parts);
+	hmap_free(&recipes);
+	versionmap_finish(vm);
+	return rc;
 }
 
 void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run)
@@ -455,7 +555,8 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 	}
 	struct strbuf id = STRBUF_INIT;
 	strbuf_addf(&id, "part %s", pp->scope);
-	int rc = part_state_each(pp->store, id.buf, remember_installed, pp, &pp->arena);
+	int rc = pp->store ? part_state_each(pp->store, id.buf, remember_installed, pp, &pp->arena)
+			   : 0;
 	/* What left the config is uninstalled first, as buildout does: every
 	 * part runs after every uninstall, which is no input of its key. */
 	struct graph_action **gone = NULL;

@@ -25,6 +25,7 @@
 
 #include "cfg.h"
 #include "recipe.h"
+#include "versionmap.h"
 
 #include "../cache/store.h"
 #include "../graph/graph.h"
@@ -40,7 +41,12 @@ struct part_plan {
 	/* Between "part " and the part's name in identities: "" for a
 	 * config run on its own. */
 	const char *scope;
+	struct cfg *cfg;                 /* part_plan_buildout's */
 	struct recipe_buildout buildout; /* the run's settings: the caller's */
+	/* The versions section (buildout:versions), resolved, sorted by name;
+	 * none when it is empty. */
+	struct recipe_option *pins;
+	size_t npins;
 	/* The parts the store says are installed, by name: read once. */
 	struct hmap installed;
 };
@@ -61,6 +67,21 @@ int part_plan_make_directories(const struct part_plan *pp, bool say);
  * cfg_init_parts first).  Parts installed before and not among them get an
  * uninstall action, added first.  0 or -1 (reported). */
 int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly);
+
+/* For a look at a config that runs nothing (versions, report): loads it
+ * as `minimerge buildout` does, with the user defaults, and plans every
+ * part into pp->graph (set by the caller), reading nothing of what is
+ * installed.  0 or -1 (reported); free cfg and pp either way. */
+int part_plan_load(struct part_plan *pp, struct cfg *cfg, const char *file);
+
+/* The version map of the planned parts (versionmap.h), finished: each part
+ * with a `version` option (pinned when the versions section names the
+ * part, else named), each external recipe that declares a version (pinned
+ * when the versions section names it, else picked: found on the recipe
+ * path), and what requires them: a recipe its parts, a part the parts that
+ * need it.  0, or -1 when a recipe's declared version is not the one
+ * pinned (reported at the part's recipe option). */
+int part_plan_versions(const struct part_plan *pp, struct versionmap *vm);
 
 /* Whether a is one of the uninstall actions. */
 bool part_plan_is_uninstall(const struct graph_action *a);

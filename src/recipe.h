@@ -114,6 +114,10 @@ struct recipe {
 	/* The text that identifies the recipe's code in keys: NULL for a
 	 * built-in (its name and version are used). */
 	const char *(*identity)(const struct recipe_part *p);
+	/* The version the recipe's own files declare (an external recipe's
+	 * recipe.json), for the version map: NULL for none, and for a
+	 * built-in (it is minimerge's code, not a distribution of its own). */
+	const char *(*declared_version)(const struct recipe_part *p);
 	/* run-once's default for this recipe's parts: NULL is false. */
 	bool (*run_once_default)(const struct recipe_part *p);
 };

@@ -25,6 +25,7 @@ enum { USER_ERROR_STATUS = 42 };
 struct exec_recipe {
 	const char *program;  /* absolute */
 	const char *identity; /* program and declared version */
+	const char *version;  /* declared in recipe.json, or NULL */
 	bool run_once, update;
 };
 
@@ -138,6 +139,7 @@ static int exec_init(struct recipe_init *ri)
 	struct strbuf text = STRBUF_INIT;
 	strbuf_addf(&text, "%s%s%s", er->program, *version ? " version " : "", version);
 	er->identity = arena_strdup(ri->arena, text.buf);
+	er->version = *version ? version : NULL;
 	strbuf_release(&text);
 	ri->recipe_data = er;
 	return 0;
@@ -291,6 +293,11 @@ static const char *exec_identity(const struct recipe_part *p)
 	return ((const struct exec_recipe *)p->recipe_data)->identity;
 }
 
+static const char *exec_declared_version(const struct recipe_part *p)
+{
+	return ((const struct exec_recipe *)p->recipe_data)->version;
+}
+
 static bool exec_run_once(const struct recipe_part *p)
 {
 	return ((const struct exec_recipe *)p->recipe_data)->run_once;
@@ -321,5 +328,6 @@ const struct recipe recipe_exec = {
 	.update = exec_update,
 	.uninstall = exec_uninstall,
 	.identity = exec_identity,
+	.declared_version = exec_declared_version,
 	.run_once_default = exec_run_once,
 };

@@ -5,11 +5,13 @@
 #include "../lib/arena.h"
 #include "../lib/curl_lib.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* libcurl's reads from a socket: curl's own tool takes 100 KiB, a fifth of
  * the system calls of libcurl's 16 KiB default. */
@@ -19,6 +21,7 @@
 struct job {
 	struct transfer *t;
 	CURL *easy;
+	struct curl_slist *headers;
 	atomic_uint_fast64_t received;
 	atomic_int_fast64_t announced; /* -1 until the body starts; 0: not said */
 	bool done;
@@ -83,6 +86,18 @@ static void set_options(struct job *j)
 		lib->easy_setopt(c, CURLOPT_CAPATH, certdir);
 	if (t->from > 0)
 		lib->easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, t->from);
+	if (t->post) {
+		lib->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_len);
+		lib->easy_setopt(c, CURLOPT_POSTFIELDS, t->post);
+	}
+	if (t->content_type) {
+		char header[256];
+		snprintf(header, sizeof(header), "Content-Type: %s", t->content_type);
+		j->headers = lib->slist_append(NULL, header);
+		lib->easy_setopt(c, CURLOPT_HTTPHEADER, j->headers);
+	}
+	if (t->timeout_seconds > 0)
+		lib->easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_seconds);
 }
 
 /* Caller holds tr.mu. */
@@ -96,6 +111,8 @@ static void finish(struct job *j)
 	}
 	if (j->easy) {
 		tr.lib->easy_reset(j->easy);
+		tr.lib->slist_free_all(j->headers);
+		j->headers = NULL;
 		if (tr.nidle == tr.capidle) {
 			tr.capidle = tr.capidle ? 2 * tr.capidle : 8;
 			tr.idle = xrealloc(tr.idle, tr.capidle * sizeof(*tr.idle));
@@ -220,4 +237,11 @@ void transfers_progress(struct transfers_progress *p)
 	}
 	pthread_mutex_unlock(&tr.mu);
 	p->received_ever = atomic_load_explicit(&tr.received_ever, memory_order_relaxed);
+}
+
+void transfers_pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

@@ -24,6 +24,12 @@ struct transfer {
 	void *ctx;
 	curl_off_t from;     /* asked for from this offset (a resume), or 0 */
 	long stall_seconds;  /* less than a byte a second this long: cut off; 0: 60 */
+	/* A POST of post_len bytes (NULL: a GET), as content_type (NULL:
+	 * application/x-www-form-urlencoded), cut off after timeout_seconds
+	 * (0: no limit but the stall's). */
+	const char *post, *content_type;
+	size_t post_len;
+	long timeout_seconds;
 	/* What came of it. */
 	CURLcode rc;
 	long status;         /* the HTTP (or FTP) response code, or 0 */
@@ -34,6 +40,10 @@ struct transfer {
  * transfer worked), or -1 if libcurl cannot be loaded or started, with
  * why in t->error. */
 int transfers_run(struct transfer *t);
+
+/* Sleeps ms milliseconds, signals or not: the wait between two tries of a
+ * transfer. */
+void transfers_pause_ms(long ms);
 
 /* What is in flight now: bytes received, the sum of the sizes the servers
  * announced (of those that did), and all bytes received since the start,

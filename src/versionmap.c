@@ -8,6 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct version_edge {
+	size_t entry;
+	struct version_requirer by;
+};
+
+size_t versionmap_add(struct versionmap *vm, const char *name, const char *version,
+		      enum pkg_choice choice)
+{
+	if (vm->n == vm->cap) {
+		vm->cap = vm->cap ? vm->cap * 2 : 16;
+		vm->entries = xrealloc(vm->entries, vm->cap * sizeof(*vm->entries));
+	}
+	vm->entries[vm->n] = (struct version_entry){arena_strdup(&vm->arena, name),
+						    arena_strdup(&vm->arena, version), choice,
+						    NULL, 0};
+	return vm->n++;
+}
+
+void versionmap_require(struct versionmap *vm, size_t k, const char *name, const char *version,
+			bool exact)
+{
+	if (vm->nedges == vm->capedges) {
+		vm->capedges = vm->capedges ? vm->capedges * 2 : 16;
+		vm->edges = xrealloc(vm->edges, vm->capedges * sizeof(*vm->edges));
+	}
+	struct arena *a = &vm->arena;
+	vm->edges[vm->nedges++] = (struct version_edge){
+		k, {arena_strdup(a, name), version ? arena_strdup(a, version) : NULL, exact}};
+}
+
 /* minitage keeps several versions of a name side by side (python-2.4,
  * python-2.5): by name, then by version. */
 static int by_name(const void *a, const void *b)
@@ -17,70 +47,79 @@ static int by_name(const void *a, const void *b)
 	return c ? c : pkgname_version_cmp(x->version, y->version);
 }
 
-static int by_string(const void *a, const void *b)
+static int by_requirer(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct version_requirer *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c || x->version == y->version)
+		return c;
+	if (!x->version || !y->version)
+		return x->version ? 1 : -1;
+	return pkgname_version_cmp(x->version, y->version);
 }
 
-/* "hello==1.0", as buildout names a requiring distribution. */
-static const char *requirer(struct arena *a, const struct pkg *p)
+void versionmap_finish(struct versionmap *vm)
 {
-	size_t base;
-	const char *v = pkgname_split(p->mb.name, &base);
-	if (!v)
-		return p->mb.name;
-	char *s = arena_alloc(a, base + strlen(v) + 3);
-	memcpy(s, p->mb.name, base);
-	strcpy(s + base, "==");
-	strcpy(s + base + 2, v);
-	return s;
-}
-
-void versionmap_build(struct versionmap *vm, struct pkg **order, size_t n)
-{
-	struct arena *a = &vm->arena;
-	struct hmap index = HMAP_INIT; /* minibuild name -> its entry's number + 1 */
-	vm->entries = arena_alloc(a, (n + 1) * sizeof(*vm->entries));
-	vm->n = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t base;
-		const char *v = pkgname_split(order[i]->mb.name, &base);
-		if (!v)
-			continue;
-		struct version_entry *e = &vm->entries[vm->n];
-		*e = (struct version_entry){arena_strndup(a, order[i]->mb.name, base), v,
-					    order[i]->choice, NULL, 0};
-		hmap_put(&index, order[i]->mb.name, strlen(order[i]->mb.name),
-			 (void *)(uintptr_t)++vm->n);
+	for (size_t e = 0; e < vm->nedges; e++)
+		vm->entries[vm->edges[e].entry].nrequired_by++;
+	for (size_t k = 0; k < vm->n; k++) {
+		struct version_entry *en = &vm->entries[k];
+		en->required_by = arena_alloc(&vm->arena, (en->nrequired_by + 1) *
+								  sizeof(*en->required_by));
+		en->nrequired_by = 0;
 	}
-	/* Counted, then filled: each entry's list is one allocation. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < vm->n; k++) {
-			struct version_entry *e = &vm->entries[k];
-			if (pass == 1)
-				e->required_by = arena_alloc(a, (e->nrequired_by + 1) *
-								    sizeof(*e->required_by));
-			e->nrequired_by = 0;
-		}
-		for (size_t i = 0; i < n; i++) {
-			const char *name = pass == 1 ? requirer(a, order[i]) : NULL;
-			for (size_t d = 0; d < order[i]->ndeps; d++) {
-				const char *dep = order[i]->deps[d]->mb.name;
-				uintptr_t k = (uintptr_t)hmap_get(&index, dep, strlen(dep));
-				if (!k)
-					continue;
-				struct version_entry *e = &vm->entries[k - 1];
-				if (pass == 1)
-					e->required_by[e->nrequired_by] = name;
-				e->nrequired_by++;
-			}
-		}
+	for (size_t e = 0; e < vm->nedges; e++) {
+		struct version_entry *en = &vm->entries[vm->edges[e].entry];
+		en->required_by[en->nrequired_by++] = vm->edges[e].by;
 	}
 	for (size_t k = 0; k < vm->n; k++)
 		qsort(vm->entries[k].required_by, vm->entries[k].nrequired_by,
-		      sizeof(*vm->entries[k].required_by), by_string);
-	qsort(vm->entries, vm->n, sizeof(*vm->entries), by_name);
+		      sizeof(*vm->entries[k].required_by), by_requirer);
+	if (vm->n)
+		qsort(vm->entries, vm->n, sizeof(*vm->entries), by_name);
+	free(vm->edges);
+	vm->edges = NULL;
+	vm->nedges = vm->capedges = 0;
+}
+
+void versionmap_of_packages(struct versionmap *vm, struct pkg **order, size_t n)
+{
+	struct hmap index = HMAP_INIT; /* minibuild name -> its entry's number + 1 */
+	struct strbuf base = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *v = pkgname_split(order[i]->mb.name, &len);
+		if (!v)
+			continue;
+		strbuf_reset(&base);
+		strbuf_add(&base, order[i]->mb.name, len);
+		size_t k = versionmap_add(vm, base.buf, v, order[i]->choice);
+		hmap_put(&index, order[i]->mb.name, strlen(order[i]->mb.name),
+			 (void *)(uintptr_t)(k + 1));
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *v = pkgname_split(order[i]->mb.name, &len);
+		strbuf_reset(&base);
+		strbuf_add(&base, order[i]->mb.name, v ? len : strlen(order[i]->mb.name));
+		for (size_t d = 0; d < order[i]->ndeps; d++) {
+			const struct pkg *dep = order[i]->deps[d];
+			uintptr_t k = (uintptr_t)hmap_get(&index, dep->mb.name, strlen(dep->mb.name));
+			if (k)
+				versionmap_require(vm, k - 1, base.buf, v, dep->choice == PKG_NAMED);
+		}
+	}
+	strbuf_release(&base);
 	hmap_free(&index);
+	versionmap_finish(vm);
+}
+
+bool versionmap_has_picks(const struct versionmap *vm)
+{
+	for (size_t k = 0; k < vm->n; k++)
+		if (vm->entries[k].choice == PKG_PICKED)
+			return true;
+	return false;
 }
 
 static bool shown(const struct version_entry *e, bool picked_only)
@@ -88,7 +127,20 @@ static bool shown(const struct version_entry *e, bool picked_only)
 	return !picked_only || e->choice == PKG_PICKED;
 }
 
-void versionmap_print(const struct versionmap *vm, bool picked_only, struct strbuf *out)
+/* buildout names a requiring distribution "hello==1.0";
+ * dumppickedversions as pkg_resources does, "hello 1.0". */
+static void print_requirer(const struct version_requirer *r, enum versionmap_style style,
+			   struct strbuf *out)
+{
+	bool buildout = style == VERSIONMAP_BUILDOUT;
+	strbuf_addf(out, buildout ? "# %s" : "#%s", r->name);
+	if (r->version)
+		strbuf_addf(out, buildout ? "==%s" : " %s", r->version);
+	strbuf_addc(out, '\n');
+}
+
+void versionmap_print(const struct versionmap *vm, bool picked_only, enum versionmap_style style,
+		      struct strbuf *out)
 {
 	strbuf_adds(out, "[versions]\n");
 	for (size_t k = 0; k < vm->n; k++) {
@@ -100,9 +152,10 @@ void versionmap_print(const struct versionmap *vm, bool picked_only, struct strb
 		const struct version_entry *e = &vm->entries[k];
 		if (!shown(e, picked_only) || !e->nrequired_by)
 			continue;
-		strbuf_adds(out, "\n# Required by:\n");
+		strbuf_adds(out, style == VERSIONMAP_BUILDOUT ? "\n# Required by:\n"
+							       : "\n#Required by:\n");
 		for (size_t r = 0; r < e->nrequired_by; r++)
-			strbuf_addf(out, "# %s\n", e->required_by[r]);
+			print_requirer(&e->required_by[r], style, out);
 		strbuf_addf(out, "%s = %s\n", e->name, e->version);
 	}
 }
@@ -111,22 +164,32 @@ json_t *versionmap_to_json(const struct versionmap *vm, bool picked_only)
 {
 	static const char *const choices[] = {"named", "pinned", "picked"};
 	json_t *list = json_array();
+	struct strbuf by = STRBUF_INIT;
 	for (size_t k = 0; k < vm->n; k++) {
 		const struct version_entry *e = &vm->entries[k];
 		if (!shown(e, picked_only))
 			continue;
 		json_t *req = json_array();
-		for (size_t r = 0; r < e->nrequired_by; r++)
-			json_array_append_new(req, json_string(e->required_by[r]));
+		for (size_t r = 0; r < e->nrequired_by; r++) {
+			const struct version_requirer *q = &e->required_by[r];
+			strbuf_reset(&by);
+			strbuf_adds(&by, q->name);
+			if (q->version)
+				strbuf_addf(&by, "==%s", q->version);
+			json_array_append_new(req, json_string(by.buf));
+		}
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", e->name,
 						      "version", e->version, "choice",
 						      choices[e->choice], "required_by", req));
 	}
+	strbuf_release(&by);
 	return list;
 }
 
 void versionmap_free(struct versionmap *vm)
 {
 	arena_free(&vm->arena);
+	free(vm->entries);
+	free(vm->edges);
 	*vm = (struct versionmap)VERSIONMAP_INIT;
 }
