@@ -4,6 +4,7 @@ with '# Required by:'), entry by entry for named, pinned and picked
 packages, and as JSON."""
 
 import json
+import random
 import subprocess
 
 from terminal import clean
@@ -96,3 +97,58 @@ def test_two_versions_of_a_name_and_errors(minimerge, tmp_path):
     p = versions(minimerge, root, 'nothere')
     assert p.returncode == 2 and \
         "The minibuild 'nothere' was not found in 1 minilay" in p.stderr, p.stderr
+
+
+def test_generated_stack_entry_by_entry(minimerge, tmp_path):
+    """A random stack (seeded): names with one to three versions, each
+    version needing earlier names, by base name (pinned or picked) or, for
+    the names kept for that, by exact name; the map is checked against one
+    resolved here, entry by entry."""
+    rng = random.Random(7)
+    names = ['p%02d' % i for i in range(60)]
+    exact = set(rng.sample(names[:40], 10))  # only ever named exactly
+    avail = {n: sorted(rng.sample(['1.0', '1.2', '1.10'], rng.randint(1, 3)),
+                       key=lambda v: [int(x) for x in v.split('.')]) for n in names}
+    pins = {n: rng.choice(avail[n]) for n in rng.sample(names, 15) if n not in exact}
+    deps = {}
+    for i, n in enumerate(names):
+        for v in avail[n]:
+            need = rng.sample(names[:i], min(i, rng.randint(0, 4)))
+            deps['%s-%s' % (n, v)] = ['%s-%s' % (d, rng.choice(avail[d])) if d in exact else d
+                                      for d in need]
+    root = root_with(tmp_path, {k: ' '.join(v) for k, v in deps.items()},
+                     '\n[versions]\n' + ''.join('%s = %s\n' % p for p in pins.items()))
+    targets = [n for n in names[40:] if n not in exact]
+
+    def resolve(ref):
+        if '-' in ref:
+            return ref, 'named'
+        if ref in pins:
+            return '%s-%s' % (ref, pins[ref]), 'pinned'
+        return '%s-%s' % (ref, avail[ref][-1]), 'picked'
+
+    choice, required_by, todo = {}, {}, list(targets)
+    while todo:
+        full, how = resolve(todo.pop())
+        if full in choice:
+            continue
+        choice[full] = how
+        for d in deps[full]:
+            required_by.setdefault(resolve(d)[0], set()).add(full)
+            todo.append(d)
+
+    def key(full):
+        name, version = full.split('-')
+        return name, [int(x) for x in version.split('.')]
+
+    expected = [{'name': f.split('-')[0], 'version': f.split('-')[1], 'choice': choice[f],
+                 'required_by': ['%s==%s' % tuple(r.split('-'))
+                                 for r in sorted(required_by.get(f, ()), key=key)]}
+                for f in sorted(choice, key=key)]
+    p = versions(minimerge, root, '--json', *targets)
+    assert p.returncode == 0, p.stderr
+    got = json.loads(p.stdout)
+    assert len(got) == len(expected) > 30
+    for g, e in zip(got, expected):
+        assert g == e
+    assert {e['choice'] for e in got} == {'named', 'pinned', 'picked'}
