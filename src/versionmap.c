@@ -47,15 +47,30 @@ static int by_name(const void *a, const void *b)
 	return c ? c : pkgname_version_cmp(x->version, y->version);
 }
 
+/* The i-th byte of "name==version" ("name" without a version), 0 past
+ * its end. */
+static unsigned char requirer_at(const struct version_requirer *r, size_t i, size_t name_len)
+{
+	if (i < name_len)
+		return (unsigned char)r->name[i];
+	if (!r->version)
+		return 0;
+	i -= name_len;
+	if (i < 2)
+		return '=';
+	return (unsigned char)r->version[i - 2];
+}
+
+/* As buildout sorts them: the strings "name==version". */
 static int by_requirer(const void *a, const void *b)
 {
 	const struct version_requirer *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c || x->version == y->version)
-		return c;
-	if (!x->version || !y->version)
-		return x->version ? 1 : -1;
-	return pkgname_version_cmp(x->version, y->version);
+	size_t nx = strlen(x->name), ny = strlen(y->name);
+	for (size_t i = 0;; i++) {
+		unsigned char cx = requirer_at(x, i, nx), cy = requirer_at(y, i, ny);
+		if (cx != cy || !cx)
+			return (int)cx - (int)cy;
+	}
 }
 
 void versionmap_finish(struct versionmap *vm)

@@ -35,7 +35,7 @@ struct version_entry {
 	const char *name;    /* the base name: zlib */
 	const char *version; /* 1.2.13 */
 	enum pkg_choice choice;
-	struct version_requirer *required_by; /* sorted by name, then version */
+	struct version_requirer *required_by; /* sorted as buildout sorts "name==version" */
 	size_t nrequired_by;
 };
 

@@ -142,8 +142,9 @@ def test_generated_stack_entry_by_entry(minimerge, tmp_path):
         return name, [int(x) for x in version.split('.')]
 
     expected = [{'name': f.split('-')[0], 'version': f.split('-')[1], 'choice': choice[f],
-                 'required_by': ['%s==%s' % tuple(r.split('-'))
-                                 for r in sorted(required_by.get(f, ()), key=key)]}
+                 # sorted as buildout sorts them: as strings
+                 'required_by': sorted('%s==%s' % tuple(r.split('-'))
+                                       for r in required_by.get(f, ()))}
                 for f in sorted(choice, key=key)]
     p = versions(minimerge, root, '--json', *targets)
     assert p.returncode == 0, p.stderr
@@ -152,3 +153,14 @@ def test_generated_stack_entry_by_entry(minimerge, tmp_path):
     for g, e in zip(got, expected):
         assert g == e
     assert {e['choice'] for e in got} == {'named', 'pinned', 'picked'}
+
+
+def test_required_by_sorted_as_buildout_sorts(minimerge, tmp_path):
+    # buildout sorts the strings "name==version": "x==1.10" before
+    # "x==1.2", and "foo-bar==1" before "foo==1" ('-' before '=').
+    root = root_with(tmp_path, {'all-1.0': 'x-1.2 x-1.10 foo-1 foo-bar-1',
+                                'x-1.2': 'zlib-1.3', 'x-1.10': 'zlib-1.3', 'foo-1': 'zlib-1.3',
+                                'foo-bar-1': 'zlib-1.3', 'zlib-1.3': ''})
+    p = versions(minimerge, root, '--json', 'all-1.0')
+    zlib = json.loads(p.stdout)[-1]
+    assert zlib['required_by'] == ['foo-bar==1', 'foo==1', 'x==1.10', 'x==1.2'], zlib
