@@ -1,0 +1,67 @@
+"""The peer of bench/versions.py: what a Python tool of buildout's world
+does to print a version map of minibuilds.  It reads the minilays with
+configparser (the first minilay in sorted order that has a name wins),
+follows `dependencies` from the targets, splits each name into base name
+and version, and prints the map with zc.buildout's own formatter of picked
+versions (Debian's zc.buildout 2.13.2).
+
+Usage: versions_peer.py ROOT TARGET...
+"""
+
+import collections
+import collections.abc
+
+# Debian's zc.buildout 2.13.2 predates Python 3.10, which removed these
+# aliases; put them back before importing it.
+for _name in ("MutableMapping", "Mapping", "MutableSet", "Sequence", "Iterable", "Callable"):
+    if not hasattr(collections, _name):
+        setattr(collections, _name, getattr(collections.abc, _name))
+
+import configparser  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+
+from zc.buildout.buildout import _format_picked_versions  # noqa: E402
+
+# A version is the last "-N..." part that the rest of the name allows.
+VERSION = re.compile(r"^(.+?)-(\d+(?:\.\d+)*[a-z]?(?:-r\d+)?(?:_[A-Za-z0-9.]+)*)$")
+
+
+def main(root, targets):
+    lays = os.path.join(root, "minilays")
+    where = {}
+    for lay in sorted(os.listdir(lays)):
+        for name in os.listdir(os.path.join(lays, lay)):
+            where.setdefault(name, os.path.join(lays, lay, name))
+    deps = {}
+    todo = list(targets)
+    while todo:
+        name = todo.pop()
+        if name in deps:
+            continue
+        cp = configparser.RawConfigParser()
+        cp.read(where[name])
+        deps[name] = cp.get("minibuild", "dependencies", fallback="").split()
+        todo.extend(deps[name])
+    picked, required_by = {}, {}
+
+    def split(name):
+        m = VERSION.match(name)
+        return (m.group(1), m.group(2)) if m else (name, None)
+
+    for name, needs in deps.items():
+        base, version = split(name)
+        if version:
+            picked[base] = version
+        for d in needs:
+            dbase, dversion = split(d)
+            if dversion:
+                required_by.setdefault(dbase, set()).add(
+                    "%s==%s" % (base, version) if version else base)
+    out = _format_picked_versions(sorted(picked.items()), required_by)
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])
