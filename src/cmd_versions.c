@@ -1,6 +1,7 @@
-/* minimerge versions: the version map of what an install of the targets,
- * or a run of a config, resolves, as buildout prints its picked versions
- * (versionmap.h). */
+/* minimerge versions and minimerge report: the version map of what an
+ * install of the targets, or a run of a config, resolves (versionmap.h),
+ * printed as buildout prints its picked versions, or sent as
+ * buildout.sendpickedversions sends it (report.h).  Nothing runs. */
 #include "commands.h"
 #include "json_out.h"
 #include "pkgsel.h"
@@ -13,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
+static void versions_usage(FILE *f)
 {
 	fputs("usage: minimerge versions [--json] [--picked] [-N] [--only-dependencies]\n"
 	      "                          [--jump PKG] TARGET...\n"
@@ -32,29 +33,82 @@ static void usage(FILE *f)
 	      f);
 }
 
-struct print_args {
-	bool json, picked;
+static void report_usage(FILE *f)
+{
+	fputs("usage: minimerge report [--url URL] [--format form|json] [-N]\n"
+	      "                        [--only-dependencies] [--jump PKG] TARGET...\n"
+	      "       minimerge report [--url URL] [--format form|json] -c FILE\n"
+	      "\n"
+	      "Sends the report buildout.sendpickedversions sends after a run (the\n"
+	      "settings, the packages with their versions and requirements, the pins)\n"
+	      "for what an install of the targets, or a run of the config FILE,\n"
+	      "resolves; nothing is built.  The URL and format are those of the\n"
+	      "settings (send-data-url, send-data-format) unless given here.  A URL\n"
+	      "gets a POST to URL/; file://PATH writes the document to PATH; no URL\n"
+	      "prints it.  A failure to send is printed and is no error.\n"
+	      "\n"
+	      "options:\n"
+	      "  -c FILE          a buildout config (a path or URL), not packages\n"
+	      "  --url URL        where to send it\n"
+	      "  --format FORMAT  form: the form field 'data' (Whiskers before 2014),\n"
+	      "                   json: {\"data\": ...} as JSON (Whiskers since)\n"
+	      "  -h, --help       print this help and exit\n",
+	      f);
+}
+
+struct map_args {
+	bool report;
+	bool json, picked;        /* versions */
+	const char *url, *format; /* report */
 };
 
 static int print_map(const struct versionmap *vm, const struct run_versions_source *src,
 		     struct arena *a, void *ctx)
 {
 	(void)src, (void)a;
-	const struct print_args *pa = ctx;
-	if (pa->json) {
-		json_print(versionmap_to_json(vm, pa->picked));
+	const struct map_args *m = ctx;
+	if (m->json) {
+		json_print(versionmap_to_json(vm, m->picked));
 		return EXIT_OK;
 	}
 	struct strbuf text = STRBUF_INIT;
-	versionmap_print(vm, pa->picked, VERSIONMAP_BUILDOUT, &text);
+	versionmap_print(vm, m->picked, VERSIONMAP_BUILDOUT, &text);
 	fwrite(text.buf, 1, text.len, stdout);
 	strbuf_release(&text);
 	return EXIT_OK;
 }
 
-int cmd_versions(int argc, char **argv)
+static int send_map(const struct versionmap *vm, const struct run_versions_source *src,
+		    struct arena *a, void *ctx)
 {
-	struct print_args pa = {0};
+	const struct map_args *m = ctx;
+	struct run_versions rv;
+	if (run_versions_read(&rv, src, a) != 0)
+		return EXIT_BAD_INPUT;
+	if (m->url)
+		rv.send.url = *m->url ? m->url : NULL;
+	if (m->format)
+		rv.send.json_body = !strcmp(m->format, "json");
+	run_versions_report(&rv, vm, src);
+	return EXIT_OK;
+}
+
+/* The value of an option that takes one (-c FILE, -cFILE, --url URL), or
+ * NULL after reporting that it is missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *cmd)
+{
+	const char *a = argv[*i];
+	if (!strncmp(a, "-c", 2) && a[2])
+		return a + 2;
+	if (*i + 1 < argc)
+		return argv[++*i];
+	diag_error(NULL, 0, "%s: %s needs a value", cmd, a);
+	return NULL;
+}
+
+static int versions_or_report(int argc, char **argv, struct map_args *m)
+{
+	const char *cmd = argv[0];
 	const char *config = NULL;
 	struct pkgsel_options sel = {0};
 	char **targets = xcalloc((size_t)argc + 1, sizeof(*targets));
@@ -67,38 +121,52 @@ int cmd_versions(int argc, char **argv)
 			goto out;
 		if (took)
 			continue;
+		const char **value = !strncmp(a, "-c", 2)                ? &config
+				     : !m->report                          ? NULL
+				     : !strcmp(a, "--url")                 ? &m->url
+				     : !strcmp(a, "--format")              ? &m->format
+									   : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
+			(m->report ? report_usage : versions_usage)(stdout);
 			rc = EXIT_OK;
 			goto out;
-		} else if (!strcmp(a, "--json")) {
-			pa.json = true;
-		} else if (!strcmp(a, "--picked")) {
-			pa.picked = true;
-		} else if (!strncmp(a, "-c", 2)) {
-			config = a[2] ? a + 2 : argv[++i];
-			if (!config) {
-				diag_error(NULL, 0, "versions: -c needs a file");
+		} else if (value) {
+			if (!(*value = option_value(argc, argv, &i, cmd)))
 				goto out;
-			}
+		} else if (!m->report && !strcmp(a, "--json")) {
+			m->json = true;
+		} else if (!m->report && !strcmp(a, "--picked")) {
+			m->picked = true;
 		} else if (a[0] == '-') {
-			diag_error(NULL, 0, "versions: unknown option '%s' (see minimerge versions --help)",
-				   a);
+			diag_error(NULL, 0, "%s: unknown option '%s' (see minimerge %s --help)", cmd, a,
+				   cmd);
 			goto out;
 		} else {
 			targets[ntargets++] = argv[i];
 		}
 	}
-	if (config && ntargets) {
-		diag_error(NULL, 0, "versions: -c FILE or packages, not both");
-		goto out;
-	}
-	if (!config && !ntargets) {
-		diag_error(NULL, 0, "versions: no package named (see minimerge versions --help)");
-		goto out;
-	}
-	rc = run_versions_resolve(config, targets, ntargets, &sel, print_map, &pa);
+	if (m->format && strcmp(m->format, "form") && strcmp(m->format, "json"))
+		diag_error(NULL, 0, "%s: --format is form or json, not '%s'", cmd, m->format);
+	else if (config && ntargets)
+		diag_error(NULL, 0, "%s: -c FILE or packages, not both", cmd);
+	else if (!config && !ntargets)
+		diag_error(NULL, 0, "%s: no package named (see minimerge %s --help)", cmd, cmd);
+	else
+		rc = run_versions_resolve(config, targets, ntargets, &sel,
+					  m->report ? send_map : print_map, m);
 out:
 	free(targets);
 	return rc;
+}
+
+int cmd_versions(int argc, char **argv)
+{
+	struct map_args m = {.report = false};
+	return versions_or_report(argc, argv, &m);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct map_args m = {.report = true};
+	return versions_or_report(argc, argv, &m);
 }
