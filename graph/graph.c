@@ -236,30 +236,44 @@ void graph_job_command(struct graph_job *job, const char *const *argv)
 	strbuf_release(&line);
 }
 
+int graph_job_open_log(struct graph_job *job)
+{
+	int log = graph_job_log_fd(job);
+	if (log < 0)
+		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
+	return log;
+}
+
+int graph_job_exec(struct graph_job *job, struct spawn_options *o, bool show, struct strbuf *out,
+		   struct spawn_result *r)
+{
+	int log = graph_job_open_log(job);
+	if (log < 0)
+		return -1;
+	if (show)
+		graph_job_command(job, o->argv);
+	o->stdout_fd = log;
+	o->stderr_fd = log;
+	return (out ? spawn_capture(o, false, out, r) : spawn_run(o, r)) == 0 ? 0 : 1;
+}
+
 int graph_job_spawn(struct graph_job *job, const char *const *argv, const char *cwd,
 		    char *const *envp)
 {
-	int log = graph_job_log_fd(job);
-	if (log < 0) {
-		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
-		return -1;
-	}
-	graph_job_command(job, argv);
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
 	o.cwd = cwd;
 	o.envp = envp;
-	o.stdout_fd = log;
-	o.stderr_fd = log;
 	struct spawn_result r;
-	if (spawn_run(&o, &r) == 0)
-		return 0;
-	struct strbuf why = STRBUF_INIT;
-	spawn_result_describe(&r, argv[0], 0, &why);
-	graph_job_fail(job, "%s: %s", argv[0], why.buf);
-	strbuf_release(&why);
-	return -1;
+	int rc = graph_job_exec(job, &o, true, NULL, &r);
+	if (rc == 1) {
+		struct strbuf why = STRBUF_INIT;
+		spawn_result_describe(&r, argv[0], 0, &why);
+		graph_job_fail(job, "%s: %s", argv[0], why.buf);
+		strbuf_release(&why);
+	}
+	return rc ? -1 : 0;
 }
 
 int graph_job_remove_tree(struct graph_job *job, const char *path)

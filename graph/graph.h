@@ -21,6 +21,7 @@
 
 #include "../lib/arena.h"
 #include "../lib/hash.h"
+#include "../lib/spawn.h"
 #include "../lib/strbuf.h"
 
 #include <stdbool.h>
@@ -150,6 +151,16 @@ int graph_job_log_fd(struct graph_job *job);
 int graph_job_jobs(const struct graph_job *job);   /* the -j of the run */
 /* Shows a command about to run: in the log, and on the terminal with -v. */
 void graph_job_command(struct graph_job *job, const char *const *argv);
+/* The log's descriptor, opened on first use; or -1 after graph_job_fail
+ * ("cannot write its log: why"). */
+int graph_job_open_log(struct graph_job *job);
+/* Runs the child o describes (argv, cwd, envp, stdin: the caller's) with
+ * its stderr, and its stdout unless out takes it, going to the log; shown
+ * first as graph_job_command shows it when show is set.  0 when it exited
+ * with 0; 1 when it did not (r says how: spawn_result_describe), the job
+ * not failed; -1 after graph_job_fail when the log cannot be written. */
+int graph_job_exec(struct graph_job *job, struct spawn_options *o, bool show, struct strbuf *out,
+		   struct spawn_result *r);
 /* Runs argv in cwd (NULL: the caller's) with envp (NULL: environ), its
  * output to the log, shown first as graph_job_command shows it.  0, or -1
  * after graph_job_fail ("make: exit status 2"). */

@@ -224,24 +224,21 @@ static int run(const struct vcs *v, const char *dir, const char *const *cmd, con
 		}
 	}
 	argv[n] = NULL;
-	int log = graph_job_log_fd(v->f->job);
-	if (!out)
-		graph_job_command(v->f->job, argv);
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
 	o.cwd = cwd;
-	o.stdout_fd = log;
-	o.stderr_fd = log;
 	struct spawn_result r;
-	int rc = out ? spawn_capture(&o, false, out, &r) : spawn_run(&o, &r);
-	if (rc != 0) {
+	int rc = graph_job_exec(v->f->job, &o, !out, out, &r);
+	if (rc < 0)
+		strbuf_adds(why, "cannot write its log");
+	if (rc > 0) {
 		strbuf_addf(why, "%s %s: ", argv[0], argv[1]);
 		spawn_result_describe(&r, argv[0], 0, why);
 		if (!r.start_errno)
 			strbuf_adds(why, " (see its log)");
 	}
-	return rc;
+	return rc ? -1 : 0;
 }
 
 /* What the tool answers cmd in dir: the first line of its stdout, in out.

@@ -254,11 +254,9 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 		return 0; /* a path source is read where it is */
 	const struct minibuild *mb = &pj->pkg->mb;
 	const struct plan *p = pj->plan;
-	int log = graph_job_log_fd(job);
-	if (log < 0) {
-		graph_job_fail(job, "cannot write its log: %s", strerror(errno));
+	int log = graph_job_open_log(job);
+	if (log < 0)
 		return -1;
-	}
 	if (pj->vcs) {
 		struct fetch_vcs f = {.type = pj->vcs, .uri = mb->src_uri.value,
 				      .branch = mb->scm_branch.value,

@@ -70,11 +70,9 @@ static const char *sum_of(const struct recipe_run *r, const char *option, char *
 int recipe_download_fetch(struct recipe_run *r, struct strbuf *file)
 {
 	const struct recipe_buildout *bo = r->part->buildout;
-	int log = graph_job_log_fd(r->job);
-	if (log < 0) {
-		graph_job_fail(r->job, "cannot write its log: %s", strerror(errno));
+	int log = graph_job_open_log(r->job);
+	if (log < 0)
 		return -1;
-	}
 	char sha256[65], md5[33];
 	struct download d = {
 		.url = recipe_option(r->part, "url"),

@@ -233,9 +233,7 @@ static int run_phase(struct recipe_run *r, const char *phase)
 	int in = document_fd(r, phase);
 	if (in < 0)
 		return -1;
-	int log = graph_job_log_fd(r->job);
 	const char *argv[] = {er->program, phase, NULL};
-	graph_job_command(r->job, argv);
 	struct spawn_options o;
 	spawn_options_init(&o);
 	o.argv = argv;
@@ -243,13 +241,16 @@ static int run_phase(struct recipe_run *r, const char *phase)
 	char **envp = recipe_env(r->part);
 	o.envp = envp;
 	o.stdin_fd = in;
-	o.stderr_fd = log;
 	struct spawn_result res;
 	struct strbuf out = STRBUF_INIT;
-	int rc = spawn_capture(&o, false, &out, &res);
+	int rc = graph_job_exec(r->job, &o, true, &out, &res);
 	close(in);
 	if (envp)
 		build_env_free(envp);
+	if (rc < 0) {
+		strbuf_release(&out);
+		return -1;
+	}
 	if (rc == 0) {
 		rc = take_paths(r, phase, &out);
 	} else if (res.exited && res.code == USER_ERROR_STATUS) {
@@ -262,10 +263,10 @@ static int run_phase(struct recipe_run *r, const char *phase)
 		graph_job_fail(r->job, "recipe %s (%s): %s", r->part->recipe_name, phase, why.buf);
 		strbuf_release(&why);
 	}
-	if (out.len && log >= 0 && write(log, out.buf, out.len) < 0)
+	if (out.len && write(graph_job_log_fd(r->job), out.buf, out.len) < 0)
 		diag_warning(NULL, 0, "cannot write the log of part %s", r->part->name);
 	strbuf_release(&out);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 static int exec_install(struct recipe_run *r)
