@@ -2,6 +2,7 @@
 
 #include "transfers.h"
 
+#include "../cache/tree.h"
 #include "../lib/digest.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
@@ -56,30 +57,6 @@ static void note(const struct download *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int64_t ns_of(struct timespec t)
-{
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/* What a verification of path is kept under, and what it was of: the
- * file's stat (st) and the checksums it matched.  0, or -1 if it changed
- * too lately to be trusted by its stat. */
-static int verified_as(const struct download *d, const char *path, const struct stat *st,
-		       struct strbuf *key, struct strbuf *val)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t since = ns_of(now) - 1000000000;
-	if (ns_of(st->st_mtim) >= since || ns_of(st->st_ctim) >= since)
-		return -1;
-	strbuf_addf(key, "verified:%s", path);
-	strbuf_addf(val, "%ju %ju %jd %ld.%09ld %ld.%09ld\nsha256 %s\nmd5 %s\n",
-		    (uintmax_t)st->st_dev, (uintmax_t)st->st_ino, (intmax_t)st->st_size,
-		    (long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long)st->st_ctim.tv_sec,
-		    st->st_ctim.tv_nsec, d->sha256 ? d->sha256 : "-", d->md5 ? d->md5 : "-");
-	return 0;
-}
-
 static int digest_matches(const struct download *d, const char *path, struct strbuf *why);
 
 static int sync_data(const char *path)
@@ -92,18 +69,21 @@ static int sync_data(const char *path)
 	return rc;
 }
 
-/* 0 if the file, whose stat is st, has the expected checksums (or none
- * are expected), 1 if not, -1 if it cannot be read; why says what
- * differs. */
-static int verify(const struct download *d, const char *path, const struct stat *st,
-		  struct strbuf *why)
+/* 0 if the file has the expected checksums (or none are expected), 1 if
+ * not, -1 if it cannot be read; why says what differs.  A file verified
+ * before is known by its content hash, which the tree cache's stat record
+ * gives without reading it again. */
+static int verify(const struct download *d, const char *path, struct strbuf *why)
 {
 	if (!d->sha256 && !d->md5)
 		return 0;
-	struct strbuf key = STRBUF_INIT, val = STRBUF_INIT, kept = STRBUF_INIT;
-	bool keep = d->store && verified_as(d, path, st, &key, &val) == 0;
-	bool known = keep && store_get(d->store, STORE_META, key.buf, key.len, &kept) == 1 &&
-		     kept.len == val.len && !memcmp(kept.buf, val.buf, val.len);
+	struct strbuf key = STRBUF_INIT, kept = STRBUF_INIT;
+	strbuf_addf(&key, "verified:sha256 %s md5 %s", d->sha256 ? d->sha256 : "-",
+		    d->md5 ? d->md5 : "-");
+	struct hash128 h;
+	bool hashed = d->store && tree_file_hash(d->store, path, &h) == 0;
+	bool known = hashed && store_get(d->store, STORE_META, key.buf, key.len, &kept) == 1 &&
+		     kept.len == sizeof(h) && !memcmp(kept.buf, &h, sizeof(h));
 	int rc = 0;
 	if (known)
 		note(d, "%s: verified before, and unchanged since\n", path);
@@ -112,10 +92,9 @@ static int verify(const struct download *d, const char *path, const struct stat 
 	/* A download is not synced when written: the record vouches for the
 	 * bytes from now on, so they go to the disk first.  Most are by now
 	 * (the kernel writes dirty pages back within half a minute). */
-	if (rc == 0 && keep && !known && sync_data(path) == 0)
-		store_put(d->store, STORE_META, key.buf, key.len, val.buf, val.len);
+	if (rc == 0 && hashed && !known && sync_data(path) == 0)
+		store_put(d->store, STORE_META, key.buf, key.len, &h, sizeof(h));
 	strbuf_release(&key);
-	strbuf_release(&val);
 	strbuf_release(&kept);
 	return rc;
 }
@@ -139,6 +118,8 @@ static int compare(const struct download *d, const char *sha256, const char *md5
 /* verify's hashing: 0, 1 or -1 as verify. */
 static int digest_matches(const struct download *d, const char *path, struct strbuf *why)
 {
+	if (!d->sha256 && !d->md5)
+		return 0; /* nothing to read the file for */
 	char sha256[65], md5[33];
 	int err = 0;
 	if (digest_file(path, d->sha256 ? sha256 : NULL, d->md5 ? md5 : NULL, &err) != 0) {
@@ -323,10 +304,9 @@ int download_fetch(const struct download *d, struct strbuf *path, struct strbuf 
 	struct fetching me = {.file = file.buf};
 	fetch_begin(&me);
 	int rc = -1;
-	struct stat st;
-	if (stat(file.buf, &st) == 0) {
+	if (access(file.buf, F_OK) == 0) {
 		struct strbuf bad = STRBUF_INIT;
-		int v = verify(d, file.buf, &st, &bad);
+		int v = verify(d, file.buf, &bad);
 		if (v == 0) {
 			note(d, "%s: in the download cache, %s\n", d->url, file.buf);
 			rc = 0;
