@@ -172,14 +172,16 @@ static void annotate_one(void *ctx, const char *identity, const struct part_stat
 		json_array_append_new(c->list, part_state_to_json(name, ps));
 		return;
 	}
-	char hex[HASH_HEX_LEN + 1], when[PART_STATE_WHEN_LEN];
+	char hex[HASH_HEX_LEN + 1];
 	hash_hex(ps->key, hex);
-	part_state_when(ps, when);
+	struct strbuf when = STRBUF_INIT;
+	part_state_when(ps, &when);
 	struct strbuf paths = STRBUF_INIT;
 	for (size_t i = 0; i < ps->npaths; i++)
 		strbuf_addf(&paths, "%s%s", i ? "\n" : "", ps->paths[i]);
 	strbuf_addf(&c->out, "\n[%s]\n", name);
-	strbuf_addf(&c->out, "# installed %s, key %s\n", when, hex);
+	strbuf_addf(&c->out, "# installed %s, key %s\n", when.buf, hex);
+	strbuf_release(&when);
 	print_value("__buildout_installed__", paths.buf, &c->out);
 	for (size_t i = 0; i < ps->noptions; i++)
 		print_value(ps->options[i].name, ps->options[i].value, &c->out);
@@ -228,7 +230,7 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	pp->store = st.store;
 	if (part_plan_config(pp, cfg, o->install_named ? o->only : NULL, o->nonly) != 0)
 		goto out;
-	struct recipe_buildout run = {.stall_seconds = DOWNLOAD_STALL_SECONDS,
+	struct recipe_buildout run = {.stall_seconds = TRANSFER_STALL_SECONDS,
 				      .unpack_limit = FETCH_UNPACK_LIMIT, .jobs = o->jobs};
 	part_plan_settings(pp, &run);
 	struct run_versions_source src;

@@ -141,7 +141,7 @@ static int fetch_settings(struct pkgdb *db, const struct install_options *o, str
 	plan->downloads = path_join(a, db->root, "downloads");
 	plan->offline = o->offline;
 	plan->update = o->update;
-	plan->stall_seconds = DOWNLOAD_STALL_SECONDS;
+	plan->stall_seconds = TRANSFER_STALL_SECONDS;
 	int line;
 	const char *v = pkgdb_setting(db, "minimerge", "offline", &line);
 	if (v && !strcmp(v, "true")) {

@@ -31,15 +31,14 @@
 #ifndef MINIMERGE_DOWNLOAD_H
 #define MINIMERGE_DOWNLOAD_H
 
+#include "transfers.h"
+
 #include "../cache/store.h"
 #include "../lib/strbuf.h"
 
 #include <stdbool.h>
 
 #define DOWNLOAD_RETRIES 5
-
-/* stall_seconds unless etc/minimerge.cfg says otherwise. */
-#define DOWNLOAD_STALL_SECONDS 60
 
 struct download {
 	const char *url;

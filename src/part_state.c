@@ -2,6 +2,7 @@
 #include "part_state.h"
 
 #include "../lib/diag.h"
+#include "../lib/units.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -142,21 +143,20 @@ int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn
 	return rc;
 }
 
-void part_state_when(const struct part_state *ps, char when[PART_STATE_WHEN_LEN])
+void part_state_when(const struct part_state *ps, struct strbuf *out)
 {
-	time_t t = (time_t)(ps->installed_ns / 1000000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(when, PART_STATE_WHEN_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	struct timeval tv = {.tv_sec = (time_t)(ps->installed_ns / 1000000000)};
+	units_local_time(out, &tv, 'T');
 }
 
 json_t *part_state_to_json(const char *name, const struct part_state *ps)
 {
 	json_t *j = to_json(ps);
 	json_object_set_new(j, "name", json_string(name));
-	char when[PART_STATE_WHEN_LEN];
-	part_state_when(ps, when);
-	json_object_set_new(j, "installed", json_string(when));
+	struct strbuf when = STRBUF_INIT;
+	part_state_when(ps, &when);
+	json_object_set_new(j, "installed", json_string(when.buf));
+	strbuf_release(&when);
 	json_object_del(j, "installed_ns");
 	return j;
 }

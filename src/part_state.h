@@ -17,6 +17,7 @@
 #include "../cache/store.h"
 #include "../lib/arena.h"
 #include "../lib/hash.h"
+#include "../lib/strbuf.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -43,9 +44,8 @@ typedef void part_state_visit_fn(void *ctx, const char *identity, const struct p
 int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn, void *ctx,
 		    struct arena *a);
 
-/* When it was installed, local time: "2026-11-21T06:07:29". */
-#define PART_STATE_WHEN_LEN 32
-void part_state_when(const struct part_state *ps, char when[PART_STATE_WHEN_LEN]);
+/* Appends when it was installed, local time: "2026-11-21T06:07:29". */
+void part_state_when(const struct part_state *ps, struct strbuf *out);
 
 /* As JSON, for annotate --json: {"name", "recipe", "options", "paths",
  * "key", "installed"}. */

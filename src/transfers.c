@@ -72,7 +72,7 @@ static void set_options(struct job *j)
 	lib->easy_setopt(c, CURLOPT_FAILONERROR, 1L);
 	lib->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	lib->easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	lib->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, t->stall_seconds > 0 ? t->stall_seconds : 60L);
+	lib->easy_setopt(c, CURLOPT_LOW_SPEED_TIME, t->stall_seconds > 0 ? t->stall_seconds : TRANSFER_STALL_SECONDS);
 	lib->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	lib->easy_setopt(c, CURLOPT_USERAGENT, "minimerge/" MINIMERGE_VERSION);
 	/* Where the certificates are, as curl's tool is told. */

@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A transfer's stall_seconds unless etc/minimerge.cfg says otherwise. */
+#define TRANSFER_STALL_SECONDS 60L
+
 struct transfer {
 	const char *url;
 	/* Takes the body's bytes as they come, on the transfers thread:
@@ -23,7 +26,7 @@ struct transfer {
 	size_t (*write)(const char *data, size_t len, void *ctx);
 	void *ctx;
 	curl_off_t from;     /* asked for from this offset (a resume), or 0 */
-	long stall_seconds;  /* less than a byte a second this long: cut off; 0: 60 */
+	long stall_seconds;  /* less than a byte a second this long: cut off; 0: the default */
 	/* A POST of post_len bytes (NULL: a GET), as content_type (NULL:
 	 * application/x-www-form-urlencoded), cut off after timeout_seconds
 	 * (0: no limit but the stall's). */
