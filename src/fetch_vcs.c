@@ -56,10 +56,10 @@ struct vcs_tool {
 	 * conflict; none: a move that conflicts fails (git, hg). */
 	vcs_command conflicts;
 	bool (*conflicted)(const char *line);
-	/* The URL (0) and what was asked (1), where the tool keeps them; none:
-	 * the file minimerge-wanted in dir. */
-	vcs_command recall[2];
-	vcs_command remember;         /* what was asked, VALUE */
+	/* The URL, where the tool keeps it; none: the file minimerge-wanted
+	 * in dir, which holds it and what was asked, for every tool (a file
+	 * read is no child to spawn on each fetch). */
+	vcs_command url;
 	/* Lines appended to files in the checkout to keep parts/ out of the
 	 * tool's sight, as {path, text}. */
 	const char *ignore[2][2];
@@ -94,9 +94,7 @@ static const struct vcs_tool tools[] = {
 		.move = {"checkout", "--quiet", "--detach", VALUE},
 		.resolve = {"rev-parse", "--quiet", "--verify", VALUE},
 		.current = {"rev-parse", "HEAD"},
-		.recall = {{"config", "--get", "remote.origin.url"},
-			   {"config", "--get", "minimerge.wanted"}},
-		.remember = {"config", "minimerge.wanted", VALUE},
+		.url = {"config", "--get", "remote.origin.url"},
 		.ignore = {{".git/info/exclude", "/parts/\n"}},
 	},
 	{
@@ -354,8 +352,8 @@ static void state_path(const struct vcs *v, const char *dir, struct strbuf *out)
  * cannot say (git's config without the URL). */
 static int recall(const struct vcs *v, const char *dir, int what, struct strbuf *out)
 {
-	if (v->t->recall[what][0])
-		return ask(v, dir, v->t->recall[what], NULL, out);
+	if (what == 0 && v->t->url[0])
+		return ask(v, dir, v->t->url, NULL, out);
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	int err;
 	state_path(v, dir, &path);
@@ -377,16 +375,12 @@ static int remember(const struct vcs *v, const char *dir, struct strbuf *why)
 	struct strbuf w = STRBUF_INIT, path = STRBUF_INIT, text = STRBUF_INIT;
 	wanted(v->f, &w);
 	int rc = 0;
-	if (v->t->remember[0]) {
-		rc = run(v, dir, v->t->remember, w.buf, NULL, why);
-	} else {
-		state_path(v, dir, &path);
-		strbuf_addf(&text, "%s\n%s\n", v->f->uri, w.buf);
-		int err = fs_write_atomic(path.buf, text.buf, text.len, 0666);
-		if (err) {
-			strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(err));
-			rc = -1;
-		}
+	state_path(v, dir, &path);
+	strbuf_addf(&text, "%s\n%s\n", v->f->uri, w.buf);
+	int err = fs_write_atomic(path.buf, text.buf, text.len, 0666);
+	if (err) {
+		strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(err));
+		rc = -1;
 	}
 	strbuf_release(&w);
 	strbuf_release(&path);

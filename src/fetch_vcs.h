@@ -25,10 +25,10 @@
  *   svn checkout that has to move (svn's history is on the server).
  *
  * What a checkout is of (src_uri) and what the minibuild asked it to be
- * at: git's config keeps them (remote.origin.url, minimerge.wanted); for
- * the others, the file minimerge-wanted in the tool's metadata directory,
- * a line each.  A checkout without that file was not made here: it counts
- * as one of another URL.
+ * at: the file minimerge-wanted in the tool's metadata directory, a line
+ * each; git's URL is its remote.origin.url.  A checkout without that file
+ * (or, for git, that URL) was not made here: it counts as one of another
+ * URL.
  *
  * The checkout's identity, in the fetch's key, is the hash of its tree
  * without the metadata directory and parts/ (pkg_plan.c): a local change
