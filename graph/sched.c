@@ -92,7 +92,8 @@ struct sched {
 	struct sched_progress progress;
 	struct arena arena; /* the inputs of needs, records read to explain */
 	size_t *users;      /* every node's users, one slice after another */
-	struct dag_order order; /* needs first: for the priorities */
+	struct dag_order order; /* needs first: for the cycle check at the start */
+	size_t capnodes;        /* of nodes and of each queue, grown by doubling */
 	bool prioritised;
 	bool grew;          /* a reveal added actions: a cycle is looked for at the end */
 	bool store_failed;  /* a record could not be read while deciding (reported) */
@@ -152,23 +153,46 @@ static void read_old(struct sched *s, size_t i)
 	n->have_old = found == 1;
 }
 
-/* Longest path to the end of the graph from each action, weighted by the
- * last recorded durations (1 ms for an action never run): needed once
- * something is to run, not before. */
+/* The longest paths to the end of the graph from the actions from `from`
+ * on, weighted by their last recorded durations (1 ms for an action never
+ * run), users before needs among them; the actions before `from` keep
+ * theirs (a heuristic, when the graph grew). */
+static void prioritise_from(struct sched *s, size_t from)
+{
+	size_t n = s->g->nactions, m = n - from;
+	size_t *waiting = xcalloc(m + 1, sizeof(*waiting)), *ready = xmalloc((m + 1) * sizeof(*ready));
+	size_t nready = 0;
+	for (size_t j = from; j < n; j++)
+		for (size_t k = 0; k < s->nodes[j].nusers; k++)
+			waiting[j - from] += s->nodes[j].users[k] >= from;
+	for (size_t j = from; j < n; j++)
+		if (!waiting[j - from])
+			ready[nready++] = j;
+	while (nready) {
+		size_t j = ready[--nready];
+		struct node *x = &s->nodes[j];
+		read_old(s, j);
+		uint64_t longest = 0;
+		for (size_t k = 0; k < x->nusers; k++)
+			if (s->nodes[x->users[k]].priority > longest)
+				longest = s->nodes[x->users[k]].priority;
+		x->priority = longest + (x->have_old && x->old.duration_ns ? x->old.duration_ns
+									 : 1000000u);
+		const struct dag_node *d = &s->g->dag.nodes[j];
+		for (size_t k = 0; k < d->nneeds; k++)
+			if (d->needs[k] >= from && --waiting[d->needs[k] - from] == 0)
+				ready[nready++] = d->needs[k];
+	}
+	free(waiting);
+	free(ready);
+}
+
+/* Needed once something is to run, not before; over the graph as it is
+ * then, with what reveals brought. */
 static void prioritise(struct sched *s)
 {
 	s->prioritised = true;
-	for (size_t k = s->order.n; k-- > 0;) {
-		size_t i = s->order.nodes[k];
-		struct node *n = &s->nodes[i];
-		read_old(s, i);
-		uint64_t longest = 0;
-		for (size_t u = 0; u < n->nusers; u++)
-			if (s->nodes[n->users[u]].priority > longest)
-				longest = s->nodes[n->users[u]].priority;
-		n->priority = longest + (n->have_old && n->old.duration_ns ? n->old.duration_ns
-									: 1000000u);
-	}
+	prioritise_from(s, 0);
 }
 
 static enum pool pool_of(const struct sched *s, size_t i)
@@ -459,37 +483,6 @@ static void join_needs(struct sched *s, size_t u, size_t k)
 	s->nodes[u].nneeds = d->nneeds;
 }
 
-/* The longest paths from the new actions, users before needs among them
- * (those of the actions they need are not made longer: a heuristic). */
-static void prioritise_new(struct sched *s, size_t before)
-{
-	size_t n = s->g->nactions, m = n - before;
-	size_t *waiting = xcalloc(m + 1, sizeof(*waiting)), *ready = xmalloc((m + 1) * sizeof(*ready));
-	size_t nready = 0;
-	for (size_t j = before; j < n; j++)
-		for (size_t k = 0; k < s->nodes[j].nusers; k++)
-			waiting[j - before] += s->nodes[j].users[k] >= before;
-	for (size_t j = before; j < n; j++)
-		if (!waiting[j - before])
-			ready[nready++] = j;
-	while (nready) {
-		size_t j = ready[--nready];
-		struct node *x = &s->nodes[j];
-		uint64_t longest = 0;
-		for (size_t k = 0; k < x->nusers; k++)
-			if (s->nodes[x->users[k]].priority > longest)
-				longest = s->nodes[x->users[k]].priority;
-		x->priority = longest + (x->have_old && x->old.duration_ns ? x->old.duration_ns
-									 : 1000000u);
-		const struct dag_node *d = &s->g->dag.nodes[j];
-		for (size_t k = 0; k < d->nneeds; k++)
-			if (d->needs[k] >= before && --waiting[d->needs[k] - before] == 0)
-				ready[nready++] = d->needs[k];
-	}
-	free(waiting);
-	free(ready);
-}
-
 /* The graph grew from `before` actions when action i revealed more: the
  * new actions join the run, unless ok is false, and what needs i waits
  * for what it now needs.  The work is that of the new actions and edges
@@ -499,10 +492,15 @@ static int join_new(struct sched *s, size_t i, size_t before, bool ok)
 {
 	struct graph *g = s->g;
 	size_t n = g->nactions;
-	s->nodes = xrealloc(s->nodes, (n + 1) * sizeof(*s->nodes));
+	if (n + 1 > s->capnodes) {
+		/* Doubled: a stack of many buildout packages reveals many times. */
+		s->capnodes = 2 * (n + 1);
+		s->nodes = xrealloc(s->nodes, s->capnodes * sizeof(*s->nodes));
+		for (int p = 0; p < NPOOLS; p++)
+			s->queues[p].v = xrealloc(s->queues[p].v,
+						  s->capnodes * sizeof(*s->queues[p].v));
+	}
 	memset(s->nodes + before, 0, (n + 1 - before) * sizeof(*s->nodes));
-	for (int p = 0; p < NPOOLS; p++)
-		s->queues[p].v = xrealloc(s->queues[p].v, (n + 1) * sizeof(*s->queues[p].v));
 	for (size_t j = before; j < n; j++)
 		g->actions[j]->state = GRAPH_PENDING;
 	s->grew = true;
@@ -517,7 +515,7 @@ static int join_new(struct sched *s, size_t i, size_t before, bool ok)
 			join_needs(s, u, s->nodes[u].nneeds);
 	}
 	if (s->prioritised)
-		prioritise_new(s, before);
+		prioritise_from(s, before);
 	s->undecided += n - before;
 	update_total(s);
 	for (size_t j = before; j < n; j++)
@@ -904,17 +902,13 @@ static void build_users(struct sched *s)
 {
 	const struct graph *g = s->g;
 	size_t nedges = 0;
-	for (size_t i = 0; i < g->nactions; i++) {
-		const struct dag_node *d = &g->dag.nodes[i];
-		s->nodes[i].nusers = 0;
-		nedges += d->nneeds;
-	}
+	for (size_t i = 0; i < g->nactions; i++)
+		nedges += g->dag.nodes[i].nneeds;
 	for (size_t i = 0; i < g->nactions; i++) {
 		const struct dag_node *d = &g->dag.nodes[i];
 		for (size_t k = 0; k < d->nneeds; k++)
 			s->nodes[d->needs[k]].nusers++;
 	}
-	free(s->users);
 	s->users = xmalloc((nedges + 1) * sizeof(*s->users));
 	for (size_t i = 0, at = 0; i < g->nactions; i++) {
 		s->nodes[i].users = s->users + at;
@@ -1061,9 +1055,10 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	s.o = o;
 	s.sum = sum;
 	s.run_id = now_ns(CLOCK_REALTIME);
-	s.nodes = xcalloc(g->nactions + 1, sizeof(*s.nodes));
+	s.capnodes = g->nactions + 1;
+	s.nodes = xcalloc(s.capnodes, sizeof(*s.nodes));
 	for (int p = 0; p < NPOOLS; p++)
-		s.queues[p].v = xmalloc((g->nactions + 1) * sizeof(*s.queues[p].v));
+		s.queues[p].v = xmalloc(s.capnodes * sizeof(*s.queues[p].v));
 	s.undecided = g->nactions;
 	for (size_t i = 0; i < g->nactions; i++) {
 		g->actions[i]->state = GRAPH_PENDING;

@@ -219,6 +219,8 @@ static int reveal_more(struct graph_action *a, struct graph *g)
 		x->done = x->needs_unready = false;
 		x->started = x->finished = x->decided = x->commands = 0;
 		graph_add_need(g, more.user->ga, x->ga);
+		/* So that the user's run checks it started after this one ended. */
+		more.user->need[more.user->nneed++] = x;
 	}
 	for (size_t i = 0; i < more.n; i++) {
 		const char *p = more.acts[i].needs;
@@ -1376,6 +1378,33 @@ static void test_reveal_runs_what_it_brings(void **state)
 	expect_reason(&acts[2], "dependency p2 changed");
 }
 
+/* A skipped fetch reveals before anything is queued: what it brings gets
+ * its priorities all the same, from the durations recorded for it. */
+static void test_reveal_priorities(void **state)
+{
+	struct fix *f = *state;
+	struct act acts[] = {
+		{.kind = &revealer, .name = "fetch"},
+		{.kind = &plain, .name = "install", .needs = "fetch"},
+		{.kind = &plain, .name = "lone", .opt = "1"},
+	};
+	struct act parts[] = {
+		{.kind = &plain, .name = "p1", .opt = "1", .sleep_ms = 30},
+		{.kind = &plain, .name = "p2", .needs = "p1"},
+		{.kind = &plain, .name = "p3", .needs = "p2"},
+	};
+	reveal_setup(acts, 3, parts, 3, &acts[1]);
+	assert_int_equal(RUN(f, acts, 1), 0);
+	assert_int_equal(f->sum.ran, 6);
+	/* p1 leads the longest path (30 ms, then p2, p3 and the install);
+	 * lone took next to nothing: p1 goes first. */
+	parts[0].opt = "2";
+	acts[2].opt = "2";
+	assert_int_equal(RUN(f, acts, 1), 0);
+	expect_state(&acts[0], GRAPH_SKIPPED);
+	assert_true(strstr(ran.order, "p1") < strstr(ran.order, "lone"));
+}
+
 static void test_order_only(void **state)
 {
 	struct fix *f = *state;
@@ -1537,6 +1566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parallel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_network_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_runs_what_it_brings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reveal_priorities, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reveal_failure, setup, teardown),
