@@ -225,7 +225,7 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	struct versionmap vm = VERSIONMAP_INIT;
 	int rc = EXIT_BAD_INPUT;
 	pp->graph = &graph;
-	if (part_plan_buildout(pp, cfg) != 0 || state_open(&a, pp->buildout.directory, true, &st) != 0)
+	if (state_open(&a, pp->buildout.directory, true, &st) != 0)
 		goto out;
 	pp->store = st.store;
 	if (part_plan_config(pp, cfg, o->install_named ? o->only : NULL, o->nonly) != 0)
@@ -297,17 +297,9 @@ int cmd_buildout(int argc, char **argv)
 	if (o.install_named && !o.nonly)
 		o.install_named = false; /* "install" alone: every part */
 	o.load.assignments = o.assigns;
-	cfg.part_initialized = recipe_part_initialized;
-	cfg.part_ctx = &pp.arena;
-	if (cfg_load(&cfg, &o.load) < 0 || cfg_init_buildout(&cfg) < 0)
+	if (part_plan_read(&pp, &cfg, &o.load, !o.install_named && !o.annotate) != 0)
 		goto out;
-	if (o.annotate) {
-		rc = annotate(cfg.directory, o.json);
-		goto out;
-	}
-	if (!o.install_named && cfg_init_parts(&cfg) < 0)
-		goto out;
-	rc = run(&cfg, &o, &pp);
+	rc = o.annotate ? annotate(pp.buildout.directory, o.json) : run(&cfg, &o, &pp);
 out:
 	part_plan_free(&pp);
 	cfg_free(&cfg);

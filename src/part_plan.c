@@ -385,7 +385,7 @@ static struct graph_action *plan_gone(struct part_plan *pp, const char *name,
 	return g;
 }
 
-int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
+static int plan_buildout(struct part_plan *pp, struct cfg *cfg)
 {
 	struct cfg_section *b = cfg_section_get(cfg, "buildout");
 	if (!b)
@@ -408,15 +408,15 @@ int part_plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	return 0;
 }
 
-int part_plan_load(struct part_plan *pp, struct cfg *cfg, const char *file)
+int part_plan_read(struct part_plan *pp, struct cfg *cfg, const struct cfg_load_options *load,
+		   bool all_parts)
 {
-	struct cfg_load_options load = {.config_file = file, .user_defaults = true};
 	cfg->part_initialized = recipe_part_initialized;
 	cfg->part_ctx = &pp->arena;
-	if (cfg_load(cfg, &load) < 0 || cfg_init_buildout(cfg) < 0 || cfg_init_parts(cfg) < 0 ||
-	    part_plan_buildout(pp, cfg) < 0)
+	if (cfg_load(cfg, load) < 0 || cfg_init_buildout(cfg) < 0 ||
+	    (all_parts && cfg_init_parts(cfg) < 0))
 		return -1;
-	return part_plan_config(pp, cfg, NULL, 0);
+	return plan_buildout(pp, cfg);
 }
 
 /* buildout compares the names of the versions section in lower case. */

@@ -41,7 +41,7 @@ struct part_plan {
 	/* Between "part " and the part's name in identities: "" for a
 	 * config run on its own. */
 	const char *scope;
-	struct cfg *cfg;                 /* part_plan_buildout's */
+	struct cfg *cfg;                 /* part_plan_read's */
 	struct recipe_buildout buildout; /* the run's settings: the caller's */
 	/* The versions section (buildout:versions), resolved, sorted by name;
 	 * none when it is empty. */
@@ -51,10 +51,14 @@ struct part_plan {
 	struct hmap installed;
 };
 
-/* Fills pp->buildout's directories and options from [buildout]; first.
- * 0 or -1 (reported). */
-int part_plan_buildout(struct part_plan *pp, struct cfg *cfg);
-/* The run's settings, after part_plan_buildout, from run's: the download
+/* Reads the config as a buildout run does (load's file, user defaults and
+ * assignments; [buildout] checked; with all_parts, every part of [buildout]
+ * parts initialized) and fills pp->buildout's directories and options and
+ * pp->pins from it; first.  0 or -1 (reported); free cfg and pp either
+ * way. */
+int part_plan_read(struct part_plan *pp, struct cfg *cfg, const struct cfg_load_options *load,
+		   bool all_parts);
+/* The run's settings, after part_plan_read, from run's: the download
  * cache ([buildout] download-cache, else run's downloads, else
  * <directory>/downloads), offline ([buildout] offline = true, or run's),
  * the limits, -j and the environment; the store is pp's. */
@@ -65,14 +69,9 @@ int part_plan_make_directories(const struct part_plan *pp, bool say);
 /* Adds the parts to the graph: those named in only (install PART...: no
  * part is uninstalled then), else cfg->parts, every part initialized (call
  * cfg_init_parts first).  Parts installed before and not among them get an
- * uninstall action, added first.  0 or -1 (reported). */
+ * uninstall action, added first (none without a store: a look that
+ * runs nothing).  0 or -1 (reported). */
 int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, size_t nonly);
-
-/* For a look at a config that runs nothing (versions, report): loads it
- * as `minimerge buildout` does, with the user defaults, and plans every
- * part into pp->graph (set by the caller), reading nothing of what is
- * installed.  0 or -1 (reported); free cfg and pp either way. */
-int part_plan_load(struct part_plan *pp, struct cfg *cfg, const char *file);
 
 /* The version map of the planned parts (versionmap.h), finished: each part
  * with a `version` option (pinned when the versions section names the

@@ -34,16 +34,10 @@ static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *in
 	struct cfg_assignment dir = {"buildout", "directory", o->directory};
 	struct cfg_load_options load = {.config_file = o->config, .user_defaults = true,
 					.assignments = &dir, .nassignments = 1};
-	b->cfg.part_initialized = recipe_part_initialized;
-	b->cfg.part_ctx = &b->pp.arena;
-	if (cfg_load(&b->cfg, &load) < 0 || cfg_init_buildout(&b->cfg) < 0)
-		return -1;
-	if (!o->only && cfg_init_parts(&b->cfg) < 0)
-		return -1;
 	struct part_plan *pp = &b->pp;
 	pp->graph = g;
 	pp->store = o->store;
-	if (part_plan_buildout(pp, &b->cfg) != 0)
+	if (part_plan_read(pp, &b->cfg, &load, !o->only) != 0)
 		return -1;
 	part_plan_settings(pp, &o->run);
 	size_t before = g->nactions;

@@ -202,7 +202,9 @@ static int config_resolve(const char *file,
 	struct versionmap vm = VERSIONMAP_INIT;
 	struct run_versions_source src;
 	int rc = EXIT_BAD_INPUT;
-	if (part_plan_load(&pp, &cfg, file) == 0 && part_plan_versions(&pp, &vm) == 0) {
+	struct cfg_load_options load = {.config_file = file, .user_defaults = true};
+	if (part_plan_read(&pp, &cfg, &load, true) == 0 &&
+	    part_plan_config(&pp, &cfg, NULL, 0) == 0 && part_plan_versions(&pp, &vm) == 0) {
 		run_versions_source_config(&src, &cfg, &pp);
 		rc = fn(&vm, &src, &pp.arena, ctx);
 	}
