@@ -131,7 +131,8 @@ struct cfg_section *cfg_section_get(struct cfg *cfg, const char *name);
 const char *cfg_get(struct cfg *cfg, struct cfg_section *s, const char *option,
 		    bool *failed);
 /* text with its ${} references replaced, as if it were an option of s
- * defined at file:line (a template's text).  NULL after reporting. */
+ * defined at file:line (a template's text), in cfg's arena (text may go
+ * once it returns).  NULL after reporting. */
 const char *cfg_substitute(struct cfg *cfg, struct cfg_section *s, const char *text,
 			   const char *file, int line);
 /* Sets an option of a section to a final, resolved value (as buildout's

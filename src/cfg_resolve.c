@@ -432,7 +432,8 @@ const char *cfg_substitute(struct cfg *cfg, struct cfg_section *s, const char *t
 			       .has_base = true};
 	bool failed = false;
 	const char *v = resolve(cfg, s, &o, &failed);
-	return failed ? NULL : v;
+	/* A text without references comes back as it is: the caller's. */
+	return failed ? NULL : v == text ? arena_strdup(&cfg->arena, text) : v;
 }
 
 void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const char *value)

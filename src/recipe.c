@@ -171,14 +171,22 @@ const char *recipe_path(struct arena *a, const char *dir, const char *path)
 	return path_normpath(a, path_join(a, dir, path));
 }
 
-const char *recipe_set_dir(struct recipe_init *ri, const char *option)
+const char *recipe_init_directory(struct recipe_init *ri)
 {
 	bool failed = false;
 	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
-	if (!b)
-		return NULL;
 	/* recipe_part_initialized has checked that directory is there. */
-	const char *dir = cfg_get(ri->cfg, b, "directory", &failed);
+	const char *dir = b ? cfg_get(ri->cfg, b, "directory", &failed) : NULL;
+	return failed ? NULL : dir;
+}
+
+const char *recipe_set_dir(struct recipe_init *ri, const char *option)
+{
+	bool failed = false;
+	const char *dir = recipe_init_directory(ri);
+	if (!dir)
+		return NULL;
+	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
 	const char *parts = cfg_get(ri->cfg, b, "parts-directory", &failed);
 	const char *v = cfg_get(ri->cfg, ri->section, option, &failed);
 	if (failed)

@@ -156,6 +156,10 @@ int recipe_init_check_mode(const struct recipe_init *ri, const char *example);
 mode_t recipe_option_mode(const struct recipe_part *p, mode_t dflt);
 /* path made absolute against dir, and normal (no "..", no "//"). */
 const char *recipe_path(struct arena *a, const char *dir, const char *path);
+/* init: buildout:directory, which relative paths of a part are relative
+ * to (a package's home in a package's buildout, not the config's
+ * directory).  NULL after reporting. */
+const char *recipe_init_directory(struct recipe_init *ri);
 /* init: the absolute value of a directory option (relative to the buildout
  * directory), by default <parts-directory>/<part>, set in the section so
  * other sections see it.  NULL after reporting. */

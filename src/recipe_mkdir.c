@@ -18,8 +18,7 @@
 static int mkdir_init(struct recipe_init *ri)
 {
 	bool failed = false;
-	struct cfg_section *b = cfg_section_get(ri->cfg, "buildout");
-	const char *dir = b ? cfg_get(ri->cfg, b, "directory", &failed) : NULL;
+	const char *dir = recipe_init_directory(ri);
 	const char *paths = cfg_get(ri->cfg, ri->section, "paths", &failed);
 	if (failed || !dir)
 		return -1;

@@ -48,7 +48,12 @@ static int template_init(struct recipe_init *ri)
 	if (recipe_init_check_mode(ri, "0644") != 0)
 		return -1;
 	struct template *t = arena_alloc(ri->arena, sizeof(*t));
-	t->output = recipe_path(ri->arena, cfg->directory, output);
+	/* What it writes is the part's, where every part's paths are; what
+	 * it reads comes with the config, beside it. */
+	const char *dir = recipe_init_directory(ri);
+	if (!dir)
+		return -1;
+	t->output = recipe_path(ri->arena, dir, output);
 	t->mode = mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0;
 	if (inline_text) {
 		t->text = inline_text;
