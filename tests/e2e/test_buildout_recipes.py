@@ -16,10 +16,9 @@ import tarfile
 
 import pytest
 
-
-import httpserver
 import buildoutdir
-from test_executor import summary
+import httpserver
+from mmrun import summary
 
 http_server = httpserver.http_server
 bo = buildoutdir.bo
@@ -129,17 +128,8 @@ def test_cmmi_applies_patches_and_keeps_the_prefix_with_configure_options(
     data = hello_tarball()
     url = http_server.add('/hello-1.0.tar.gz', data)
     bo.write('fix.patch', PATCH)
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = hexagonit.recipe.cmmi
-        url = %s
-        md5sum = %s
-        patches = fix.patch
-        configure-options = --enable-nothing
-        ''' % (url, md5(data)))
+    bo.one_part('hello', 'hexagonit.recipe.cmmi', url=url, md5sum=md5(data),
+                patches='fix.patch', configure_options='--enable-nothing')
     bo.run()
     assert bo.read('parts', 'hello', 'share', 'message.txt') == 'patched\n'
     log = bo.read('.minimerge', 'logs', 'part.hello.log')
@@ -149,15 +139,7 @@ def test_cmmi_applies_patches_and_keeps_the_prefix_with_configure_options(
 def test_cmmi_failed_build_keeps_its_build_directory_and_removes_its_location(
         bo, http_server):
     url = http_server.add('/hello-1.0.tar.gz', hello_tarball())
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = cmmi
-        url = %s
-        make-targets = no-such-target
-        ''' % url)
+    bo.one_part('hello', 'cmmi', url=url, make_targets='no-such-target')
     p = bo.run(rc=1)
     assert 'make: exit status 2' in said(p), said(p)
     assert 'no-such-target' in bo.read('.minimerge', 'logs', 'part.hello.log')
@@ -165,14 +147,7 @@ def test_cmmi_failed_build_keeps_its_build_directory_and_removes_its_location(
     assert not os.path.exists(bo.path('parts', 'hello'))
 
     # The next attempt starts from a fresh build directory.
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = cmmi
-        url = %s
-        ''' % url)
+    bo.one_part('hello', 'cmmi', url=url)
     bo.run()
     assert os.access(bo.path('parts', 'hello', 'bin', 'hello'), os.X_OK)
     assert not os.path.exists(bo.path('parts', 'hello__compile__'))
@@ -181,60 +156,28 @@ def test_cmmi_failed_build_keeps_its_build_directory_and_removes_its_location(
 def test_cmmi_builds_a_local_tree_and_zc_configure_options_replace_the_prefix(bo):
     with tarfile.open(fileobj=io.BytesIO(hello_tarball())) as t:
         t.extractall(bo.path('checkout'))
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = zc.recipe.cmmi
-        path = checkout/hello-1.0
-        configure-options = --prefix=${buildout:directory}/opt
-        ''')
+    bo.one_part('hello', 'zc.recipe.cmmi', path='checkout/hello-1.0',
+                configure_options='--prefix=${buildout:directory}/opt')
     bo.run()
     assert os.access(bo.path('opt', 'bin', 'hello'), os.X_OK)
     log = bo.read('.minimerge', 'logs', 'part.hello.log')
     assert '$ ./configure --prefix=%s\n' % bo.path('opt') in log, log
-    # Built where it is, not unpacked anywhere.
+    # Configured and made where it is, not unpacked anywhere.
     assert os.path.isfile(bo.path('checkout', 'hello-1.0', 'Makefile'))
-    assert not os.path.exists(bo.path('parts', 'hello__compile__'))
+    assert os.path.isfile(bo.path('checkout', 'hello-1.0', 'hello'))
 
 
 def test_cmmi_without_url_is_a_config_error_at_its_section(bo):
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = zc.recipe.cmmi
-        configure-options = --foo
-        ''')
-    p = bo.run(rc=2)
-    assert '%s:4: error: part hello: no url' % bo.path('buildout.cfg') in p.stderr, p.stderr
+    bo.one_part('hello', 'zc.recipe.cmmi', configure_options='--foo')
+    bo.config_error(4, 'part hello: no url')
 
 
 def test_cmmi_bad_checksum_and_bad_environment_are_config_errors(bo):
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = zc.recipe.cmmi
-        url = http://127.0.0.1:9/x.tar.gz
-        md5sum = 1234
-        ''')
-    p = bo.run(rc=2)
-    assert '%s:7: error: part hello: md5sum = 1234' % bo.path('buildout.cfg') in p.stderr
-    bo.cfg('''
-        [buildout]
-        parts = hello
-
-        [hello]
-        recipe = zc.recipe.cmmi
-        url = http://127.0.0.1:9/x.tar.gz
-        environment = not-a-setting
-        ''')
-    p = bo.run(rc=2)
-    assert "environment: 'not-a-setting' is not NAME=VALUE" in p.stderr, p.stderr
+    bo.one_part('hello', 'zc.recipe.cmmi', url='http://127.0.0.1:9/x.tar.gz', md5sum='1234')
+    bo.config_error(7, 'part hello: md5sum = 1234')
+    bo.one_part('hello', 'zc.recipe.cmmi', url='http://127.0.0.1:9/x.tar.gz',
+                environment='not-a-setting')
+    bo.config_error(7, "part hello: environment: 'not-a-setting' is not NAME=VALUE")
 
 
 # ---- download ----
@@ -285,15 +228,7 @@ def test_download_unpacks_with_and_without_its_top_directory(bo, http_server):
 
 def test_download_strip_needs_a_single_top_directory(bo, http_server):
     url = http_server.add('/two.tar.gz', two_top_entries())
-    bo.cfg('''
-        [buildout]
-        parts = two
-
-        [two]
-        recipe = download
-        url = %s
-        strip-top-level-dir = true
-        ''' % url)
+    bo.one_part('two', 'download', url=url, strip_top_level_dir='true')
     p = bo.run(rc=1)
     assert 'strip-top-level-dir: %s does not hold a single directory' % url in said(p)
     assert not os.path.exists(bo.path('parts', 'two'))
@@ -302,14 +237,7 @@ def test_download_strip_needs_a_single_top_directory(bo, http_server):
 def test_download_refuses_an_entry_outside_the_tree(bo, http_server):
     url = http_server.add('/evil.tar.gz', tarball({'../escaped.txt': ('x\n', 0o644)},
                                                   top=None))
-    bo.cfg('''
-        [buildout]
-        parts = evil
-
-        [evil]
-        recipe = hexagonit.recipe.download
-        url = %s
-        ''' % url)
+    bo.one_part('evil', 'hexagonit.recipe.download', url=url)
     p = bo.run(rc=1)
     assert 'cannot unpack' in said(p), said(p)
     assert not os.path.exists(bo.path('parts', 'escaped.txt'))
@@ -354,15 +282,7 @@ def test_a_wrong_checksum_fails_naming_both(bo, http_server, recipe, option, dig
     data = hello_tarball()
     url = http_server.add('/hello-1.0.tar.gz', data)
     wrong = digest(b'something else')
-    bo.cfg('''
-        [buildout]
-        parts = p
-
-        [p]
-        recipe = %s
-        url = %s
-        %s = %s
-        ''' % (recipe, url, option, wrong.upper()))
+    bo.one_part('p', recipe, url=url, **{option: wrong.upper()})
     p = bo.run(rc=1)
     assert wrong in said(p) and digest(data) in said(p), said(p)
     assert not os.path.exists(bo.path('parts', 'p'))
@@ -371,33 +291,27 @@ def test_a_wrong_checksum_fails_naming_both(bo, http_server, recipe, option, dig
 def test_download_comes_from_the_cache_once_the_server_is_gone(bo, http_server):
     data = hello_tarball()
     url = http_server.add('/hello-1.0.tar.gz', data)
-    cfg = '''
-        [buildout]
-        parts = dl
 
-        [dl]
-        recipe = hexagonit.recipe.download
-        url = %s
-        sha256 = %s
-        destination = %s
-        '''
-    bo.cfg(cfg % (url, sha256(data), 'first'))
+    def cfg(url, destination):
+        bo.one_part('dl', 'hexagonit.recipe.download', url=url, sha256=sha256(data),
+                    destination=destination)
+    cfg(url, 'first')
     bo.run()
     assert len(http_server.requests()) == 1
     http_server.stop()
 
     # Changed, so installed again: from the cache, online or not.
-    bo.cfg(cfg % (url, sha256(data), 'second'))
+    cfg(url, 'second')
     p = bo.run()
     assert 'Uninstalling dl.' in p.stdout and 'Installing dl.' in p.stdout, p.stdout
     assert not os.path.exists(bo.path('first'))
     assert os.path.isfile(bo.path('second', 'hello-1.0', 'configure'))
-    bo.cfg(cfg % (url, sha256(data), 'third'))
+    cfg(url, 'third')
     bo.run('-o')
     assert os.path.isfile(bo.path('third', 'hello-1.0', 'configure'))
 
     # Offline, what the cache does not have fails the part, and says so.
-    bo.cfg(cfg % (url + '.other', sha256(data), 'third'))
+    cfg(url + '.other', 'third')
     p = bo.run('-o', rc=1)
     assert '%s.other: not in the download cache (offline)' % url in said(p), said(p)
 
@@ -405,15 +319,8 @@ def test_download_comes_from_the_cache_once_the_server_is_gone(bo, http_server):
 def test_download_cache_directory_is_the_configs(bo, http_server):
     data = hello_tarball()
     url = http_server.add('/hello-1.0.tar.gz', data)
-    bo.cfg('''
-        [buildout]
-        parts = dl
-        download-cache = ${buildout:directory}/cache
-
-        [dl]
-        recipe = hexagonit.recipe.download
-        url = %s
-        ''' % url)
+    bo.one_part('dl', 'hexagonit.recipe.download',
+                buildout='download-cache = ${buildout:directory}/cache', url=url)
     bo.run()
     assert len(os.listdir(bo.path('cache'))) == 1
     assert not os.path.exists(bo.path('downloads'))
@@ -449,13 +356,5 @@ def test_download_into_an_existing_directory_keeps_what_was_there(bo, http_serve
 
 
 def test_download_without_url_is_a_config_error(bo):
-    bo.cfg('''
-        [buildout]
-        parts = dl
-
-        [dl]
-        recipe = hexagonit.recipe.download
-        destination = x
-        ''')
-    p = bo.run(rc=2)
-    assert '%s:4: error: part dl: no url' % bo.path('buildout.cfg') in p.stderr, p.stderr
+    bo.one_part('dl', 'hexagonit.recipe.download', destination='x')
+    bo.config_error(4, 'part dl: no url')

@@ -9,7 +9,7 @@ import time
 import pytest
 
 import buildoutdir
-from test_executor import summary
+from mmrun import summary
 
 bo = buildoutdir.bo
 
@@ -185,53 +185,24 @@ def test_command_line_assignment_and_install_named_parts(bo):
 
 
 def test_dry_run_runs_nothing_and_says_what_would(bo):
-    bo.cfg('''
-        [buildout]
-        parts = a
-
-        [a]
-        recipe = plone.recipe.command
-        command = touch a.t
-        ''')
+    bo.one_part('a', 'plone.recipe.command', command='touch a.t')
     p = bo.run('--dry-run', '--json')
     assert json.loads(p.stdout) == [{'action': 'part a', 'reason': 'new'}]
     assert not os.path.exists(bo.path('a.t'))
 
 
 def test_command_update_command_and_stop_on_error(bo):
-    bo.cfg('''
-        [buildout]
-        parts = a
-
-        [a]
-        recipe = plone.recipe.command
-        command = echo install >> a.log
-        update-command = echo update >> a.log
-        ''')
+    bo.one_part('a', 'plone.recipe.command', command='echo install >> a.log',
+                update_command='echo update >> a.log')
     bo.run()
     p = bo.run()
     assert 'Updating a.' in p.stdout
     assert bo.read('a.log') == 'install\nupdate\n'
 
-    bo.cfg('''
-        [buildout]
-        parts = bad
-
-        [bad]
-        recipe = plone.recipe.command
-        command = exit 3
-        ''')
+    bo.one_part('bad', 'plone.recipe.command', command='exit 3')
     p = bo.run()
     assert 'bad: command failed; going on, as stop-on-error is off' in p.stdout
-    bo.cfg('''
-        [buildout]
-        parts = bad
-
-        [bad]
-        recipe = plone.recipe.command
-        command = exit 3
-        stop-on-error = yes
-        ''')
+    bo.one_part('bad', 'plone.recipe.command', command='exit 3', stop_on_error='yes')
     p = bo.run(rc=1)
     assert 'FAILED: part bad: /bin/sh: exit status 3' in p.stdout
 
@@ -264,37 +235,42 @@ def test_template_renders_references_and_mode(bo):
     assert not os.path.exists(bo.path('etc', 'greeting'))
 
 
+def test_another_buildout_directory(bo):
+    # buildout:directory is not the config's: a template's output (relative)
+    # and the state go under it, its input is read beside the config, and
+    # --annotate finds the state there.
+    bo.write('greeting.in', 'hello\n')
+    bo.one_part('t', 'collective.recipe.template', buildout='directory = ${:here}/home\n'
+                'here = %s' % bo.dir, input='greeting.in', output='greeting')
+    bo.run()
+    assert bo.read('home', 'greeting') == 'hello\n'
+    assert not os.path.exists(bo.path('greeting'))
+    assert os.path.isdir(bo.path('home', '.minimerge'))
+    assert bo.installed()['t']['paths'] == [bo.path('home', 'greeting')]
+
+
 def test_template_needs_input_or_inline(bo):
-    bo.cfg('''
-        [buildout]
-        parts = t
-
-        [t]
-        recipe = collective.recipe.template
-        output = out
-        ''')
-    p = bo.run(rc=2)
-    assert 'buildout.cfg:4: error: part t: give either input (a file) or inline' in p.stderr
+    bo.one_part('t', 'collective.recipe.template', output='out')
+    bo.config_error(4, 'part t: give either input (a file) or inline')
 
 
-@pytest.mark.parametrize('recipe, option, message', [
-    ('z3c.recipe.mkdir', 'mode = rwx', 'mode = rwx: an octal number such as 0755'),
-    ('collective.recipe.template\ninline = x\noutput = o', 'mode = 0x1',
+@pytest.mark.parametrize('recipe, options, message', [
+    ('z3c.recipe.mkdir', {'mode': 'rwx'}, 'mode = rwx: an octal number such as 0755'),
+    ('collective.recipe.template', {'inline': 'x', 'output': 'o', 'mode': '0x1'},
      'mode = 0x1: an octal number such as 0644'),
-    ('collective.recipe.template\noutput = o', 'input = nothere',
+    ('collective.recipe.template', {'output': 'o', 'input': 'nothere'},
      'cannot read the input %(dir)s/nothere: No such file or directory'),
-    ('hexagonit.recipe.download\nurl = http://127.0.0.1:9/f', 'filename = a/b',
+    ('hexagonit.recipe.download', {'url': 'http://127.0.0.1:9/f', 'filename': 'a/b'},
      'filename = a/b: a name in the destination, without /'),
-    ('hexagonit.recipe.download\nurl = http://127.0.0.1:9/f', 'md5sum = abc',
+    ('hexagonit.recipe.download', {'url': 'http://127.0.0.1:9/f', 'md5sum': 'abc'},
      'md5sum = abc: 32 hexadecimal digits'),
 ])
-def test_a_bad_option_is_named_at_its_line(bo, recipe, option, message):
-    text = '[buildout]\nparts = p\n\n[p]\nrecipe = %s\n%s\n' % (recipe, option)
-    bo.write('buildout.cfg', text)
-    line = text.splitlines().index(option) + 1
-    p = bo.run(rc=2)
-    assert 'buildout.cfg:%d: error: part p: %s\n' % (line, message % {'dir': bo.dir}) \
-        in p.stderr, p.stderr
+def test_a_bad_option_is_named_at_its_line(bo, recipe, options, message):
+    # The option named is the last one.
+    bo.one_part('p', recipe, **options)
+    option = '%s = %s' % list(options.items())[-1]
+    line = bo.read('buildout.cfg').splitlines().index(option) + 1
+    bo.config_error(line, 'part p: %s\n' % (message % {'dir': bo.dir}))
 
 
 def test_mkdir_paths_default_and_mode(bo):
@@ -330,16 +306,10 @@ LOCK_TEXT = ('The presence of this file stops the setup script "setup" from\n'
 
 
 def test_run_once(bo):
-    cfg = '''
-        [buildout]
-        parts = setup
-
-        [setup]
-        recipe = plone.recipe.command
-        command = echo ran >> setup.log
-        run-once = %s
-        '''
-    bo.cfg(cfg % 'true')
+    def cfg(run_once):
+        bo.one_part('setup', 'plone.recipe.command', command='echo ran >> setup.log',
+                    run_once=run_once)
+    cfg('true')
     bo.run()
     lock = bo.path('var', 'setup.cfg')
     assert bo.read('var', 'setup.cfg') == LOCK_TEXT
@@ -354,7 +324,7 @@ def test_run_once(bo):
     assert bo.read('setup.log') == 'ran\nran\n'
     assert os.path.exists(lock)
     # run-once = false (any case) runs it each time its key changes.
-    bo.cfg(cfg % 'FALSE')
+    cfg('FALSE')
     p = bo.run()
     assert 'Installing setup.' in p.stdout
     assert bo.read('setup.log') == 'ran\nran\nran\n'
@@ -382,8 +352,8 @@ if doc['phase'] == 'install':
 
 
 def test_an_update_keeps_the_install_time(bo):
-    # --annotate lists parts oldest install first: updating u, or skipping
-    # a locked part, is no new install of it.
+    # --annotate lists parts oldest install first, not in the config's
+    # order: updating u, or skipping a locked part, is no new install of it.
     cfg = """
         [buildout]
         parts = %s
@@ -405,6 +375,7 @@ def test_an_update_keeps_the_install_time(bo):
     for parts in ('u', 'u once', 'u once x'):
         bo.cfg(cfg % parts)
         bo.run()
+    bo.cfg(cfg % 'x once u')
 
     def order():
         return [part['name'] for part in
@@ -412,21 +383,14 @@ def test_an_update_keeps_the_install_time(bo):
     assert order() == ['u', 'once', 'x']
     p = bo.run()
     assert 'Updating u.' in p.stdout and '*Skipped* *once*' in p.stdout
+    assert 'Installing' not in p.stdout, p.stdout
     assert order() == ['u', 'once', 'x']
 
 
 def test_recorded_paths_are_normal(bo):
     # One path, however a recipe spells it: recorded once, as it is.
-    bo.cfg("""
-        [buildout]
-        parts = c
-
-        [c]
-        recipe = plone.recipe.command
-        command = echo c > l.t
-        location = sub/../l.t
-            ./l.t
-        """)
+    bo.one_part('c', 'plone.recipe.command', command='echo c > l.t',
+                location='sub/../l.t\n./l.t')
     bo.run()
     assert bo.installed()['c']['paths'] == [bo.path('l.t')]
 
@@ -463,20 +427,12 @@ def test_parts_run_after_the_uninstalls(bo):
 
 def test_external_recipe_phases(bo):
     prog = bo.write('recipes/widget.py', RECIPE, 0o755)
-    cfg = '''
-        [buildout]
-        parts = w
-
-        [w]
-        recipe = exec:recipes/widget.py
-        text = %s
-        '''
-    bo.cfg(cfg % 'one')
+    bo.one_part('w', 'exec:recipes/widget.py', text='one')
     bo.run()
     out = bo.path('w.out')
     assert bo.read('w.out') == 'one'
     assert bo.read('calls.log') == 'install w []\n'
-    bo.cfg(cfg % 'two')
+    bo.one_part('w', 'exec:recipes/widget.py', text='two')
     bo.run()
     assert bo.read('calls.log') == 'install w []\nuninstall w ["%s"]\ninstall w []\n' % out
     assert bo.read('w.out') == 'two'
@@ -495,13 +451,7 @@ def test_external_recipe_on_the_recipe_path_with_run_once_default(bo):
     bo.write('rp/my.recipe/recipe', RECIPE, 0o755)
     bo.write('rp/my.recipe/recipe.json', '{"version": "1.0", "run-once": true}')
     bo.env['MINIMERGE_RECIPE_PATH'] = '/nonexistent:' + bo.path('rp')
-    bo.cfg('''
-        [buildout]
-        parts = setup
-
-        [setup]
-        recipe = my.recipe
-        ''')
+    bo.one_part('setup', 'my.recipe')
     bo.run()
     assert bo.read('calls.log') == 'install setup []\n'
     assert os.path.exists(bo.path('var', 'setup.cfg'))
@@ -514,13 +464,7 @@ def test_external_recipe_declares_its_version_and_update(bo):
     bo.write('rp/my.recipe/recipe', RECIPE, 0o755)
     bo.write('rp/my.recipe/recipe.json', '{"version": "1.0"}')
     bo.env['MINIMERGE_RECIPE_PATH'] = bo.path('rp')
-    bo.cfg('''
-        [buildout]
-        parts = w
-
-        [w]
-        recipe = my.recipe
-        ''')
+    bo.one_part('w', 'my.recipe')
     bo.run()
     p = bo.run()
     assert summary(p)[:4] == (0, 1, 0, 0)
@@ -539,70 +483,34 @@ def test_external_recipe_declares_its_version_and_update(bo):
 
 def test_external_recipe_user_error_and_garbage(bo):
     bo.write('r.py', RECIPE, 0o755)
-    bo.cfg('''
-        [buildout]
-        parts = w
-
-        [w]
-        recipe = exec:r.py
-        fail = user
-        ''')
+    bo.one_part('w', 'exec:r.py', fail='user')
     p = bo.run(rc=1)
     assert 'FAILED: part w: the widget needs a size' in p.stdout
     assert bo.installed() == {}
-    bo.cfg('''
-        [buildout]
-        parts = w
-
-        [w]
-        recipe = exec:r.py
-        fail = garbage
-        ''')
+    bo.one_part('w', 'exec:r.py', fail='garbage')
     p = bo.run(rc=1)
     assert ('FAILED: part w: recipe exec:r.py (install) printed what is not a JSON '
             'list of paths: not json at all') in p.stdout
 
 
 def test_unknown_recipe_names_the_part_and_the_built_ins(bo):
-    bo.cfg('''
-        [buildout]
-        parts = x
-
-        [x]
-        recipe = no.such.recipe
-        ''')
-    p = bo.run(rc=2)
-    assert "buildout.cfg:5: error: unknown recipe 'no.such.recipe'" in p.stderr
+    bo.one_part('x', 'no.such.recipe')
+    p = bo.config_error(5, "unknown recipe 'no.such.recipe'")
     for name in ('plone.recipe.command', 'collective.recipe.template', 'z3c.recipe.mkdir'):
         assert name in p.stderr
     assert not os.path.exists(bo.path('.minimerge'))
 
 
 def test_exec_recipe_that_is_not_a_program(bo):
-    bo.cfg('''
-        [buildout]
-        parts = x
-
-        [x]
-        recipe = exec:nothere
-        ''')
-    p = bo.run(rc=2)
-    assert 'buildout.cfg:5: error: part x: recipe exec:nothere: %s is not an executable file' \
-        % bo.path('nothere') in p.stderr
+    bo.one_part('x', 'exec:nothere')
+    bo.config_error(5, 'part x: recipe exec:nothere: %s is not an executable file'
+                    % bo.path('nothere'))
 
 
 def test_explain_names_the_option_that_changed(bo):
-    cfg = '''
-        [buildout]
-        parts = a
-
-        [a]
-        recipe = plone.recipe.command
-        command = echo %s
-        '''
-    bo.cfg(cfg % 'one')
+    bo.one_part('a', 'plone.recipe.command', command='echo one')
     bo.run()
-    bo.cfg(cfg % 'two')
+    bo.one_part('a', 'plone.recipe.command', command='echo two')
     p = bo.minimerge('explain', '-c', 'buildout.cfg', '-U')
     assert 'part a: option command changed (echo one -> echo two)' in p.stdout
     # Nothing ran.

@@ -3,12 +3,11 @@ tool does, with its helpers): branch and tag pins, parts/ out of git's
 sight, no password prompt.  Real repositories made in a temporary
 directory; the package is stackgen's leaf0, its source committed."""
 
-import os
-
 import httpserver
 import stackgen
+from mmrun import env_for, mm
 from terminal import run_on_pty
-from test_fetch_vcs import mm, run, vcs_stack
+from test_fetch_vcs import run, vcs_stack
 
 http_server = httpserver.http_server
 
@@ -24,7 +23,7 @@ def test_tag_and_branch_pins(minimerge, tmp_path):
                        ({'scm_branch': 'other'}, 'on other'),
                        ({}, 'second')):
         stack.write_minibuild('leaf0', src_type='git', src_uri=repo.uri, **keys)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 0, str(keys) + r.stdout + r.stderr
         assert want in stack.lib_text('leaf0'), keys
 
@@ -38,7 +37,7 @@ def test_a_password_prompt_fails_instead_of_waiting(minimerge, tmp_path, http_se
     stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
     stack.write_minibuild('leaf0', src_type='git',
                           src_uri=url[:-len('/info/refs')])
-    env = dict(os.environ, TERM='xterm', NO_COLOR='1')
+    env = env_for(stack.root, TERM='xterm', NO_COLOR='1')
     env.pop('GIT_TERMINAL_PROMPT', None)
     env.pop('GIT_ASKPASS', None)
     env.pop('SSH_ASKPASS', None)

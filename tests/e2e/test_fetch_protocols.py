@@ -26,8 +26,8 @@ import pytest
 
 import httpserver
 import stackgen
-from test_fetch_static import (assert_installed_from, downloads, fetch_log, mm, pack,
-                               static_stack)
+from mmrun import mm, summary
+from test_fetch_static import assert_installed_from, downloads, fetch_log, pack, static_stack
 
 with warnings.catch_warnings():
     # pyftpdlib 1.5 is built on asyncore and asynchat (deprecated).
@@ -178,8 +178,8 @@ def test_ftp_download_unpack_build_then_nothing(minimerge, tmp_path, ftp_server)
     assert url in fetch_log(stack)
     # Nothing changed: nothing runs, nothing is asked of the server.
     connections = ftp_server.connections
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
     assert ftp_server.connections == connections
     assert len(ftp_server.commands('RETR')) == 1
 
@@ -189,7 +189,7 @@ def test_ftp_missing_file_fails_at_once(minimerge, tmp_path, ftp_server):
     url = ftp_server.url('/leaf0-1.0.tar.gz')  # not there
     stack.write_minibuild('leaf0', src_type='static', src_uri=url, src_sha256='a' * 64)
     t0 = time.monotonic()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     elapsed = time.monotonic() - t0
     assert r.returncode == 1, r.stdout + r.stderr
     # The URL, then libcurl's words for the server's 550.
@@ -209,7 +209,7 @@ def test_ftp_missing_file_fails_at_once(minimerge, tmp_path, ftp_server):
 def test_ftp_checksum_mismatch_keeps_nothing(minimerge, tmp_path, ftp_server):
     stack, url, data = static_stack(tmp_path, ftp_server, checksum=('src_sha256', 'a' * 64))
     assert url == ftp_server.url('/dl/leaf0-1.0.tar.gz')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1, r.stdout + r.stderr
     assert "%s: src_sha256 is %s, the download's sha256 is %s" % (
         url, 'a' * 64, hashlib.sha256(data).hexdigest()) in r.stdout, r.stdout
@@ -248,7 +248,8 @@ def https_server(certs):
 @pytest.fixture
 def ca(monkeypatch):
     """ca(VARIABLE=value, ...): minimerge's environment (os.environ, which
-    mm passes on) gets these and none of CA_VARIABLES otherwise."""
+    mmrun.env_for starts from) gets these and none of CA_VARIABLES
+    otherwise."""
     def setenv(**variables):
         for name in CA_VARIABLES:
             monkeypatch.delenv(name, raising=False)
@@ -270,8 +271,8 @@ def test_https_with_curl_ca_bundle(minimerge, tmp_path, https_server, certs, ca)
     stack = check_https_install(minimerge, tmp_path, https_server)
     # Nothing changed: not even a connection.
     https_server.clear()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
     assert https_server.connections == 0
 
 
@@ -291,7 +292,7 @@ def test_https_curl_ca_bundle_comes_before_ssl_cert_file(minimerge, tmp_path, ht
     check_https_install(minimerge, tmp_path / 'first', https_server)
     ca(CURL_CA_BUNDLE=certs['other'][0], SSL_CERT_FILE=certs['good'][0])
     stack, url, data = static_stack(tmp_path / 'second', https_server)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1, r.stdout + r.stderr
     assert re.search(re.escape(url) + r': .*certificate', r.stdout), r.stdout
 
@@ -300,7 +301,7 @@ def test_https_untrusted_certificate_fails_at_once(minimerge, tmp_path, https_se
     ca()  # the system's CAs, which do not know this certificate
     stack, url, data = static_stack(tmp_path, https_server)
     t0 = time.monotonic()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     elapsed = time.monotonic() - t0
     assert r.returncode == 1, r.stdout + r.stderr
     assert re.search(r'FAILED: fetch %s: %s: SSL certificate problem: ' % (

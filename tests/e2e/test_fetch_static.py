@@ -18,16 +18,10 @@ import zipfile
 
 import httpserver
 import stackgen
-from terminal import clean, run_on_pty
+from mmrun import env_for, mm, summary
+from terminal import run_on_pty
 
 http_server = httpserver.http_server
-
-
-def mm(minimerge, root, *args):
-    r = subprocess.run([minimerge, '-C', root] + list(args), capture_output=True,
-                       text=True, timeout=120)
-    clean(r.stderr)
-    return r
 
 
 def pack(stack, name, fmt='tar.gz', top=True, extra=()):
@@ -84,9 +78,9 @@ def downloads(stack):
 def assert_installed_from(minimerge, stack, data):
     """Installs leaf0, whose archive is data, and checks that it was
     downloaded, kept, unpacked and built."""
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '3 ran' in r.stdout
+    assert summary(r) == (3, 0, 0, 0, ''), r.stdout
     assert 'package leaf0' in stack.lib_text('leaf0')
     # Flattened into the home, beside parts/.
     assert sorted(os.listdir(stack.home('leaf0'))) == ['Makefile', 'configure', 'data.txt', 'parts']
@@ -102,33 +96,33 @@ def test_download_unpack_build_then_nothing(minimerge, tmp_path, http_server):
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
     assert url in fetch_log(stack)
     # Nothing changed: nothing runs, nothing is asked of the server.
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
 
 
 def test_a_lost_source_comes_from_the_download_cache(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     subprocess.run(['rm', '-rf', stack.home('leaf0')], check=True)
-    mm(minimerge, stack.root, 'cache', 'clear')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    mm(minimerge, stack, 'cache', 'clear')
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '3 ran' in r.stdout
+    assert summary(r) == (3, 0, 0, 0, ''), r.stdout
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
     assert 'in the download cache' in fetch_log(stack)
 
 
 def test_a_new_checksum_fetches_again_and_the_build_reruns(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     [name] = downloads(stack)
     stack.write_data('leaf0', 'data, second release\n')
     data2 = pack(stack, 'leaf0')
     http_server.add('/dl/leaf0-1.0.tar.gz', data2)
     stack.write_minibuild('leaf0', src_type='static', src_uri=url,
                           src_sha256=hashlib.sha256(data2).hexdigest())
-    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'option src_sha256 changed' in r.stdout, r.stdout
     assert 'data, second release' in stack.lib_text('leaf0')
@@ -143,7 +137,7 @@ def test_checksum_mismatch_is_an_error_and_nothing_is_kept(minimerge, tmp_path, 
     for key, digits in (('src_sha256', 64), ('src_md5', 32)):
         stack, url, data = static_stack(tmp_path / key, http_server,
                                         checksum=(key, 'a' * digits))
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 1, r.stdout + r.stderr
         actual = (hashlib.sha256 if key == 'src_sha256' else hashlib.md5)(data).hexdigest()
         assert '%s is %s' % (key, 'a' * digits) in r.stdout + r.stderr
@@ -155,7 +149,7 @@ def test_checksum_mismatch_is_an_error_and_nothing_is_kept(minimerge, tmp_path, 
 
 def test_bad_checksum_text_is_bad_input(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, checksum=('src_sha256', 'XYZ'))
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 2
     assert 'src_sha256 = XYZ: not 64 lowercase hexadecimal digits' in r.stderr
     assert http_server.requests() == []
@@ -163,7 +157,7 @@ def test_bad_checksum_text_is_bad_input(minimerge, tmp_path, http_server):
 
 def test_no_checksum_is_a_warning(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, checksum=None)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     warnings = [line for line in r.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and 'no src_sha256 or src_md5' in warnings[0], r.stderr
@@ -171,7 +165,7 @@ def test_no_checksum_is_a_warning(minimerge, tmp_path, http_server):
 
 def test_server_errors_are_retried(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, fail_first=[500, 503, 429])
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert [q.status for q in http_server.requests('/dl/leaf0-1.0.tar.gz')] == [
         500, 503, 429, 200]
@@ -180,7 +174,7 @@ def test_server_errors_are_retried(minimerge, tmp_path, http_server):
 
 def test_a_cut_transfer_resumes_with_a_range(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, big=True, drop_after=1000)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     reqs = http_server.requests('/dl/leaf0-1.0.tar.gz')
     assert len(reqs) == 2
@@ -191,7 +185,7 @@ def test_a_cut_transfer_resumes_with_a_range(minimerge, tmp_path, http_server):
 def test_a_server_without_ranges_is_read_again_whole(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, big=True, drop_after=1000,
                                     no_ranges=True)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'package leaf0' in stack.lib_text('leaf0')
     # Cut; asked to resume, which the server answers whole (200), so
@@ -207,7 +201,7 @@ def test_a_server_without_ranges_is_read_again_whole(minimerge, tmp_path, http_s
 def test_permanent_failures_fail_at_once(minimerge, tmp_path, http_server):
     for status in (404, 403):
         stack, url, data = static_stack(tmp_path / str(status), http_server, status=status)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 1
         assert '%s: HTTP %d' % (url, status) in r.stdout, r.stdout
         # Asked once, not again: no pause, no retry.
@@ -217,7 +211,7 @@ def test_permanent_failures_fail_at_once(minimerge, tmp_path, http_server):
     stack = stackgen.Stack(tmp_path / 'host' / 'root', stackgen.leaves(1))
     stack.write_minibuild('leaf0', src_type='static',
                           src_uri='http://no-such-host.invalid/leaf0.tar.gz')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1
     assert 'FAILED: %s: http://no-such-host.invalid/leaf0.tar.gz: ' % stack.action(
         'fetch', 'leaf0') in r.stdout, r.stdout
@@ -226,24 +220,34 @@ def test_permanent_failures_fail_at_once(minimerge, tmp_path, http_server):
 
 def test_offline_uses_the_cache_and_names_what_is_missing(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server)
-    r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
     assert '%s: not in the download cache (offline)' % url in r.stderr, r.stderr
     assert http_server.requests() == []
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     subprocess.run(['rm', '-rf', stack.home('leaf0')], check=True)
-    mm(minimerge, stack.root, 'cache', 'clear')
+    mm(minimerge, stack, 'cache', 'clear')
     with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
         f.write('[minimerge]\noffline = true\n')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
+    assert len(http_server.requests()) == 1
+    # offline = true is -o: with the download gone too, the run fails,
+    # naming what it misses, and asks the server nothing.
+    subprocess.run(['rm', '-rf', stack.home('leaf0'), os.path.join(stack.root, 'downloads')],
+                   check=True)
+    mm(minimerge, stack, 'cache', 'clear')
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert 'minimerge: error: %s: not in the download cache (offline)\n' % url in r.stderr, \
+        r.stderr
     assert len(http_server.requests()) == 1
 
 
 def test_file_urls_and_formats(minimerge, tmp_path, http_server):
     for fmt in ('tar', 'tar.bz2', 'tar.xz', 'zip'):
         stack, url, data = static_stack(tmp_path / fmt.replace('.', '_'), http_server, fmt=fmt)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 0, fmt + r.stdout + r.stderr
         assert 'package leaf0' in stack.lib_text('leaf0')
     stack = stackgen.Stack(tmp_path / 'file' / 'root', stackgen.leaves(1))
@@ -252,7 +256,7 @@ def test_file_urls_and_formats(minimerge, tmp_path, http_server):
     path.write_bytes(data)
     stack.write_minibuild('leaf0', src_type='static', src_uri='file://%s' % path,
                           src_sha256=hashlib.sha256(data).hexdigest())
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'package leaf0' in stack.lib_text('leaf0')
 
@@ -282,7 +286,7 @@ def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
         url = http_server.add('/hostile%d.tar.gz' % i, body)
         stack.write_minibuild('leaf0', src_type='static', src_uri=url,
                               src_sha256=hashlib.sha256(body).hexdigest())
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 1, name + r.stdout + r.stderr
         # "cannot unpack ARCHIVE: ENTRY: why", the entry as the archive
         # names it.
@@ -296,21 +300,21 @@ def test_hostile_archives_are_refused(minimerge, tmp_path, http_server):
 
 def test_fetch_command_fetches_and_builds_nothing(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server)
-    r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'fetch', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '1 ran, 0 skipped' in r.stdout
+    assert summary(r) == (1, 0, 0, 0, ''), r.stdout
     assert os.path.exists(os.path.join(stack.home('leaf0'), 'configure'))
     assert not os.path.exists(stack.prefix('leaf0'))
-    r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'))
-    assert '0 ran, 1 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'fetch', stack.full('leaf0'))
+    assert summary(r) == (0, 1, 0, 0, ''), r.stdout
     # The install finds its source in place.
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '2 ran, 1 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (2, 1, 0, 0, ''), r.stdout
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 1
     # install -F is fetch.
     subprocess.run(['rm', '-rf', stack.home('leaf0')], check=True)
-    r = mm(minimerge, stack.root, 'install', '-F', stack.full('leaf0'))
-    assert '1 ran, 0 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', '-F', stack.full('leaf0'))
+    assert summary(r) == (1, 0, 0, 0, ''), r.stdout
     assert not os.path.exists(stack.prefix('leaf0'))
 
 
@@ -322,13 +326,13 @@ def test_fetch_first_fails_before_anything_builds(minimerge, tmp_path, http_serv
         url = http_server.add('/%s.tar.gz' % name, data, **extra)
         stack.write_minibuild(name, src_type='static', src_uri=url,
                               src_sha256=hashlib.sha256(data).hexdigest())
-    r = mm(minimerge, stack.root, 'install', '--fetch-first', '-k', '0', stack.full('c1'))
+    r = mm(minimerge, stack, 'install', '--fetch-first', '-k', '0', stack.full('c1'))
     assert r.returncode == 1
     assert 'HTTP 404' in r.stdout
-    assert '1 ran, 0 skipped, 0 restored, 1 failed' in r.stdout, r.stdout
+    assert summary(r)[:4] == (1, 0, 0, 1), r.stdout
     assert not os.path.exists(stack.prefix('c0'))
     # Without it, what does not need the failed fetch is built.
-    r = mm(minimerge, stack.root, 'install', '-k', '0', stack.full('c1'))
+    r = mm(minimerge, stack, 'install', '-k', '0', stack.full('c1'))
     assert r.returncode == 1
     assert os.path.exists(stack.prefix('c0'))
 
@@ -349,14 +353,14 @@ def test_a_sparse_bomb_is_cut_off_by_the_unpack_limit(minimerge, tmp_path, http_
                           src_sha256=hashlib.sha256(data).hexdigest())
     with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
         f.write('[minimerge]\nunpack-limit = 100M\n')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1, r.stdout + r.stderr
     assert 'zeros: the archive unpacks to more than 104857600 bytes, the limit' in r.stderr
     assert not os.path.exists(stack.home('leaf0'))
     assert glob.glob(stack.home('leaf0') + '.*') == []
     with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
         f.write('[minimerge]\nunpack-limit = lots\n')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 2
     assert 'unpack-limit = lots: a size such as 500M or 8G' in r.stderr
 
@@ -369,7 +373,7 @@ def test_bad_fetch_settings_are_bad_input(minimerge, tmp_path):
                              ('unpack-limit = 12Q', 'unpack-limit = 12Q: a size such as')):
         with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
             f.write('[minimerge]\n%s\n' % setting)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 2, setting + r.stderr
         assert 'minimerge.cfg:2: error: ' + message in r.stderr, r.stderr
         assert not os.path.exists(os.path.join(stack.root, '.minimerge'))
@@ -378,7 +382,7 @@ def test_bad_fetch_settings_are_bad_input(minimerge, tmp_path):
 def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
         minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     [name] = downloads(stack)
     cached = os.path.join(stack.root, 'downloads', name)
     # Older than a second: its stat can be trusted.
@@ -386,8 +390,8 @@ def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
 
     def refetch():
         subprocess.run(['rm', '-rf', stack.home('leaf0')], check=True)
-        mm(minimerge, stack.root, 'cache', 'clear')
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        mm(minimerge, stack, 'cache', 'clear')
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 0, r.stdout + r.stderr
         return fetch_log(stack)
     time.sleep(1.1)  # the utime changed its ctime: let that age too
@@ -408,26 +412,26 @@ def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
 def test_a_part_left_by_an_earlier_run_is_resumed_and_checked(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, big=True)
     # The cache's name for the URL: whatever a first download makes.
-    assert mm(minimerge, stack.root, 'install', '-F', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', '-F', stack.full('leaf0')).returncode == 0
     [name] = downloads(stack)
     part = os.path.join(stack.root, 'downloads', name + '.part')
     subprocess.run(['rm', '-rf', stack.home('leaf0'), os.path.join(stack.root, 'downloads', name)],
                    check=True)
-    mm(minimerge, stack.root, 'cache', 'clear')
+    mm(minimerge, stack, 'cache', 'clear')
     with open(part, 'wb') as f:
         f.write(data[:5000])
     http_server.clear()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     [req] = http_server.requests('/dl/leaf0-1.0.tar.gz')
     assert req.header('Range') == 'bytes=5000-'
     # A part that is not the file's start: the whole is checked, refused.
     subprocess.run(['rm', '-rf', stack.home('leaf0'), os.path.join(stack.root, 'downloads', name)],
                    check=True)
-    mm(minimerge, stack.root, 'cache', 'clear')
+    mm(minimerge, stack, 'cache', 'clear')
     with open(part, 'wb') as f:
         f.write(b'x' * 5000)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1
     assert 'src_sha256 is %s' % hashlib.sha256(data).hexdigest() in r.stdout, r.stdout
     assert downloads(stack) == []
@@ -438,7 +442,7 @@ def test_a_stalled_transfer_is_cut_off_and_resumed(minimerge, tmp_path, http_ser
     with open(os.path.join(stack.root, 'etc', 'minimerge.cfg'), 'w') as f:
         f.write('[minimerge]\nstall-timeout = 1\n')
     t0 = time.monotonic()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert time.monotonic() - t0 < 30
     reqs = http_server.requests('/dl/leaf0-1.0.tar.gz')
@@ -455,7 +459,7 @@ def test_downloads_from_one_server_share_a_connection(minimerge, tmp_path, http_
         url = http_server.add('/%s.tar.gz' % name, data)
         stack.write_minibuild(name, src_type='static', src_uri=url,
                               src_sha256=hashlib.sha256(data).hexdigest())
-    r = mm(minimerge, stack.root, 'fetch', '--fetch-jobs', '1', '-j1',
+    r = mm(minimerge, stack, 'fetch', '--fetch-jobs', '1', '-j1',
            *[stack.full(n) for n in ('leaf0', 'leaf1', 'leaf2')])
     assert r.returncode == 0, r.stdout + r.stderr
     reqs = http_server.requests()
@@ -469,7 +473,7 @@ def test_the_status_line_shows_bytes_total_and_rate(minimerge, tmp_path, http_se
     # line shows what came, of how much, and at what rate.
     stack, url, data = static_stack(tmp_path, http_server, big=True, stall_after=50000,
                                     stall_seconds=2.5)
-    env = dict(os.environ, TERM='xterm')
+    env = env_for(stack.root, TERM='xterm')
     rc, out, err = run_on_pty([minimerge, '-C', stack.root, 'fetch', stack.full('leaf0')],
                               env, stack.root)
     assert rc == 0, (out, err)
@@ -481,15 +485,15 @@ def test_the_status_line_shows_bytes_total_and_rate(minimerge, tmp_path, http_se
 def test_without_a_checksum_the_content_hash_tells_a_changed_file(minimerge, tmp_path,
                                                                   http_server):
     stack, url, data = static_stack(tmp_path, http_server, checksum=None)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
     # The download cache lost, the same file: fetched again, nothing rebuilt.
     subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')], check=True)
-    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '1 ran, 2 skipped' in r.stdout, r.stdout
+    assert summary(r) == (1, 2, 0, 0, ''), r.stdout
     fetch = stack.action('fetch', 'leaf0')
     assert re.search(r'explain: %s: download changed \([0-9a-f]{32} -> \(not downloaded\)\)'
                      % re.escape(fetch), r.stdout), r.stdout
@@ -499,9 +503,9 @@ def test_without_a_checksum_the_content_hash_tells_a_changed_file(minimerge, tmp
     stack.write_data('leaf0', 'data, changed on the server\n')
     http_server.add('/dl/leaf0-1.0.tar.gz', pack(stack, 'leaf0'))
     subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')], check=True)
-    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '3 ran' in r.stdout, r.stdout
+    assert summary(r) == (3, 0, 0, 0, ''), r.stdout
     m = re.search(r'explain: %s: after it ran: download changed \(([0-9a-f]{32}) -> '
                   r'([0-9a-f]{32})\)' % re.escape(fetch), r.stdout)
     assert m and m.group(1) != m.group(2), r.stdout
@@ -520,9 +524,9 @@ def test_offline_lists_every_missing_source_before_anything_runs(minimerge, tmp_
         stack.write_minibuild(name, src_type='static', src_uri=urls[name],
                               src_sha256=hashlib.sha256(data).hexdigest())
     every = [stack.full(n) for n in ('leaf0', 'leaf1', 'leaf2')]
-    assert mm(minimerge, stack.root, 'fetch', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'fetch', stack.full('leaf0')).returncode == 0
     http_server.clear()
-    r = mm(minimerge, stack.root, 'install', '-o', '-k', '0', *every)
+    r = mm(minimerge, stack, 'install', '-o', '-k', '0', *every)
     assert r.returncode == 1, r.stdout + r.stderr
     missing = [line for line in r.stderr.splitlines() if 'not in the download cache' in line]
     assert sorted(missing) == sorted('minimerge: error: %s: not in the download cache (offline)'
@@ -534,13 +538,14 @@ def test_offline_lists_every_missing_source_before_anything_runs(minimerge, tmp_
     # Online, all is built; then with the downloads and the sources gone,
     # the installs come back from the cache: no source is missing, since
     # none is needed.
-    assert mm(minimerge, stack.root, 'install', *every).returncode == 0
+    assert mm(minimerge, stack, 'install', *every).returncode == 0
     subprocess.run(['rm', '-rf', os.path.join(stack.root, 'downloads')] +
                    [stack.home(n) for n in ('leaf0', 'leaf1', 'leaf2')], check=True)
     http_server.clear()
-    r = mm(minimerge, stack.root, 'install', '-o', *every)
+    r = mm(minimerge, stack, 'install', '-o', *every)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert re.search(r'0 ran, \d+ skipped, 3 restored, 0 failed', r.stdout), r.stdout
+    ran, skipped, restored, failed, tail = summary(r)
+    assert (ran, restored, failed, tail) == (0, 3, 0, ''), r.stdout
     assert http_server.requests() == []
 
 

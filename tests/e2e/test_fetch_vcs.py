@@ -12,14 +12,7 @@ import subprocess
 import pytest
 
 import stackgen
-from terminal import clean
-
-
-def mm(minimerge, root, *args, env=None):
-    r = subprocess.run([minimerge, '-C', root] + list(args), capture_output=True,
-                       text=True, timeout=120, env=env)
-    clean(r.stderr)
-    return r
+from mmrun import env_for, mm, summary
 
 
 def run(cwd, *argv):
@@ -35,69 +28,67 @@ def write_data(work, text):
         f.write(text)
 
 
-class Git:
-    """A repository that is its own work tree; revisions are commit ids."""
-    name, dir, clone_error = 'git', '.git', 'git clone: exit status 128'
+class Repository:
+    """A repository of source, made in where, its first commit made;
+    commit() changes data.txt and commits it, and returns the revision
+    made.  A tool's class has its name, its directory in a checkout, the
+    error of a clone that fails, what makes the repository of the work
+    tree once the files are in (init, commands), and its commit command
+    (commit_argv, the message added)."""
+    init = commit_argv = ()
 
     def __init__(self, source, where):
-        shutil.copytree(source, where)
         self.work = self.uri = str(where)
-        run(self.work, 'git', 'init', '-q', '-b', 'main')
-        run(self.work, 'git', 'add', '-A')
-        run(self.work, 'git', 'commit', '-q', '-m', 'first')
+        self.create(str(where))
+        shutil.copytree(source, self.work, dirs_exist_ok=True)
+        for argv in self.init:
+            run(self.work, *argv)
+
+    def create(self, where):
+        """What the work tree needs before the files go in."""
 
     def commit(self, text, message):
         write_data(self.work, text)
-        run(self.work, 'git', 'commit', '-q', '-am', message)
+        run(self.work, *self.commit_argv, message)
         return self.tip()
 
     def tip(self):
         return self.at(self.work)
+
+
+class Git(Repository):
+    """A repository that is its own work tree; revisions are commit ids."""
+    name, dir, clone_error = 'git', '.git', 'git clone: exit status 128'
+    init = (('git', 'init', '-q', '-b', 'main'), ('git', 'add', '-A'),
+            ('git', 'commit', '-q', '-m', 'first'))
+    commit_argv = ('git', 'commit', '-q', '-am')
 
     def at(self, checkout):
         return run(checkout, 'git', 'rev-parse', 'HEAD')
 
 
-class Hg:
+class Hg(Repository):
     """A repository that is its own work tree; revisions are node hashes."""
     name, dir, clone_error = 'hg', '.hg', 'hg clone: exit status 255'
-
-    def __init__(self, source, where):
-        shutil.copytree(source, where)
-        self.work = self.uri = str(where)
-        run(self.work, 'hg', 'init')
-        run(self.work, 'hg', 'commit', '-q', '-A', '-m', 'first')
-
-    def commit(self, text, message):
-        write_data(self.work, text)
-        run(self.work, 'hg', 'commit', '-q', '-m', message)
-        return self.at(self.work)
-
-    def tip(self):
-        return self.at(self.work)
+    init = (('hg', 'init'), ('hg', 'commit', '-q', '-A', '-m', 'first'))
+    commit_argv = ('hg', 'commit', '-q', '-m')
 
     def at(self, checkout):
         return run(checkout, 'hg', 'log', '-r', '.', '-T', '{node}')
 
 
-class Svn:
+class Svn(Repository):
     """A repository (file://) and a working copy to commit from; revisions
     are numbers."""
     name, dir, clone_error = 'svn', '.svn', 'svn checkout: exit status 1'
+    init = (('svn', 'add', '-q', '--force', '.'), ('svn', 'commit', '-q', '-m', 'first'))
+    commit_argv = ('svn', 'commit', '-q', '-m')
 
-    def __init__(self, source, where):
-        run(None, 'svnadmin', 'create', str(where))
-        self.uri = 'file://' + str(where)
-        self.work = str(where) + '.wc'
+    def create(self, where):
+        run(None, 'svnadmin', 'create', where)
+        self.uri = 'file://' + where
+        self.work = where + '.wc'
         run(None, 'svn', 'checkout', '-q', self.uri, self.work)
-        shutil.copytree(source, self.work, dirs_exist_ok=True)
-        run(self.work, 'svn', 'add', '-q', '--force', '.')
-        run(self.work, 'svn', 'commit', '-q', '-m', 'first')
-
-    def commit(self, text, message):
-        write_data(self.work, text)
-        run(self.work, 'svn', 'commit', '-q', '-m', message)
-        return self.tip()
 
     def tip(self):
         return run(None, 'svn', 'info', '--show-item', 'revision', self.uri)
@@ -106,24 +97,11 @@ class Svn:
         return run(checkout, 'svn', 'info', '--show-item', 'revision')
 
 
-class Bzr:
+class Bzr(Repository):
     """A branch that is its own work tree; revisions are revno:N."""
     name, dir, clone_error = 'bzr', '.bzr', 'bzr branch: exit status 3'
-
-    def __init__(self, source, where):
-        shutil.copytree(source, where)
-        self.work = self.uri = str(where)
-        run(self.work, 'brz', 'init', '-q')
-        run(self.work, 'brz', 'add', '-q')
-        run(self.work, 'brz', 'commit', '-q', '-m', 'first')
-
-    def commit(self, text, message):
-        write_data(self.work, text)
-        run(self.work, 'brz', 'commit', '-q', '-m', message)
-        return self.tip()
-
-    def tip(self):
-        return self.at(self.work)
+    init = (('brz', 'init', '-q'), ('brz', 'add', '-q'), ('brz', 'commit', '-q', '-m', 'first'))
+    commit_argv = ('brz', 'commit', '-q', '-m')
 
     def at(self, checkout):
         return 'revno:' + run(checkout, 'brz', 'revno', '--tree')
@@ -143,21 +121,21 @@ def vcs_stack(tmp_path, tool, **keys):
 @tools
 def test_check_out_build_then_nothing(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '3 ran' in r.stdout
+    assert summary(r) == (3, 0, 0, 0, ''), r.stdout
     assert 'data of leaf0' in stack.lib_text('leaf0')
     assert repo.at(stack.home('leaf0')) == repo.tip()
     assert '$ %s ' % tool in open(stack.log('fetch', 'leaf0')).read()
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
 
 
 @pytest.mark.parametrize('tool, status', [('git', ['git', 'status', '--porcelain']),
                                           ('hg', ['hg', 'status'])])
 def test_parts_is_out_of_the_tools_sight(minimerge, tmp_path, tool, status):
     stack, repo = vcs_stack(tmp_path, tool)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert os.path.isdir(os.path.join(stack.home('leaf0'), 'parts', 'part'))
     assert run(stack.home('leaf0'), *status) == ''
@@ -166,20 +144,20 @@ def test_parts_is_out_of_the_tools_sight(minimerge, tmp_path, tool, status):
 @tools
 def test_a_new_commit_is_taken_with_update_only(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     repo.commit('second\n', 'second')
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped, 0 restored, 0 failed' in r.stdout, r.stdout
-    r = mm(minimerge, stack.root, 'install', '-u', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
+    r = mm(minimerge, stack, 'install', '-u', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert '3 ran' in r.stdout, r.stdout
+    assert summary(r) == (3, 0, 0, 0, ''), r.stdout
     fetch = stack.action('fetch', 'leaf0')
     assert 'explain: %s: forced\n' % fetch in r.stdout, r.stdout
     assert 'explain: %s: after it ran: source changed: 1 file (data.txt)' % fetch in r.stdout
     assert 'second' in stack.lib_text('leaf0')
     # -u with nothing new: the fetch asks, the build is not redone.
-    r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
-    assert '1 ran, 2 skipped' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', '-u', stack.full('leaf0'))
+    assert summary(r) == (1, 2, 0, 0, ''), r.stdout
 
 
 @tools
@@ -194,18 +172,18 @@ def test_revision_pin(minimerge, tmp_path, tool):
     for keys, want in [({'scm_revision': pin}, 'data of leaf0') for pin in pins] + [
             ({}, 'second')]:
         stack.write_minibuild('leaf0', src_type=tool, src_uri=repo.uri, **keys)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 0, str(keys) + r.stdout + r.stderr
         assert want in stack.lib_text('leaf0'), keys
     # A pinned revision moves a checkout that is elsewhere.
     stack.write_minibuild('leaf0', src_type=tool, src_uri=repo.uri, scm_revision=first)
-    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '--explain', stack.full('leaf0'))
     assert 'option scm_revision changed' in r.stdout, r.stdout
     assert repo.at(stack.home('leaf0')) == first
     # A revision newer than the checkout is asked of the repository.
     third = repo.commit('third\n', 'third')
     stack.write_minibuild('leaf0', src_type=tool, src_uri=repo.uri, scm_revision=third)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'third' in stack.lib_text('leaf0')
 
@@ -223,13 +201,13 @@ def test_hg_branch_and_tag_pins(minimerge, tmp_path):
                        ({'scm_branch': 'other'}, 'on other'),
                        ({}, 'second')):
         stack.write_minibuild('leaf0', src_type='hg', src_uri=repo.uri, **keys)
-        r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
         assert r.returncode == 0, str(keys) + r.stdout + r.stderr
         assert want in stack.lib_text('leaf0'), keys
     # Without a pin, the checkout follows tip, whatever its branch.
     run(repo.work, 'hg', 'update', '-q', 'other')
     repo.commit('newest on other\n', 'newest')
-    r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-u', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'newest on other' in stack.lib_text('leaf0')
 
@@ -237,15 +215,15 @@ def test_hg_branch_and_tag_pins(minimerge, tmp_path):
 @tools
 def test_a_local_change_is_a_source_change(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     write_data(stack.home('leaf0'), 'changed here\n')
-    r = mm(minimerge, stack.root, 'install', '--explain', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '--explain', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'source changed: 1 file (data.txt)' in r.stdout, r.stdout
     assert 'changed here' in stack.lib_text('leaf0')
     # The change is kept: nothing here resets it.
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
-    assert '0 ran, 3 skipped, 0 restored, 0 failed' in r.stdout, r.stdout
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert summary(r) == (0, 3, 0, 0, ''), r.stdout
     with open(os.path.join(stack.home('leaf0'), 'data.txt')) as f:
         assert f.read() == 'changed here\n'
 
@@ -254,14 +232,14 @@ def test_hg_runs_no_merge_tool(minimerge, tmp_path):
     """A local change that conflicts with an update gets conflict markers
     and fails the fetch; no merge tool is started to wait for someone."""
     stack, repo = vcs_stack(tmp_path, 'hg')
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     write_data(stack.home('leaf0'), 'changed here\n')
     repo.commit('second\n', 'second')
     tool = tmp_path / 'merge-tool'
     tool.write_text('#!/bin/sh\ntouch %s.ran\n' % tool)
     tool.chmod(0o755)
-    env = dict(os.environ, HGMERGE=str(tool))
-    r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'), env=env)
+    env = env_for(stack.root, HGMERGE=str(tool))
+    r = mm(minimerge, stack, 'install', '-u', stack.full('leaf0'), env=env)
     assert r.returncode == 1
     assert 'hg update: exit status 1' in r.stdout, r.stdout
     assert not os.path.exists('%s.ran' % tool)
@@ -275,10 +253,10 @@ def test_an_update_that_conflicts_fails(minimerge, tmp_path, tool):
     the tool says so by its exit status (git, hg) or only by what it
     leaves (svn, bzr)."""
     stack, repo = vcs_stack(tmp_path, tool)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     write_data(stack.home('leaf0'), 'changed here\n')
     repo.commit('second\n', 'second')
-    r = mm(minimerge, stack.root, 'install', '-u', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-u', stack.full('leaf0'))
     assert r.returncode == 1, r.stdout + r.stderr
     fetch = stack.action('fetch', 'leaf0')
     assert 'FAILED: %s: ' % fetch in r.stdout, r.stdout
@@ -291,45 +269,44 @@ def test_an_update_that_conflicts_fails(minimerge, tmp_path, tool):
 @tools
 def test_another_url_checks_out_anew_and_keeps_the_old(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     moved = TOOLS[tool](stack.source('leaf0'), tmp_path / 'moved')
     moved.commit('moved\n', 'moved')
     stack.write_minibuild('leaf0', src_type=tool, src_uri=moved.uri)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'moved' in stack.lib_text('leaf0')
     [old] = glob.glob(stack.home('leaf0') + '.old.*')
-    if tool == 'git':  # git keeps it in its config
+    if tool == 'git':  # what git says of its URL is what counts
         assert run(old, 'git', 'config', '--get', 'remote.origin.url') == repo.uri
-    else:
-        with open(os.path.join(old, repo.dir, 'minimerge-wanted')) as f:
-            assert f.read() == "%s\nthe remote's HEAD\n" % repo.uri
+    with open(os.path.join(old, repo.dir, 'minimerge-wanted')) as f:
+        assert f.read() == "%s\nthe remote's HEAD\n" % repo.uri
     assert os.path.isdir(os.path.join(stack.home('leaf0'), 'parts', 'part'))
 
 
 @tools
 def test_offline_needs_a_checkout(minimerge, tmp_path, tool):
     stack, repo = vcs_stack(tmp_path, tool)
-    r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
     assert 'no checkout in %s, and offline' % stack.home('leaf0') in r.stderr, r.stderr
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     repo.commit('second\n', 'second')
-    r = mm(minimerge, stack.root, 'install', '-o', '-u', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-o', '-u', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'second' not in stack.lib_text('leaf0')
 
 
 def test_svn_does_not_move_offline(minimerge, tmp_path):
     stack, repo = vcs_stack(tmp_path, 'svn', scm_revision='1')
-    assert mm(minimerge, stack.root, 'install', stack.full('leaf0')).returncode == 0
+    assert mm(minimerge, stack, 'install', stack.full('leaf0')).returncode == 0
     second = repo.commit('second\n', 'second')
     stack.write_minibuild('leaf0', src_type='svn', src_uri=repo.uri, scm_revision=second)
-    r = mm(minimerge, stack.root, 'install', '-o', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', '-o', stack.full('leaf0'))
     assert r.returncode == 1
     assert ('moving the checkout in %s to %s needs the repository, and offline'
             % (stack.home('leaf0'), second)) in r.stdout, r.stdout
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 0, r.stdout + r.stderr
     assert 'second' in stack.lib_text('leaf0')
 
@@ -340,7 +317,7 @@ def test_a_bad_url_fails_naming_the_tool(minimerge, tmp_path, tool):
     nowhere = str(tmp_path / 'nowhere')
     stack.write_minibuild('leaf0', src_type=tool,
                           src_uri='file://' + nowhere if tool == 'svn' else nowhere)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 1
     assert TOOLS[tool].clone_error in r.stdout, r.stdout
     assert not glob.glob(stack.home('leaf0') + '*')
@@ -375,7 +352,7 @@ def test_what_a_source_cannot_be(minimerge, tmp_path, tool, keys, key, message):
     stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
     keys = dict({'src_uri': 'file:///srv/repo'}, **keys)
     stack.write_minibuild('leaf0', src_type=tool, **keys)
-    r = mm(minimerge, stack.root, 'install', stack.full('leaf0'))
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
     assert r.returncode == 2, r.stdout + r.stderr
     assert r.stderr == error_line(stack, key) + message + '\n'
     assert r.stdout == ''
@@ -386,8 +363,8 @@ def test_brz_where_there_is_no_bzr(minimerge, tmp_path):
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     os.symlink(shutil.which('brz'), bin_dir / 'brz')
-    env = dict(os.environ, PATH=str(bin_dir))
-    r = mm(minimerge, stack.root, 'fetch', stack.full('leaf0'), env=env)
+    env = env_for(stack.root, PATH=str(bin_dir))
+    r = mm(minimerge, stack, 'fetch', stack.full('leaf0'), env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert '$ brz branch' in open(stack.log('fetch', 'leaf0')).read()
     assert repo.at(stack.home('leaf0')) == repo.tip()

@@ -14,8 +14,8 @@ import stat
 import subprocess
 import time
 
+from mmrun import env_for
 from terminal import clean
-from test_executor import env_for
 from test_versions import STACK, root_with
 from whiskers import Whiskers
 

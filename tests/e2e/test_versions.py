@@ -7,8 +7,8 @@ import json
 import random
 import subprocess
 
+from mmrun import env_for
 from terminal import clean
-from test_executor import env_for
 
 
 def root_with(tmp_path, minibuilds, pins=''):
