@@ -8,20 +8,16 @@ versions (Debian's zc.buildout 2.13.2).
 Usage: versions_peer.py ROOT TARGET...
 """
 
-import collections
-import collections.abc
+import configparser
+import os
+import re
+import sys
 
-# Debian's zc.buildout 2.13.2 predates Python 3.10, which removed these
-# aliases; put them back before importing it.
-for _name in ("MutableMapping", "Mapping", "MutableSet", "Sequence", "Iterable", "Callable"):
-    if not hasattr(collections, _name):
-        setattr(collections, _name, getattr(collections.abc, _name))
-
-import configparser  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import sys  # noqa: E402
-
+# Debian's zc.buildout 2.13.2 needs the collections aliases Python 3.10
+# removed: the tests' oracle puts them back before it is imported.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "oracle"))
+import buildout_compat  # noqa: E402,F401
 from zc.buildout.buildout import _format_picked_versions  # noqa: E402
 
 # A version is the last "-N..." part that the rest of the name allows.
