@@ -122,22 +122,49 @@ int fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+/* The temporary file of a whole write of path, opened; -1 with errno. */
+static int atomic_open(const char *path, mode_t mode, struct strbuf *tmp)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	int err = fd < 0 ? errno : fs_write_all(fd, data, len);
+	strbuf_addf(tmp, "%s.tmp.%ld", path, (long)getpid());
+	return open(tmp->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+}
+
+/* Ends a whole write begun with atomic_open: synced and renamed into
+ * place, or removed if err (or any step) fails.  0 or an errno value. */
+static int atomic_finish(int fd, int err, struct strbuf *tmp, const char *path)
+{
 	if (!err && fsync(fd) != 0)
 		err = errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
 		err = errno;
-	if (!err && rename(tmp.buf, path) != 0)
+	if (!err && rename(tmp->buf, path) != 0)
 		err = errno;
 	if (err)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
+		unlink(tmp->buf);
+	strbuf_release(tmp);
 	return err;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd = atomic_open(path, mode, &tmp);
+	return atomic_finish(fd, fd < 0 ? errno : fs_write_all(fd, data, len), &tmp, path);
+}
+
+int fs_copy_atomic(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return errno;
+	struct strbuf tmp = STRBUF_INIT;
+	int fd = atomic_open(dst, 0666, &tmp);
+	int err = fd < 0 ? errno : fs_copy_fd(in, fd);
+	/* The umask must not narrow an explicit mode. */
+	if (!err && mode && fchmod(fd, mode) != 0)
+		err = errno;
+	close(in);
+	return atomic_finish(fd, err, &tmp, dst);
 }
 
 int fs_append(const char *path, const void *data, size_t len)

@@ -21,6 +21,9 @@ int fs_write_all(int fd, const void *data, size_t len);
 /* Writes len bytes to path through path.tmp.<pid>, fsynced and renamed:
  * readers see the old file or the new one.  0 or an errno value. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* Copies src to dst as fs_write_atomic writes, with mode's bits exactly
+ * (0: 0666 less the umask).  0 or an errno value. */
+int fs_copy_atomic(const char *src, const char *dst, mode_t mode);
 /* Appends data to path (created if absent).  0 or an errno value. */
 int fs_append(const char *path, const void *data, size_t len);
 /* cp -a without owners: copies the tree at src into dst (created), files,

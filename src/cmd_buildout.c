@@ -87,7 +87,7 @@ static int parse_args(int argc, char **argv, struct arena *a, struct buildout_op
 		} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			usage(stdout);
 			return 1;
-		} else if (!strcmp(arg, "-c") || !strncmp(arg, "-c", 2)) {
+		} else if (!strncmp(arg, "-c", 2)) {
 			const char *v = arg[2] ? arg + 2 : next;
 			if (!v) {
 				diag_error(NULL, 0, "-c needs a file");

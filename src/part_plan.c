@@ -196,7 +196,7 @@ static int update(struct graph_action *a, struct graph_job *job, struct part_job
 		release_run(&r);
 		return -1;
 	}
-	if (r.npaths || !hash_equal(pj->old.key, a->key)) {
+	if (r.npaths) {
 		const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
 		size_t n = 0;
 		for (size_t i = 0; i < pj->old.npaths; i++)
@@ -244,9 +244,11 @@ static int part_run(struct graph_action *a, struct graph_job *job)
 			record_state(a, pj, pj->old.paths, pj->old.npaths, pj->old.installed_ns);
 		return 0;
 	}
-	bool unchanged = pj->have_old && hash_equal(pj->old.key, a->key) && !pj->run_once &&
-			 part_intact(a);
-	if (unchanged && pj->part.recipe->has_update && pj->part.recipe->has_update(&pj->part))
+	/* Only a recipe with an update runs unchanged (forced): the cheap
+	 * questions first, the paths' lstat last. */
+	const struct recipe *rc = pj->part.recipe;
+	if (pj->have_old && hash_equal(pj->old.key, a->key) && !pj->run_once && rc->has_update &&
+	    rc->has_update(&pj->part) && part_intact(a))
 		return update(a, job, pj);
 	return install(a, job, pj);
 }
@@ -279,12 +281,6 @@ static const struct graph_kind uninstall_kind = {
 
 /* ---- planning ---- */
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct recipe_option *)a)->name,
-		      ((const struct recipe_option *)b)->name);
-}
-
 /* A section's options, resolved and sorted.  NULL on a substitution error
  * (reported). */
 static struct recipe_option *section_options(struct part_plan *pp, struct cfg *cfg,
@@ -300,7 +296,7 @@ static struct recipe_option *section_options(struct part_plan *pp, struct cfg *c
 		o[*n].name = s->expanded[i]->name;
 		o[(*n)++].value = v ? v : "";
 	}
-	qsort(o, *n, sizeof(*o), by_name);
+	recipe_options_sort(o, *n);
 	return o;
 }
 

@@ -26,12 +26,6 @@ static json_t *to_json(const struct part_state *ps)
 	return j;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct recipe_option *)a)->name,
-		      ((const struct recipe_option *)b)->name);
-}
-
 static int from_json(const char *text, size_t len, struct part_state *out, struct arena *a)
 {
 	json_t *j = json_loadb(text, len, 0, NULL);
@@ -57,7 +51,7 @@ static int from_json(const char *text, size_t len, struct part_state *out, struc
 		out->options[out->noptions].name = arena_strdup(a, name);
 		out->options[out->noptions++].value = arena_strdup(a, json_string_value(v));
 	}
-	qsort(out->options, out->noptions, sizeof(*out->options), by_name);
+	recipe_options_sort(out->options, out->noptions);
 	out->paths = arena_alloc(a, (json_array_size(paths) + 1) * sizeof(*out->paths));
 	size_t i;
 	json_array_foreach(paths, i, v)

@@ -86,6 +86,17 @@ int recipe_part_initialized(void *ctx, struct cfg *cfg, struct cfg_section *s)
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct recipe_option *)a)->name,
+		      ((const struct recipe_option *)b)->name);
+}
+
+void recipe_options_sort(struct recipe_option *options, size_t n)
+{
+	qsort(options, n, sizeof(*options), by_name);
+}
+
 static const struct recipe_option *find_option(const struct recipe_part *p, const char *name)
 {
 	size_t lo = 0, hi = p->noptions;

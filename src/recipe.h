@@ -90,7 +90,7 @@ struct recipe_init {
 };
 
 struct recipe {
-	const char *const *names; /* NULL-ended: the names configs use */
+	const char *const *names; /* NULL-ended: the names configs use (a built-in's) */
 	/* Bumped when what the recipe does changes: every part using it is
 	 * installed again. */
 	unsigned version;
@@ -138,6 +138,8 @@ struct recipe_found {
  * section (s->part_data).  ctx is the arena that holds it. */
 int recipe_part_initialized(void *ctx, struct cfg *cfg, struct cfg_section *s);
 
+/* Sorts options by name, the order recipe_option looks them up in. */
+void recipe_options_sort(struct recipe_option *options, size_t n);
 /* A resolved option of the part, or NULL. */
 const char *recipe_option(const struct recipe_part *p, const char *name);
 /* The same, or dflt when absent or empty. */

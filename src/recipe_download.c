@@ -166,29 +166,6 @@ static void url_basename(const char *url, struct strbuf *out)
 	strbuf_add(out, path + start, end - start);
 }
 
-/* Copies src to dst through dst.tmp, with mode's bits (0: the umask's). */
-static int copy_file(const char *src, const char *dst, mode_t mode)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	strbuf_addf(&tmp, "%s.tmp", dst);
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	int out = in < 0 ? -1 : open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int err = in < 0 || out < 0 ? errno : fs_copy_fd(in, out);
-	/* The umask must not narrow an explicit mode. */
-	if (!err && mode && fchmod(out, mode) != 0)
-		err = errno;
-	if (out >= 0 && close(out) != 0 && !err)
-		err = errno;
-	if (in >= 0)
-		close(in);
-	if (!err && rename(tmp.buf, dst) != 0)
-		err = errno;
-	if (err)
-		unlink(tmp.buf);
-	strbuf_release(&tmp);
-	return err;
-}
-
 /* download-only: the file copied into the destination.  What is recorded
  * is the destination if this made it, else the file alone. */
 static int copy_into(struct recipe_run *r, const char *file, const char *dest)
@@ -214,7 +191,7 @@ static int copy_into(struct recipe_run *r, const char *file, const char *dest)
 			recipe_add_path(r, dest);
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", dest, target.buf);
-		err = copy_file(file, path.buf, recipe_option_mode(r->part, 0));
+		err = fs_copy_atomic(file, path.buf, recipe_option_mode(r->part, 0));
 		if (err)
 			graph_job_fail(r->job, "cannot copy %s to %s: %s", file, path.buf,
 				       strerror(err));

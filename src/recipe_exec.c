@@ -188,13 +188,15 @@ static int document_fd(struct recipe_run *r, const char *phase)
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	int fd = fs_open_scratch();
-	size_t len = strlen(text);
-	if (fd >= 0 && (write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0)) {
-		close(fd);
+	int err = fd < 0 ? errno : fs_write_all(fd, text, strlen(text));
+	if (!err && lseek(fd, 0, SEEK_SET) != 0)
+		err = errno;
+	if (err) {
+		if (fd >= 0)
+			close(fd);
 		fd = -1;
+		graph_job_fail(r->job, "cannot write the recipe's input: %s", strerror(err));
 	}
-	if (fd < 0)
-		graph_job_fail(r->job, "cannot write the recipe's input: %s", strerror(errno));
 	free(text);
 	return fd;
 }
@@ -263,7 +265,7 @@ static int run_phase(struct recipe_run *r, const char *phase)
 		graph_job_fail(r->job, "recipe %s (%s): %s", r->part->recipe_name, phase, why.buf);
 		strbuf_release(&why);
 	}
-	if (out.len && write(graph_job_log_fd(r->job), out.buf, out.len) < 0)
+	if (out.len && fs_write_all(graph_job_log_fd(r->job), out.buf, out.len) != 0)
 		diag_warning(NULL, 0, "cannot write the log of part %s", r->part->name);
 	strbuf_release(&out);
 	return rc == 0 ? 0 : -1;
@@ -317,11 +319,8 @@ void *recipe_exec_data(struct arena *a, const char *program)
 	return er;
 }
 
-static const char *const names[] = {"exec", NULL};
 
 const struct recipe recipe_exec = {
-	.names = names,
-	.version = 1,
 	.init = exec_init,
 	.inputs = exec_inputs,
 	.install = exec_install,
