@@ -231,7 +231,7 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 	if (part_plan_config(pp, cfg, o->install_named ? o->only : NULL, o->nonly) != 0)
 		goto out;
 	struct recipe_buildout run = {.stall_seconds = TRANSFER_STALL_SECONDS,
-				      .unpack_limit = FETCH_UNPACK_LIMIT, .jobs = o->jobs};
+				      .unpack_limit = FETCH_UNPACK_LIMIT};
 	part_plan_settings(pp, &run);
 	struct run_versions_source src;
 	run_versions_source_config(&src, cfg, pp);

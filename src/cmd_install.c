@@ -292,7 +292,7 @@ static int build_and_report(struct pkgdb *db, struct pkg **order, size_t n,
 	if (run_versions_read(&rv, &src, &db->arena) != 0)
 		return EXIT_BAD_INPUT;
 	int rc = build(db, order, n, o, false);
-	if (rc == EXIT_BAD_INPUT || o->dry_run || o->fetch_only)
+	if (rc == EXIT_BAD_INPUT || o->dry_run || o->fetch_only || !run_versions_wanted(&rv))
 		return rc;
 	struct versionmap vm = VERSIONMAP_INIT;
 	versionmap_of_packages(&vm, order, n);

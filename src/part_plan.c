@@ -508,7 +508,6 @@ void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run)
 	bo->offline = run->offline || !strcmp(recipe_option_or(&view, "offline", "false"), "true");
 	bo->stall_seconds = run->stall_seconds;
 	bo->unpack_limit = run->unpack_limit;
-	bo->jobs = run->jobs;
 	bo->make_env = run->make_env;
 	bo->env_ctx = run->env_ctx;
 	bo->store = pp->store;

@@ -61,7 +61,7 @@ int part_plan_read(struct part_plan *pp, struct cfg *cfg, const struct cfg_load_
 /* The run's settings, after part_plan_read, from run's: the download
  * cache ([buildout] download-cache, else run's downloads, else
  * <directory>/downloads), offline ([buildout] offline = true, or run's),
- * the limits, -j and the environment; the store is pp's. */
+ * the limits and the environment; the store is pp's. */
 void part_plan_settings(struct part_plan *pp, const struct recipe_buildout *run);
 /* buildout makes its bin and parts directories before anything runs,
  * saying so when say is set.  0 or -1 (reported). */

@@ -373,7 +373,7 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 			.store = p->store,
 			.run = {.downloads = p->downloads, .offline = p->offline,
 				.stall_seconds = p->stall_seconds, .unpack_limit = p->unpack_limit,
-				.jobs = p->jobs, .make_env = make_env, .env_ctx = pj},
+				.make_env = make_env, .env_ctx = pj},
 			.make_directories = !p->dry_run,
 		};
 		pj->buildout = pkg_buildout_new(&o);

@@ -48,7 +48,6 @@ struct recipe_buildout {
 	bool offline;
 	long stall_seconds;    /* a download that stalls this long is retried */
 	uint64_t unpack_limit; /* the most bytes an archive may unpack to */
-	int jobs;              /* -j: MAKEFLAGS of the recipes' make */
 	/* A package's buildout: the environment of every child a recipe runs,
 	 * its dependencies' prefixes exported (build_env.h), made as a child
 	 * starts, not when the parts are planned (a no-op run of a deep stack

@@ -251,7 +251,8 @@ static char **make_env(const struct recipe_run *r)
 {
 	const struct cmmi *c = r->part->recipe_data;
 	const struct recipe_buildout *bo = r->part->buildout;
-	char **base = bo->make_env ? bo->make_env(bo->env_ctx) : build_env_make(NULL, 0, bo->jobs);
+	char **base = bo->make_env ? bo->make_env(bo->env_ctx)
+				   : build_env_make(NULL, 0, graph_job_jobs(r->job));
 	size_t n = 0;
 	while (base[n])
 		n++;

@@ -154,6 +154,11 @@ int run_versions_read(struct run_versions *rv, const struct run_versions_source 
 	return 0;
 }
 
+bool run_versions_wanted(const struct run_versions *rv)
+{
+	return rv->picked.show || rv->picked.update_file || rv->picked.dump || rv->report;
+}
+
 int run_versions_check_picks(const struct versionmap *vm, const struct run_versions_source *src)
 {
 	struct run_versions_setting s;

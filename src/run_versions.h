@@ -63,6 +63,10 @@ struct run_versions {
 int run_versions_read(struct run_versions *rv, const struct run_versions_source *src,
 		      struct arena *a);
 
+/* Whether anything is to be printed, written or sent after the run: if
+ * not, a caller need not build the map for run_versions_after. */
+bool run_versions_wanted(const struct run_versions *rv);
+
 /* allow-picked-versions = false: every pick of vm is an error ("Picked:
  * name = version") at the setting.  0 or -1 (reported). */
 int run_versions_check_picks(const struct versionmap *vm, const struct run_versions_source *src);
