@@ -35,6 +35,7 @@
 
 #include "build_env.h"
 
+#include "../lib/argv.h"
 #include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
@@ -185,42 +186,6 @@ static int cmmi_inputs(const struct recipe_part *p, struct graph_inputs *in)
 
 /* ---- the build ---- */
 
-/* A command line: words, NULL-ended; the words are malloc'd. */
-struct words {
-	char **v;
-	size_t n, cap;
-};
-
-static void add_word(struct words *w, const char *s, size_t len)
-{
-	if (w->n + 2 > w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 16;
-		w->v = xrealloc(w->v, w->cap * sizeof(*w->v));
-	}
-	char *copy = xmalloc(len + 1);
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	w->v[w->n++] = copy;
-	w->v[w->n] = NULL;
-}
-
-static void add_words(struct words *w, const char *text)
-{
-	for (text += strspn(text, " \t\n"); *text; text += strspn(text, " \t\n")) {
-		size_t len = strcspn(text, " \t\n");
-		add_word(w, text, len);
-		text += len;
-	}
-}
-
-static void words_free(struct words *w)
-{
-	for (size_t i = 0; i < w->n; i++)
-		free(w->v[i]);
-	free(w->v);
-	*w = (struct words){0};
-}
-
 static bool has_prefix_word(const char *text)
 {
 	for (text += strspn(text, " \t\n"); *text; text += strspn(text, " \t\n")) {
@@ -273,17 +238,17 @@ static char **make_env(const struct recipe_run *r)
 	return envp;
 }
 
-static int spawn(struct recipe_run *r, const struct words *w, const char *dir, char **envp)
+static int spawn(struct recipe_run *r, const struct argv *w, const char *dir, char **envp)
 {
-	return recipe_spawn(r, (const char *const *)w->v, dir, envp);
+	return recipe_spawn(r, argv_list(w), dir, envp);
 }
 
 static int apply_patches(struct recipe_run *r, const char *src, char **envp)
 {
 	const struct recipe_part *p = r->part;
-	struct words files = {0};
-	add_words(&files, recipe_option_or(p, "patch", ""));
-	add_words(&files, recipe_option_or(p, "patches", ""));
+	struct argv files = ARGV_INIT;
+	argv_add_words(&files, recipe_option_or(p, "patch", ""));
+	argv_add_words(&files, recipe_option_or(p, "patches", ""));
 	const char *options =
 		recipe_option_or(p, "patch-options", recipe_option_or(p, "patch_options", "-p0"));
 	struct arena a = ARENA_INIT;
@@ -291,45 +256,41 @@ static int apply_patches(struct recipe_run *r, const char *src, char **envp)
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *f = files.v[i];
 		const char *abs = recipe_path(&a, p->buildout->directory, f);
-		struct words argv = {0};
-		add_words(&argv, recipe_option_or(p, "patch-binary", "patch"));
-		add_words(&argv, options);
-		add_word(&argv, "-i", 2);
-		add_word(&argv, abs, strlen(abs));
+		struct argv argv = ARGV_INIT;
+		argv_add_words(&argv, recipe_option_or(p, "patch-binary", "patch"));
+		argv_add_words(&argv, options);
+		argv_add(&argv, "-i");
+		argv_add(&argv, abs);
 		rc = spawn(r, &argv, src, envp);
-		words_free(&argv);
+		argv_free(&argv);
 	}
 	arena_free(&a);
-	words_free(&files);
+	argv_free(&files);
 	return rc;
 }
 
 static int configure_make_install(struct recipe_run *r, const char *src, char **envp)
 {
 	const struct recipe_part *p = r->part;
-	struct words conf = {0}, make = {0}, install = {0};
-	add_words(&conf, recipe_option_or(p, "configure-command", "./configure"));
-	if (wants_prefix(p)) {
-		struct strbuf prefix = STRBUF_INIT;
-		strbuf_addf(&prefix, "--prefix=%s",
-			    recipe_option_or(p, "prefix", recipe_option(p, "location")));
-		add_word(&conf, prefix.buf, prefix.len);
-		strbuf_release(&prefix);
-	}
-	add_words(&conf, recipe_option_or(p, "configure-options", ""));
-	add_words(&conf, recipe_option_or(p, "extra_options", ""));
-	add_words(&make, recipe_option_or(p, "make-binary", "make"));
-	add_words(&make, recipe_option_or(p, "make-options", ""));
-	add_words(&install, recipe_option_or(p, "make-binary", "make"));
-	add_words(&install, recipe_option_or(p, "make-options", ""));
-	add_words(&install, recipe_option_or(p, "make-targets", "install"));
+	struct argv conf = ARGV_INIT, make = ARGV_INIT, install = ARGV_INIT;
+	argv_add_words(&conf, recipe_option_or(p, "configure-command", "./configure"));
+	if (wants_prefix(p))
+		argv_addf(&conf, "--prefix=%s",
+			  recipe_option_or(p, "prefix", recipe_option(p, "location")));
+	argv_add_words(&conf, recipe_option_or(p, "configure-options", ""));
+	argv_add_words(&conf, recipe_option_or(p, "extra_options", ""));
+	argv_add_words(&make, recipe_option_or(p, "make-binary", "make"));
+	argv_add_words(&make, recipe_option_or(p, "make-options", ""));
+	argv_add_words(&install, recipe_option_or(p, "make-binary", "make"));
+	argv_add_words(&install, recipe_option_or(p, "make-options", ""));
+	argv_add_words(&install, recipe_option_or(p, "make-targets", "install"));
 	int rc = spawn(r, &conf, src, envp) != 0 || spawn(r, &make, src, envp) != 0 ||
 			 spawn(r, &install, src, envp) != 0
 		 ? -1
 		 : 0;
-	words_free(&conf);
-	words_free(&make);
-	words_free(&install);
+	argv_free(&conf);
+	argv_free(&make);
+	argv_free(&install);
 	return rc;
 }
 
