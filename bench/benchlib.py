@@ -7,6 +7,7 @@ strings the generators draw names from."""
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,22 @@ def peak(kibs):
 
 def mib(kib):
     return "?" if kib is None else "%.1f" % (kib / 1024.0)
+
+
+def time_sides(sides, runs, per=None):
+    """Runs each Side runs times, interleaved, and prints each one's median,
+    min and max (and the median per item when per, a count, is given).
+    Returns {label: median seconds}."""
+    times = {side.label: [] for side in sides}
+    for _ in range(runs):
+        for side in sides:
+            times[side.label].append(side.run("a timed run")[0])
+    med = {k: statistics.median(v) for k, v in times.items()}
+    for k, v in times.items():
+        each = ", %s ms each" % fmt_ms(med[k] / per) if per else ""
+        print("  %-20s median %s ms (min %s, max %s)%s" % (
+            k, fmt_ms(med[k]), fmt_ms(min(v)), fmt_ms(max(v)), each))
+    return med
 
 
 def print_target(target, text, ratio):

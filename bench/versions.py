@@ -7,7 +7,6 @@ Prints the medians and their ratio."""
 
 import argparse
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,14 +58,7 @@ def bench(a, minimerge, workdir):
     entries = sum(1 for line in mm_text.splitlines() if " = " in line)
     print("versions: %d packages, %d targets, %d entries in the map; %d runs each" % (
         len(packages), len(targets), entries, a.runs))
-    times = {mm.label: [], peer.label: []}
-    for _ in range(a.runs):
-        for side in (mm, peer):
-            times[side.label].append(side.run("a timed run")[0])
-    med = {k: statistics.median(v) for k, v in times.items()}
-    for k, v in times.items():
-        print("  %-20s median %s ms (min %s, max %s)" % (
-            k, benchlib.fmt_ms(med[k]), benchlib.fmt_ms(min(v)), benchlib.fmt_ms(max(v))))
+    med = benchlib.time_sides((mm, peer), a.runs)
     ratio = med[mm.label] / med[peer.label]
     print("  ratio minimerge/peer: %.3f (minimerge %.1fx faster)" % (ratio, 1 / ratio))
     benchlib.print_target(TARGET, "minimerge versions in a tenth of the peer's time or less",

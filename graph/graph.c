@@ -60,6 +60,7 @@ void graph_free(struct graph *g)
 	for (size_t i = 0; i < g->nactions; i++) {
 		free(g->actions[i]->reason);
 		free(g->actions[i]->reason_after_run);
+		free(g->actions[i]->note);
 		free(g->actions[i]->failure);
 		free(g->actions[i]->log_path);
 	}
@@ -295,6 +296,21 @@ void graph_job_say(struct graph_job *job, const char *fmt, ...)
 	va_end(ap);
 	if (job->observer && job->observer->say)
 		job->observer->say(job->observer->ctx, job->action, sb.buf);
+	strbuf_addc(&sb, '\n');
+	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb.buf, sb.len) < 0)
+		diag_warning(job->action->log_path, 0, "cannot write the log");
+	strbuf_release(&sb);
+}
+
+void graph_job_note(struct graph_job *job, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(job->action->note);
+	job->action->note = xstrdup(sb.buf);
 	strbuf_addc(&sb, '\n');
 	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb.buf, sb.len) < 0)
 		diag_warning(job->action->log_path, 0, "cannot write the log");

@@ -105,6 +105,7 @@ struct graph_action {
 	 * from its last record (explain's words; "as last time"); malloc'd. */
 	char *reason_after_run;
 	char *failure;     /* why it failed, or NULL; malloc'd */
+	char *note;        /* what its run chose (graph_job_note), or NULL; malloc'd */
 	char *log_path;    /* its log, if it ran; malloc'd */
 	int64_t started_ns;
 	uint64_t duration_ns;
@@ -173,6 +174,11 @@ int graph_job_remove_tree(struct graph_job *job, const char *path);
 /* A line for the user, shown whatever the options (buildout's "Installing
  * p."), and written to the log. */
 void graph_job_say(struct graph_job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A choice the run made that explain shows after it ("backend cmake
+ * (score 20: has CMakeLists.txt)"), kept on the action and written to the
+ * log.  The last call wins. */
+void graph_job_note(struct graph_job *job, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Says why the run failed ("make: exit status 2"); the last call wins. */
 void graph_job_fail(struct graph_job *job, const char *fmt, ...)

@@ -85,6 +85,23 @@ char **build_env_make(const char *const *prefixes, size_t n, int jobs)
 	return envp;
 }
 
+char **build_env_append_path(const char *dir)
+{
+	size_t count = 0;
+	for (char **e = environ; *e; e++)
+		count++;
+	char **envp = xcalloc(count + 2, sizeof(*envp));
+	size_t k = 0;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "PATH=", 5))
+			envp[k++] = xstrdup(*e);
+	const char *path = getenv("PATH");
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "PATH=%s%s%s", path ? path : "", path && *path ? ":" : "", dir);
+	envp[k] = strbuf_detach(&sb);
+	return envp;
+}
+
 void build_env_free(char **envp)
 {
 	for (char **e = envp; e && *e; e++)

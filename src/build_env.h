@@ -21,6 +21,9 @@ extern const char *const build_env_inputs[];
 /* A new environment: environ with the variables above set for the prefixes
  * given (in order: nearer dependencies first).  Free with build_env_free. */
 char **build_env_make(const char *const *prefixes, size_t n, int jobs);
+/* environ with dir appended to PATH (pkgme's helpers for its backends'
+ * scripts).  Free with build_env_free. */
+char **build_env_append_path(const char *dir);
 void build_env_free(char **envp);
 
 /* The C compiler's identity ($CC, else cc, found in PATH): its path and its

@@ -15,11 +15,14 @@ struct command {
 int cmd_buildout(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_debianize(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_minitagify(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_versions(int argc, char **argv);
 int cmd_report(int argc, char **argv);

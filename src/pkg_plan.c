@@ -4,6 +4,7 @@
 #include "fetch_home.h"
 #include "fetch_static.h"
 #include "fetch_vcs.h"
+#include "pkg_auto.h"
 #include "pkg_buildout.h"
 
 #include "../cache/tree.h"
@@ -33,7 +34,7 @@
 struct pkg_job {
 	struct plan *plan;
 	const struct pkg *pkg;
-	const char *method;   /* install_method: cmmi, buildout or none */
+	const char *method;   /* install_method: cmmi, auto, buildout or none */
 	const char *home;     /* <root>/<category>/<name> */
 	const char *srcdir;   /* the source tree, absolute */
 	const char *builddir; /* <home>/parts/build */
@@ -477,6 +478,28 @@ static int outside_inputs(const struct pkg_job *pj, struct graph_inputs *in)
 	return rc;
 }
 
+static bool is_auto(const struct pkg_job *pj)
+{
+	return !strcmp(pj->method, "auto");
+}
+
+/* What an auto build or install needs to know; envp is the caller's. */
+static struct pkg_auto auto_of(const struct pkg_job *pj, char **envp)
+{
+	const struct minibuild *mb = &pj->pkg->mb;
+	return (struct pkg_auto){
+		.backends = pj->plan->backends,
+		.builddir = pj->builddir,
+		.prefix = pj->prefix,
+		.configure_options = mb->configure_options.value,
+		.make_options = mb->make_options.value,
+		.make_targets = mb->make_targets.value,
+		.install_targets = mb->install_targets.value,
+		.envp = envp,
+		.jobs = pj->plan->jobs,
+	};
+}
+
 static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 {
 	struct pkg_job *pj = a->data;
@@ -490,7 +513,26 @@ static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 	graph_input_text(in, "prefix", pj->prefix);
 	env_inputs(pj->plan, in);
 	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
+	if (is_auto(pj))
+		graph_input_text(in, "backends", pj->plan->backends->searched);
 	return outside_inputs(pj, in);
+}
+
+static int cmmi_build(const struct pkg_job *pj, struct graph_job *job, char **envp)
+{
+	struct stat st;
+	struct strbuf configure = STRBUF_INIT;
+	strbuf_addf(&configure, "%s/configure", pj->builddir);
+	bool have = stat(configure.buf, &st) == 0;
+	strbuf_release(&configure);
+	if (!have) {
+		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
+		return -1;
+	}
+	return graph_job_spawn(job, pj->configure_args, pj->builddir, envp) != 0 ||
+			       graph_job_spawn(job, pj->make_args, pj->builddir, envp) != 0
+		       ? -1
+		       : 0;
 }
 
 static int build_run(struct graph_action *a, struct graph_job *job)
@@ -508,20 +550,14 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		free(failed);
 		return -1;
 	}
-	struct stat st;
-	struct strbuf configure = STRBUF_INIT;
-	strbuf_addf(&configure, "%s/configure", pj->builddir);
-	bool have = stat(configure.buf, &st) == 0;
-	strbuf_release(&configure);
-	if (!have) {
-		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
-		return -1;
-	}
 	char **envp = make_env(pj);
-	int rc = graph_job_spawn(job, pj->configure_args, pj->builddir, envp) != 0 ||
-			 graph_job_spawn(job, pj->make_args, pj->builddir, envp) != 0
-		 ? -1
-		 : 0;
+	int rc;
+	if (is_auto(pj)) {
+		struct pkg_auto pa = auto_of(pj, envp);
+		rc = pkg_auto_build(&pa, job);
+	} else {
+		rc = cmmi_build(pj, job, envp);
+	}
 	build_env_free(envp);
 	if (rc != 0)
 		return -1;
@@ -594,7 +630,13 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 	if (graph_job_remove_tree(job, pj->prefix) != 0)
 		return -1;
 	char **envp = make_env(pj);
-	int rc = graph_job_spawn(job, pj->install_args, pj->builddir, envp);
+	int rc;
+	if (is_auto(pj)) {
+		struct pkg_auto pa = auto_of(pj, envp);
+		rc = pkg_auto_install(&pa, job);
+	} else {
+		rc = graph_job_spawn(job, pj->install_args, pj->builddir, envp);
+	}
 	build_env_free(envp);
 	return rc;
 }
@@ -635,12 +677,6 @@ static int check_buildable(const struct pkg *p, const char **method)
 {
 	const struct minibuild *mb = &p->mb;
 	*method = value_or(&mb->install_method, "none");
-	if (strcmp(*method, "cmmi") && strcmp(*method, "buildout") && strcmp(*method, "none")) {
-		diag_error(mb->path, mb->install_method.line,
-			   "install_method = %s is not supported yet (cmmi, buildout and none are)",
-			   *method);
-		return -1;
-	}
 	if (strcmp(*method, "none") && !mb->src_type.value) {
 		diag_error(mb->path, mb->install_method.line,
 			   "install_method = %s needs a source: set src_type and src_uri", *method);
@@ -783,6 +819,18 @@ static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_acti
 	}
 }
 
+/* Found once, on the main thread: the builds only read the set. */
+static int load_backends(struct plan *p)
+{
+	p->backends = xmalloc(sizeof(*p->backends));
+	struct strbuf err = STRBUF_INIT;
+	int rc = backend_set_load(p->backends, &err);
+	if (rc != 0)
+		diag_error(NULL, 0, "%s", err.buf);
+	strbuf_release(&err);
+	return rc;
+}
+
 int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targets)
 {
 	struct graph *g = &p->graph;
@@ -843,11 +891,14 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 		hmap_put(&installs, pkg->mb.name, strlen(pkg->mb.name), acts[2]);
 		/* Found now, before any worker runs: its child must not inherit
 		 * descriptors the workers' children would then hold. */
-		if (!strcmp(method, "cmmi") && p->store && !p->have_compiler) {
+		bool builds = !strcmp(method, "cmmi") || !strcmp(method, "auto");
+		if (builds && p->store && !p->have_compiler) {
 			if (build_env_compiler(p->store, &p->compiler, &p->compiler_text) != 0)
 				rc = -1;
 			p->have_compiler = true;
 		}
+		if (!strcmp(method, "auto") && !p->backends && load_backends(p) != 0)
+			rc = -1;
 	}
 	strbuf_release(&id);
 	hmap_free(&installs);
@@ -863,5 +914,8 @@ void plan_free(struct plan *p)
 		free(p->owned[i]);
 	free(p->owned);
 	free(p->compiler_text);
+	if (p->backends)
+		backend_set_free(p->backends);
+	free(p->backends);
 	graph_free(&p->graph);
 }

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct backend_set;
 struct pkg_buildout;
 
 struct plan {
@@ -48,6 +49,7 @@ struct plan {
 	struct hash128 compiler; /* the C compiler's identity, found once when a
 				  * package builds with cmmi */
 	char *compiler_text;
+	struct backend_set *backends; /* found when a package builds with auto */
 	/* "env:NAME" and the value of each of build_env_inputs, read once:
 	 * every build and install has them as inputs. */
 	const char **env_names, **env_values;

@@ -602,8 +602,7 @@ def test_terminal_status_line_and_colour(minimerge, stack):
 # --- 12. bad input ---
 
 @pytest.mark.parametrize('key, value, message', [
-    ('install_method', 'auto',
-     'install_method = auto is not supported yet (cmmi, buildout and none are)'),
+    ('src_sha256', 'ABC', 'src_sha256 = ABC: not 64 lowercase hexadecimal digits'),
 ])
 def test_unsupported_minibuild_is_an_error(minimerge, stack, key, value, message):
     stack.write_minibuild('dbottom', **{key: value})

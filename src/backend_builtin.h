@@ -1,0 +1,42 @@
+/*
+ * backend_builtin: the backends written in C (issue 8), beside the external
+ * ones of backend.h, which speak pkgme's script protocol.  Each scores a
+ * source tree from an ordered table of marker files, as debhelper, Spack
+ * and ognibuild do (research/pkgme.md §7), with the seed's scale: 10 a
+ * generic backend (makefile), 20 one specific to a build system (autoconf,
+ * autoreconf, cmake, meson, python, perl), 30 a highly specialised one
+ * (none yet).  A tree several of them want goes to the highest score, ties
+ * to the lowest name (backend.h).
+ *
+ * Only the top directory of the tree is looked at.  What each reports
+ * comes from the tree's own build files (facts.h).  Nothing here runs a
+ * child process: a built-in backend only reads files.
+ */
+#ifndef MINIMERGE_BACKEND_BUILTIN_H
+#define MINIMERGE_BACKEND_BUILTIN_H
+
+#include "../lib/strbuf.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct backend_builtin {
+	const char *name;
+	/* The score for the tree at dir, with why in reason (appended):
+	 * what it found ("has CMakeLists.txt"), or why it does not want the
+	 * tree ("no CMakeLists.txt"). */
+	int (*want)(const char *dir, struct strbuf *reason);
+	/* Sets in facts (a JSON object) what the tree says (facts.h), the
+	 * licence from a licence file when the build files name none, and
+	 * "buildsystem", debhelper's name for the build system (with
+	 * "debhelper_addons" where one is needed: autoreconf).  0, or -1
+	 * with why appended to err (naming the file) when a file that is
+	 * there cannot be read; what the others said is set still.  A
+	 * malformed file is no error: it only says less. */
+	int (*info)(const char *dir, json_t *facts, struct strbuf *err);
+};
+
+/* The built-in backends, sorted by name; *n gets how many. */
+const struct backend_builtin *backend_builtins(size_t *n);
+
+#endif

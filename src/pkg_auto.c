@@ -1,0 +1,295 @@
+#include "pkg_auto.h"
+
+#include "../lib/argv.h"
+#include "../lib/file.h"
+#include "../lib/fsutil.h"
+#include "../lib/path.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Where the build leaves its build system's name for the install. */
+#define BUILD_SYSTEM_FILE ".minimerge-buildsystem"
+#define OUT_OF_TREE "_minimerge_build"
+#define WHEELS "_minimerge_dist"
+
+enum { MAX_STEPS = 3 };
+
+static const char *const systems[] = {
+	"autoconf", "cmake", "meson", "makefile", "pybuild", "python_distutils", "perl_makemaker",
+	"perl_build", NULL,
+};
+
+static bool known_system(const char *name)
+{
+	for (const char *const *s = systems; *s; s++)
+		if (!strcmp(*s, name))
+			return true;
+	return false;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	struct strbuf path = STRBUF_INIT;
+	strbuf_addf(&path, "%s/%s", dir, name);
+	struct stat st;
+	bool ok = stat(path.buf, &st) == 0;
+	strbuf_release(&path);
+	return ok;
+}
+
+static void add_jobs(struct argv *a, const char *flag, int jobs)
+{
+	argv_addf(a, "%s%d", flag, jobs > 0 ? jobs : 1);
+}
+
+/* The build steps of system in pa's build directory. */
+static size_t build_steps(const struct pkg_auto *pa, const char *system, struct argv *steps)
+{
+	size_t n = 0;
+	if (!strcmp(system, "autoconf")) {
+		if (!exists(pa->builddir, "configure"))
+			argv_add_words(&steps[n++], "autoreconf -fi");
+		argv_add(&steps[n], "./configure");
+		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
+		argv_add_words(&steps[n++], pa->configure_options);
+		argv_add(&steps[n], "make");
+		argv_add_words(&steps[n], pa->make_options);
+		argv_add_words(&steps[n++], pa->make_targets);
+	} else if (!strcmp(system, "cmake")) {
+		argv_add_words(&steps[n], "cmake -S . -B " OUT_OF_TREE);
+		argv_addf(&steps[n], "-DCMAKE_INSTALL_PREFIX=%s", pa->prefix);
+		/* lib/, not lib/<triplet>: the prefix is read as minitage lays it. */
+		argv_add_words(&steps[n], "-DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_BUILD_TYPE=Release");
+		argv_add_words(&steps[n++], pa->configure_options);
+		argv_add_words(&steps[n], "cmake --build " OUT_OF_TREE);
+		add_jobs(&steps[n++], "--parallel=", pa->jobs);
+	} else if (!strcmp(system, "meson")) {
+		argv_add_words(&steps[n], "meson setup " OUT_OF_TREE);
+		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
+		argv_add_words(&steps[n], "--libdir=lib --buildtype=release");
+		argv_add_words(&steps[n++], pa->configure_options);
+		argv_add_words(&steps[n], "ninja -C " OUT_OF_TREE);
+		add_jobs(&steps[n], "-j", pa->jobs);
+		argv_add_words(&steps[n++], pa->make_targets);
+	} else if (!strcmp(system, "makefile")) {
+		argv_add(&steps[n], "make");
+		argv_addf(&steps[n], "PREFIX=%s", pa->prefix);
+		argv_addf(&steps[n], "prefix=%s", pa->prefix);
+		argv_add_words(&steps[n], pa->make_options);
+		argv_add_words(&steps[n++], pa->make_targets);
+	} else if (!strcmp(system, "pybuild") || !strcmp(system, "python_distutils")) {
+		/* Nothing is fetched: what the project needs is in the stack. */
+		argv_add_words(&steps[n++], "python3 -m pip wheel --no-deps --no-build-isolation "
+					    "--no-index --wheel-dir " WHEELS " .");
+	} else if (!strcmp(system, "perl_makemaker")) {
+		argv_add_words(&steps[n], "perl Makefile.PL");
+		argv_addf(&steps[n], "INSTALL_BASE=%s", pa->prefix);
+		argv_add_words(&steps[n++], pa->configure_options);
+		argv_add(&steps[n], "make");
+		argv_add_words(&steps[n], pa->make_options);
+		argv_add_words(&steps[n++], pa->make_targets);
+	} else if (!strcmp(system, "perl_build")) {
+		argv_add_words(&steps[n], "perl Build.PL --install_base");
+		argv_add(&steps[n], pa->prefix);
+		argv_add_words(&steps[n++], pa->configure_options);
+		argv_add(&steps[n++], "./Build");
+	}
+	return n;
+}
+
+/* The one wheel the build made, or NULL. */
+static char *built_wheel(const char *builddir)
+{
+	struct strbuf dir = STRBUF_INIT;
+	strbuf_addf(&dir, "%s/%s", builddir, WHEELS);
+	DIR *d = opendir(dir.buf);
+	char *found = NULL;
+	int count = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 4 && !strcmp(e->d_name + len - 4, ".whl") && count++ == 0) {
+			struct strbuf path = STRBUF_INIT;
+			strbuf_addf(&path, "%s/%s", dir.buf, e->d_name);
+			found = strbuf_detach(&path);
+		}
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&dir);
+	if (count != 1) {
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
+static size_t install_steps(const struct pkg_auto *pa, const char *system, struct argv *steps)
+{
+	const char *targets = pa->install_targets ? pa->install_targets : "install";
+	size_t n = 0;
+	if (!strcmp(system, "autoconf") || !strcmp(system, "perl_makemaker")) {
+		argv_add(&steps[n], "make");
+		argv_add_words(&steps[n], pa->make_options);
+		argv_add_words(&steps[n++], targets);
+	} else if (!strcmp(system, "cmake")) {
+		argv_add_words(&steps[n++], "cmake --install " OUT_OF_TREE);
+	} else if (!strcmp(system, "meson")) {
+		argv_add_words(&steps[n++], "meson install --no-rebuild -C " OUT_OF_TREE);
+	} else if (!strcmp(system, "makefile")) {
+		argv_add(&steps[n], "make");
+		argv_addf(&steps[n], "PREFIX=%s", pa->prefix);
+		argv_addf(&steps[n], "prefix=%s", pa->prefix);
+		argv_add_words(&steps[n], pa->make_options);
+		argv_add_words(&steps[n++], targets);
+	} else if (!strcmp(system, "pybuild") || !strcmp(system, "python_distutils")) {
+		char *wheel = built_wheel(pa->builddir);
+		if (!wheel)
+			return 0;
+		argv_add_words(&steps[n], "python3 -m pip install --no-deps --no-index "
+					  "--no-build-isolation --ignore-installed");
+		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
+		argv_add(&steps[n++], wheel);
+		free(wheel);
+	} else if (!strcmp(system, "perl_build")) {
+		argv_add_words(&steps[n++], "./Build install");
+	}
+	return n;
+}
+
+static int run_steps(const struct pkg_auto *pa, struct graph_job *job, struct argv *steps,
+		     size_t n)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = graph_job_spawn(job, argv_list(&steps[i]), pa->builddir, pa->envp);
+		argv_free(&steps[i]);
+	}
+	return rc;
+}
+
+/* What the backends wrote on stderr belongs in the build's log. */
+static int log_text(struct graph_job *job, const struct strbuf *text)
+{
+	if (!text->len)
+		return 0;
+	int fd = graph_job_open_log(job);
+	if (fd < 0)
+		return -1;
+	int err = fs_write_all(fd, text->buf, text->len);
+	if (err)
+		graph_job_fail(job, "cannot write its log: %s", strerror(err));
+	return err ? -1 : 0;
+}
+
+/* Asks the backends; the build system of the one chosen goes to system
+ * (malloc'd).  0, or -1 after graph_job_fail. */
+static int choose(const struct pkg_auto *pa, struct graph_job *job, char **system)
+{
+	struct arena a = ARENA_INIT;
+	struct strbuf log = STRBUF_INIT, err = STRBUF_INIT;
+	struct backend_score *scores = NULL;
+	json_t *facts = NULL;
+	int rc = -1;
+	if (backend_rank(pa->backends, pa->builddir, &a, &scores, &log, &err) != 0) {
+		graph_job_fail(job, "%s", err.buf);
+		goto out;
+	}
+	if (!backend_has_winner(scores, pa->backends->n)) {
+		backend_describe_none(pa->backends, scores, pa->builddir, &err);
+		graph_job_fail(job, "%s", err.buf);
+		goto out;
+	}
+	const struct backend_score *w = &scores[0];
+	const char *keys[] = {"buildsystem", NULL};
+	if (backend_info(pa->backends, w->backend, pa->builddir, &a, keys, &facts, &log, &err) !=
+	    0) {
+		graph_job_fail(job, "backend %s: %s", w->backend->name, err.buf);
+		goto out;
+	}
+	const json_t *bs = json_object_get(facts, "buildsystem");
+	const char *name = json_is_string(bs) ? json_string_value(bs) : NULL;
+	if (!name || !known_system(name)) {
+		struct strbuf known = STRBUF_INIT;
+		for (const char *const *s = systems; *s; s++)
+			strbuf_addf(&known, "%s%s", s == systems ? "" : ", ", *s);
+		if (name)
+			graph_job_fail(job, "backend %s names the build system '%s', which minimerge "
+					    "cannot run (it runs %s)",
+				       w->backend->name, name, known.buf);
+		else
+			graph_job_fail(job, "backend %s names no build system (buildsystem: one of %s)",
+				       w->backend->name, known.buf);
+		strbuf_release(&known);
+		goto out;
+	}
+	graph_job_note(job, "backend %s (score %d%s%s), build system %s", w->backend->name,
+		       w->score, w->reason ? ": " : "", w->reason ? w->reason : "", name);
+	*system = xstrdup(name);
+	rc = 0;
+out:
+	if (log_text(job, &log) != 0 && rc == 0) {
+		free(*system);
+		rc = -1;
+	}
+	json_decref(facts);
+	free(scores);
+	strbuf_release(&log);
+	strbuf_release(&err);
+	arena_free(&a);
+	return rc;
+}
+
+int pkg_auto_build(const struct pkg_auto *pa, struct graph_job *job)
+{
+	char *system = NULL;
+	if (choose(pa, job, &system) != 0)
+		return -1;
+	struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
+	size_t n = build_steps(pa, system, steps);
+	int rc = run_steps(pa, job, steps, n);
+	if (rc == 0) {
+		struct strbuf path = STRBUF_INIT;
+		strbuf_addf(&path, "%s/%s", pa->builddir, BUILD_SYSTEM_FILE);
+		int err = fs_write_atomic(path.buf, system, strlen(system), 0666);
+		if (err) {
+			graph_job_fail(job, "cannot write %s: %s", path.buf, strerror(err));
+			rc = -1;
+		}
+		strbuf_release(&path);
+	}
+	free(system);
+	return rc;
+}
+
+int pkg_auto_install(const struct pkg_auto *pa, struct graph_job *job)
+{
+	struct strbuf path = STRBUF_INIT, system = STRBUF_INIT;
+	strbuf_addf(&path, "%s/%s", pa->builddir, BUILD_SYSTEM_FILE);
+	int err;
+	int rc = -1;
+	if (file_read(path.buf, &system, &err) != 0) {
+		graph_job_fail(job, "cannot read %s (%s): the build did not finish", path.buf,
+			       strerror(err));
+	} else if (!known_system(system.buf)) {
+		graph_job_fail(job, "%s names no build system minimerge runs", path.buf);
+	} else {
+		struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
+		size_t n = install_steps(pa, system.buf, steps);
+		if (n == 0)
+			graph_job_fail(job, "the build left no single wheel in %s/%s", pa->builddir,
+				       WHEELS);
+		else
+			rc = run_steps(pa, job, steps, n);
+	}
+	strbuf_release(&path);
+	strbuf_release(&system);
+	return rc;
+}

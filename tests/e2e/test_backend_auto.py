@@ -1,0 +1,256 @@
+"""install_method = auto with the built-in backends (issue 8): real projects
+made here (a meson library, programs built with autoconf, autoreconf and
+CMake that find it through pkg-config, a Makefile project and a Python
+project), each recognised by the right backend, built and installed inside
+one stack, and each one's debian/ checked line by line."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from mmrun import env_for, ok, show, summary
+
+GREET_C = '#include "greet.h"\nconst char *greet(void) { return "hello from greet"; }\n'
+GREET_H = 'const char *greet(void);\n'
+MAIN_C = ('#include <stdio.h>\n#include <greet.h>\n'
+          'int main(void) { printf("%%s: %%s\\n", "%s", greet()); return 0; }\n')
+
+PROJECTS = {
+    'greet': {
+        'meson.build': (
+            "project('greet', 'c', version : '1.0', license : 'MIT')\n"
+            "lib = library('greet', 'greet.c', install : true)\n"
+            "install_headers('greet.h')\n"
+            "pkg = import('pkgconfig')\n"
+            "pkg.generate(lib, description : 'greets')\n"),
+        'greet.c': GREET_C,
+        'greet.h': GREET_H,
+    },
+    'hello-ac': {
+        'configure.ac': (
+            'AC_INIT([Hello AC], [3.1], [bugs@example.org], [hello-ac],\n'
+            '        [https://example.org/hello-ac])\n'
+            'AM_INIT_AUTOMAKE([foreign])\n'
+            'AC_PROG_CC\n'
+            'PKG_CHECK_MODULES([GREET], [greet >= 1.0])\n'
+            'AC_CONFIG_FILES([Makefile])\n'
+            'AC_OUTPUT\n'),
+        'Makefile.am': ('bin_PROGRAMS = hello-ac\nhello_ac_SOURCES = main.c\n'
+                        'hello_ac_CFLAGS = $(GREET_CFLAGS)\nhello_ac_LDADD = $(GREET_LIBS)\n'),
+        'main.c': MAIN_C % 'hello-ac',
+        'COPYING': ('                    GNU GENERAL PUBLIC LICENSE\n'
+                    '                       Version 3, 29 June 2007\n'),
+    },
+    'hello-reconf': {
+        'configure.ac': ('AC_INIT([hello-reconf], [0.9])\nAM_INIT_AUTOMAKE([foreign])\n'
+                         'AC_PROG_CC\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n'),
+        'Makefile.am': 'bin_PROGRAMS = hello-reconf\nhello_reconf_SOURCES = main.c\n',
+        'main.c': ('#include <stdio.h>\n'
+                   'int main(void) { puts("hello-reconf"); return 0; }\n'),
+    },
+    'hello-cmake': {
+        'CMakeLists.txt': (
+            'cmake_minimum_required(VERSION 3.13)\n'
+            'Project(Hello-CMake VERSION 2.0 HOMEPAGE_URL "https://example.org/cm" '
+            'LANGUAGES C)\n'
+            'find_package(PkgConfig REQUIRED)\n'
+            'pkg_check_modules(GREET REQUIRED IMPORTED_TARGET greet>=1.0)\n'
+            'add_executable(hello-cmake main.c)\n'
+            'target_link_libraries(hello-cmake PkgConfig::GREET)\n'
+            'install(TARGETS hello-cmake)\n'),
+        'main.c': MAIN_C % 'hello-cmake',
+    },
+    'tool-make': {
+        'Makefile': (
+            'VERSION = 0.3\nPREFIX ?= /usr/local\n'
+            'all: tool\n'
+            'tool:\n\tprintf \'#!/bin/sh\\necho tool $(VERSION)\\n\' > tool\n'
+            'install: tool\n\tmkdir -p $(PREFIX)/bin\n\tcp tool $(PREFIX)/bin/tool\n'
+            '\tchmod 755 $(PREFIX)/bin/tool\n'),
+    },
+    'hello-py': {
+        'pyproject.toml': (
+            '[build-system]\nrequires = ["setuptools"]\n'
+            'build-backend = "setuptools.build_meta"\n\n'
+            '[project]\nname = "hello-py"\nversion = "1.4"\n'
+            'description = "Says hello in Python"\nlicense = {text = "MIT"}\n'
+            'dependencies = [\n  "setuptools",\n]\n\n'
+            '[project.urls]\nHomepage = "https://example.org/py"\n'),
+        'hello_py/__init__.py': 'MESSAGE = "hello from python"\n',
+    },
+}
+
+BACKEND = {'greet': 'meson', 'hello-ac': 'autoconf', 'hello-reconf': 'autoreconf',
+           'hello-cmake': 'cmake', 'tool-make': 'makefile', 'hello-py': 'python'}
+DEPENDS = {'hello-ac': 'greet', 'hello-cmake': 'greet'}
+
+
+def write_tree(base, files):
+    for rel, text in files.items():
+        path = os.path.join(base, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            f.write(text)
+
+
+def env(root):
+    # Debian's python3 first: the Python project is built with its pip.
+    e = env_for(root, DEBEMAIL='Jane Doe <jane@example.org>', SOURCE_DATE_EPOCH='1700000000')
+    for k in ('MINIMERGE_BACKEND_PATHS', 'PKGME_BACKEND_PATHS'):
+        e.pop(k, None)
+    return e
+
+
+def mm(minimerge, root, *args, timeout=600):
+    p = subprocess.run([minimerge, '-C', str(root)] + list(args), env=env(root),
+                       capture_output=True, text=True, timeout=timeout)
+    return p
+
+
+@pytest.fixture(scope='module')
+def stack(tmp_path_factory):
+    root = tmp_path_factory.mktemp('auto')
+    minilay = root / 'minilays' / 'auto'
+    minilay.mkdir(parents=True)
+    for name, files in PROJECTS.items():
+        src = root / 'src' / name
+        write_tree(str(src), files)
+        (minilay / name).write_text(
+            '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
+            'src_uri = src/%s\ndependencies = %s\n' % (name, DEPENDS.get(name, '')))
+    # An autoconf project as released: configure made from configure.ac.
+    subprocess.run(['autoreconf', '-fi'], cwd=str(root / 'src' / 'hello-ac'), check=True,
+                   capture_output=True)
+    (minilay / 'meta-all').write_text(
+        '[minibuild]\ndependencies = %s\n' % ' '.join(sorted(PROJECTS)))
+    return root
+
+
+@pytest.fixture(scope='module')
+def installed(minimerge, stack):
+    p = mm(minimerge, stack, 'install', '--explain', 'meta-all')
+    assert p.returncode == 0, show(p)
+    return p
+
+
+@pytest.mark.parametrize('name', sorted(PROJECTS))
+def test_detected_by_the_right_backend(minimerge, stack, name):
+    p = ok(mm(minimerge, stack, 'info', '--which-backends', str(stack / 'src' / name)))
+    first = p.stdout.split(',')[0]
+    assert first.startswith(BACKEND[name] + ' ('), p.stdout
+    if name == 'hello-ac':
+        # A released autoconf tree has configure.ac too: autoreconf steps aside.
+        assert 'autoreconf' not in p.stdout
+
+
+def run_installed(stack, name, program):
+    path = stack / 'dependencies' / name / 'parts' / 'part' / 'bin' / program
+    return subprocess.run([str(path)], capture_output=True, text=True, timeout=30).stdout
+
+
+def test_stack_builds_and_installs(stack, installed):
+    assert summary(installed)[3] == 0
+    assert run_installed(stack, 'hello-ac', 'hello-ac') == 'hello-ac: hello from greet\n'
+    assert run_installed(stack, 'hello-cmake', 'hello-cmake') == \
+        'hello-cmake: hello from greet\n'
+    assert run_installed(stack, 'hello-reconf', 'hello-reconf') == 'hello-reconf\n'
+    assert run_installed(stack, 'tool-make', 'tool') == 'tool 0.3\n'
+    prefix = stack / 'dependencies' / 'greet' / 'parts' / 'part'
+    assert (prefix / 'lib' / 'pkgconfig' / 'greet.pc').exists()
+    assert (prefix / 'include' / 'greet.h').exists()
+    py = list((stack / 'dependencies' / 'hello-py' / 'parts' / 'part').rglob(
+        'hello_py/__init__.py'))
+    assert len(py) == 1 and 'hello from python' in py[0].read_text()
+
+
+def test_choice_in_explain_and_log(stack, installed):
+    for name, backend in BACKEND.items():
+        line = [ln for ln in installed.stdout.splitlines()
+                if ln.startswith('explain: build dependencies/%s: backend ' % name)]
+        assert len(line) == 1, installed.stdout
+        assert line[0].startswith('explain: build dependencies/%s: backend %s (score '
+                                  % (name, backend)), line
+        log = stack / '.minimerge' / 'logs' / ('build.dependencies_%s.log' % name)
+        assert log.read_text().startswith(line[0][len('explain: build dependencies/%s: '
+                                                      % name):] + '\n')
+    assert 'build system meson' in installed.stdout
+    assert 'build system pybuild' in installed.stdout
+
+
+def test_second_run_skips(minimerge, stack, installed):
+    p = ok(mm(minimerge, stack, 'install', 'meta-all'))
+    ran, skipped, restored, failed, _ = summary(p)
+    assert (ran, failed) == (0, 0), show(p)
+
+
+def test_no_backend_wants_the_tree(minimerge, tmp_path):
+    root = tmp_path
+    (root / 'minilays' / 'm').mkdir(parents=True)
+    (root / 'src' / 'nothing').mkdir(parents=True)
+    (root / 'src' / 'nothing' / 'README').write_text('no build files here\n')
+    (root / 'minilays' / 'm' / 'nothing').write_text(
+        '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
+        'src_uri = src/nothing\n')
+    p = mm(minimerge, root, 'install', 'nothing')
+    assert p.returncode == 1, show(p)
+    failed = [ln for ln in p.stdout.splitlines() if 'FAILED' in ln]
+    assert len(failed) == 1, show(p)
+    assert 'No eligible backends for %s/dependencies/nothing/parts/build. Tried autoconf (0: ' \
+        % root in failed[0]
+    for name in ('autoreconf', 'cmake', 'makefile', 'meson', 'perl', 'python'):
+        assert ', %s (0: ' % name in failed[0]
+
+
+# ---- debian/ for each project, line by line ----
+
+CHANGELOG = ('{name} ({version}) UNRELEASED; urgency=low\n\n  * Initial release\n\n'
+             ' -- Jane Doe <jane@example.org>  Tue, 14 Nov 2023 22:13:20 +0000\n')
+
+CONTROL = ('Source: {name}\nSection: misc\nPriority: extra\n'
+           'Maintainer: Jane Doe <jane@example.org>\nBuild-Depends: {deps}\n{homepage}'
+           '\nPackage: {name}\nSection: misc\nPriority: extra\nArchitecture: any\n'
+           'Description: {description}\n')
+
+EXPECTED = {
+    'greet': dict(version='1.0', deps='debhelper (>= 7)', homepage='',
+                  rules='--buildsystem=meson ', license='Expat'),
+    'hello-ac': dict(version='3.1', deps='greet, debhelper (>= 7)',
+                     homepage='Homepage: https://example.org/hello-ac\n',
+                     rules='--buildsystem=autoconf ', license='GPL-3'),
+    'hello-reconf': dict(version='0.9', deps='debhelper (>= 7)', homepage='',
+                         rules='--buildsystem=autoconf --with=autoreconf ', license='unknown'),
+    'hello-cmake': dict(version='2.0', deps='pkgconfig, greet, debhelper (>= 7)',
+                        homepage='Homepage: https://example.org/cm\n',
+                        rules='--buildsystem=cmake ', license='unknown'),
+    'tool-make': dict(version='0.3', deps='debhelper (>= 7)', homepage='',
+                      rules='--buildsystem=makefile ', license='unknown'),
+    'hello-py': dict(version='1.4', deps='setuptools, debhelper (>= 7)',
+                     homepage='Homepage: https://example.org/py\n',
+                     rules='--buildsystem=pybuild ', license='Expat',
+                     description='Says hello in Python'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(PROJECTS))
+def test_debianize(minimerge, stack, tmp_path, name):
+    tree = tmp_path / name
+    shutil.copytree(str(stack / 'src' / name), str(tree))
+    ok(mm(minimerge, stack, 'debianize', str(tree)))
+    e = dict(name=name, description='a package')
+    e.update(EXPECTED[name])
+
+    def read(rel):
+        return (tree / 'debian' / rel).read_text()
+    assert read('control') == CONTROL.format(**e)
+    assert read('rules') == '#!/usr/bin/make -f\n%%:\n\tdh $@ %s\n' % e['rules']
+    assert read('changelog') == CHANGELOG.format(**e)
+    assert read('compat') == '7\n'
+    assert read('source/format') == '3.0 (quilt)\n'
+    copyright = read('copyright').splitlines()
+    assert copyright[1] == 'Upstream-Name: %s' % name
+    assert copyright[5:8] == ['Copyright: 2023 Jane Doe <jane@example.org>',
+                              'License: %s' % e['license'],
+                              " The full text of the license can be found in the file "
+                              "'/usr/share/common-licenses/%s'." % e['license']]
