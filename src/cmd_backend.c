@@ -123,7 +123,7 @@ static int map_depends(struct project *p)
 
 static void info_usage(FILE *f)
 {
-	fputs("usage: minimerge info [--which-backends | --dump] [-v] [DIR]\n"
+	fputs("usage: minimerge info [--which-backends | --dump | --json] [-v] [DIR]\n"
 	      "\n"
 	      "Asks the backends about the project in DIR (default: the current\n"
 	      "directory) and shows what the chosen one reports: its name and\n"
@@ -133,7 +133,7 @@ static void info_usage(FILE *f)
 	      "  --which-backends  print the backends that want DIR, best first:\n"
 	      "                    'name (score), ...'\n"
 	      "  --dump            print every key as JSON, with selected_backend and\n"
-	      "                    eligible_backends\n"
+	      "                    eligible_backends (--json: the same)\n"
 	      "  -v, --verbose     show what the backends' scripts wrote on stderr\n"
 	      "  -h, --help        print this help and exit\n"
 	      "\n"
@@ -198,12 +198,11 @@ static json_t *info_json(const struct project *p)
 	return o;
 }
 
-static void info_text(const struct project *p)
+static void info_text(const struct project *p, json_t *o)
 {
 	const struct backend_score *w = &p->scores[0];
 	printf("backend: %s (score %d%s%s)\n", w->backend->name, w->score, w->reason ? ": " : "",
 	       w->reason ? w->reason : "");
-	json_t *o = info_json(p);
 	const char *key;
 	json_t *v;
 	json_object_foreach(o, key, v)
@@ -221,7 +220,6 @@ static void info_text(const struct project *p)
 			putchar('\n');
 		}
 	}
-	json_decref(o);
 }
 
 /* The arguments the three commands share: options, then at most one DIR. */
@@ -261,7 +259,7 @@ int cmd_info(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!strcmp(a, "--which-backends")) {
 			which = true;
-		} else if (!strcmp(a, "--dump")) {
+		} else if (!strcmp(a, "--dump") || !strcmp(a, "--json")) {
 			dump = true;
 		} else if (shared_arg("info", a, &args) != 0) {
 			return EXIT_BAD_INPUT;
@@ -273,23 +271,22 @@ int cmd_info(int argc, char **argv)
 	}
 	struct project p;
 	int rc = EXIT_BAD_INPUT;
-	if (project_open(&p, args.dir ? args.dir : ".", !which, args.verbose) != 0) {
-		/* said */
-	} else if (which) {
-		for (size_t i = 0; i < p.neligible; i++)
-			printf("%s%s (%d)", i ? ", " : "", p.scores[i].backend->name,
-			       p.scores[i].score);
-		putchar('\n');
-		rc = EXIT_OK;
-	} else if (map_depends(&p) == 0) {
-		if (dump) {
+	if (project_open(&p, args.dir ? args.dir : ".", !which, args.verbose) == 0) {
+		if (which) {
+			for (size_t i = 0; i < p.neligible; i++)
+				printf("%s%s (%d)", i ? ", " : "", p.scores[i].backend->name,
+				       p.scores[i].score);
+			putchar('\n');
+			rc = EXIT_OK;
+		} else if (map_depends(&p) == 0) {
 			json_t *o = info_json(&p);
-			json_print(o);
+			if (dump)
+				json_print(o);
+			else
+				info_text(&p, o);
 			json_decref(o);
-		} else {
-			info_text(&p);
+			rc = EXIT_OK;
 		}
-		rc = EXIT_OK;
 	}
 	project_close(&p);
 	return rc;

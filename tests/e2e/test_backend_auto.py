@@ -1,7 +1,7 @@
 """install_method = auto with the built-in backends (issue 8): real projects
 made here (a meson library, programs built with autoconf, autoreconf and
-CMake that find it through pkg-config, a Makefile project and a Python
-project), each recognised by the right backend, built and installed inside
+CMake that find it through pkg-config, a Makefile project, a Python project
+and a Perl one), each recognised by the right backend, built and installed inside
 one stack, and each one's debian/ checked line by line."""
 
 import os
@@ -70,6 +70,13 @@ PROJECTS = {
             'install: tool\n\tmkdir -p $(PREFIX)/bin\n\tcp tool $(PREFIX)/bin/tool\n'
             '\tchmod 755 $(PREFIX)/bin/tool\n'),
     },
+    'hello-perl': {
+        'Makefile.PL': ("use ExtUtils::MakeMaker;\n"
+                        "WriteMakefile(NAME => 'Hello::Perl', VERSION => '0.5',\n"
+                        "    ABSTRACT => 'Says hello in Perl', LICENSE => 'perl',\n"
+                        "    EXE_FILES => ['hello-perl']);\n"),
+        'hello-perl': '#!/usr/bin/perl\nprint "hello-perl\\n";\n',
+    },
     'hello-py': {
         'pyproject.toml': (
             '[build-system]\nrequires = ["setuptools"]\n'
@@ -83,7 +90,8 @@ PROJECTS = {
 }
 
 BACKEND = {'greet': 'meson', 'hello-ac': 'autoconf', 'hello-reconf': 'autoreconf',
-           'hello-cmake': 'cmake', 'tool-make': 'makefile', 'hello-py': 'python'}
+           'hello-cmake': 'cmake', 'tool-make': 'makefile', 'hello-py': 'python',
+           'hello-perl': 'perl'}
 DEPENDS = {'hello-ac': 'greet', 'hello-cmake': 'greet'}
 
 
@@ -157,6 +165,7 @@ def test_stack_builds_and_installs(stack, installed):
         'hello-cmake: hello from greet\n'
     assert run_installed(stack, 'hello-reconf', 'hello-reconf') == 'hello-reconf\n'
     assert run_installed(stack, 'tool-make', 'tool') == 'tool 0.3\n'
+    assert run_installed(stack, 'hello-perl', 'hello-perl') == 'hello-perl\n'
     prefix = stack / 'dependencies' / 'greet' / 'parts' / 'part'
     assert (prefix / 'lib' / 'pkgconfig' / 'greet.pc').exists()
     assert (prefix / 'include' / 'greet.h').exists()
@@ -226,6 +235,9 @@ EXPECTED = {
                         rules='--buildsystem=cmake ', license='unknown'),
     'tool-make': dict(version='0.3', deps='debhelper (>= 7)', homepage='',
                       rules='--buildsystem=makefile ', license='unknown'),
+    'hello-perl': dict(version='0.5', deps='debhelper (>= 7)', homepage='',
+                       rules='--buildsystem=perl_makemaker ', license='Artistic',
+                       description='Says hello in Perl'),
     'hello-py': dict(version='1.4', deps='setuptools, debhelper (>= 7)',
                      homepage='Homepage: https://example.org/py\n',
                      rules='--buildsystem=pybuild ', license='Expat',

@@ -33,5 +33,7 @@ def test_ninja_install_honours_destdir(tmp_path):
     mans = list(dest.rglob('share/man/man1/minimerge.1'))
     assert len(bins) == 1 and os.access(bins[0], os.X_OK)
     assert len(mans) == 1
+    # Where external backends are looked for when no variable says.
+    assert len(list(dest.rglob('share/minimerge/backends'))) == 1
     out = subprocess.run([str(bins[0]), '--version'], capture_output=True, text=True)
     assert out.stdout.startswith('minimerge ')
