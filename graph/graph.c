@@ -287,6 +287,14 @@ int graph_job_remove_tree(struct graph_job *job, const char *path)
 	return err ? -1 : 0;
 }
 
+/* A line of the run's own in the log; sb gets its newline. */
+static void log_line(struct graph_job *job, struct strbuf *sb)
+{
+	strbuf_addc(sb, '\n');
+	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb->buf, sb->len) < 0)
+		diag_warning(job->action->log_path, 0, "cannot write the log");
+}
+
 void graph_job_say(struct graph_job *job, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -296,9 +304,7 @@ void graph_job_say(struct graph_job *job, const char *fmt, ...)
 	va_end(ap);
 	if (job->observer && job->observer->say)
 		job->observer->say(job->observer->ctx, job->action, sb.buf);
-	strbuf_addc(&sb, '\n');
-	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb.buf, sb.len) < 0)
-		diag_warning(job->action->log_path, 0, "cannot write the log");
+	log_line(job, &sb);
 	strbuf_release(&sb);
 }
 
@@ -311,9 +317,7 @@ void graph_job_note(struct graph_job *job, const char *fmt, ...)
 	va_end(ap);
 	free(job->action->note);
 	job->action->note = xstrdup(sb.buf);
-	strbuf_addc(&sb, '\n');
-	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb.buf, sb.len) < 0)
-		diag_warning(job->action->log_path, 0, "cannot write the log");
+	log_line(job, &sb);
 	strbuf_release(&sb);
 }
 

@@ -1,7 +1,9 @@
 #include "backend.h"
 
 #include "build_env.h"
+#include "project_info.h"
 
+#include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"
@@ -82,6 +84,48 @@ static void load_dir(struct backend_set *s, const char *dir)
 	free(names);
 }
 
+/* The external backends' names, directories and scripts, hashed: a build
+ * chosen by them is built again when one changes. */
+static struct hash128 identity(struct backend_set *s)
+{
+	struct strbuf all = STRBUF_INIT, text = STRBUF_INIT;
+	for (size_t i = 0; i < s->n; i++) {
+		strbuf_addf(&all, "%s\n%s\n", s->v[i].name, s->v[i].dir);
+		DIR *d = opendir(s->v[i].dir);
+		char **names = NULL;
+		size_t n = 0, cap = 0;
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				names = xrealloc(names, cap * sizeof(*names));
+			}
+			names[n++] = xstrdup(e->d_name);
+		}
+		if (d)
+			closedir(d);
+		qsort(names, n, sizeof(*names), by_string);
+		for (size_t k = 0; k < n; k++) {
+			const char *path = path_join(&s->arena, s->v[i].dir, names[k]);
+			struct stat st;
+			int err;
+			strbuf_reset(&text);
+			if (stat(path, &st) != 0)
+				st.st_mode = 0;
+			else if (S_ISREG(st.st_mode))
+				file_read(path, &text, &err);
+			strbuf_addf(&all, "%s %o %zu\n", names[k], (unsigned)st.st_mode, text.len);
+			strbuf_add(&all, text.buf, text.len);
+			free(names[k]);
+		}
+		free(names);
+	}
+	struct hash128 h = hash_bytes(all.buf, all.len);
+	strbuf_release(&all);
+	strbuf_release(&text);
+	return h;
+}
+
 static int read_timeout(struct backend_set *s, struct strbuf *err)
 {
 	s->timeout = 60;
@@ -112,10 +156,12 @@ int backend_set_load(struct backend_set *s, struct strbuf *err)
 	s->searched = arena_strdup(&s->arena, paths);
 	for (const char *p = paths; *p;) {
 		size_t len = strcspn(p, ":");
+		/* Absolute: the scripts run in the project, not here. */
 		if (len)
-			load_dir(s, arena_strndup(&s->arena, p, len));
+			load_dir(s, path_abspath(&s->arena, arena_strndup(&s->arena, p, len)));
 		p += len + (p[len] == ':');
 	}
+	s->identity = identity(s);
 	size_t nbuiltin;
 	const struct backend_builtin *builtin = backend_builtins(&nbuiltin);
 	for (size_t i = 0; i < nbuiltin; i++) {
@@ -188,13 +234,24 @@ static void script_start(struct arena *a, const struct backend *b, const char *n
 		close(in);
 }
 
-static void read_scratch(int fd, struct strbuf *out)
+/* What a script wrote, up to BACKEND_OUTPUT_MAX bytes: false if it wrote
+ * more. */
+static bool read_scratch(int fd, struct strbuf *out)
 {
 	char buf[4096];
 	ssize_t n;
-	if (fd >= 0 && lseek(fd, 0, SEEK_SET) == 0)
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			strbuf_add(out, buf, (size_t)n);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return true;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (out->len + (size_t)n > BACKEND_OUTPUT_MAX)
+			return false;
+		strbuf_add(out, buf, (size_t)n);
+	}
+	return true;
 }
 
 /* Waits for it: 0 when it exited with 0 (its stdout in out), 1 when the
@@ -205,8 +262,7 @@ static int script_wait(const struct backend_set *s, struct script *sc, struct st
 	if (!sc->start_errno)
 		spawn_wait(sc->pid, s->timeout, &sc->r);
 	struct strbuf stdout_text = STRBUF_INIT, stderr_text = STRBUF_INIT;
-	read_scratch(sc->out, &stdout_text);
-	read_scratch(sc->err, &stderr_text);
+	bool whole = read_scratch(sc->out, &stdout_text) & read_scratch(sc->err, &stderr_text);
 	if (sc->out >= 0)
 		close(sc->out);
 	if (sc->err >= 0)
@@ -227,11 +283,17 @@ static int script_wait(const struct backend_set *s, struct script *sc, struct st
 	} else if (sc->start_errno) {
 		strbuf_addf(err, "Backend %s (%s) has no usable '%s' script: %s", b->name, b->dir,
 			    sc->name, strerror(sc->start_errno));
+	} else if (sc->r.timed_out) {
+		strbuf_addf(err, "%s ", sc->path);
+		spawn_result_describe(&sc->r, sc->path, s->timeout, err);
+	} else if (!whole) {
+		strbuf_addf(err, "%s printed more than %d bytes", sc->path, BACKEND_OUTPUT_MAX);
 	} else if (sc->r.exited && sc->r.code == 0) {
 		strbuf_add(out, stdout_text.buf, stdout_text.len);
 		rc = 0;
 	} else if (sc->r.exited && sc->r.code == BACKEND_USER_ERROR) {
 		/* The user's mistake, said by the backend: its words alone. */
+		rc = -2;
 		strbuf_add(err, stdout_text.buf, stdout_text.len);
 		if (!stdout_text.len)
 			strbuf_add(err, stderr_text.buf, stderr_text.len);
@@ -343,11 +405,11 @@ static int parse_want(struct arena *a, const struct backend *b, const char *text
 			goto out;
 		}
 		if (json_is_string(reason)) {
-			sc->reason = arena_strdup(a, json_string_value(reason));
+			sc->reason = project_info_one_line(a, json_string_value(reason));
 		} else if (reason && !json_is_null(reason)) {
 			struct strbuf r = STRBUF_INIT;
 			add_json(&r, reason);
-			sc->reason = arena_strdup(a, r.buf);
+			sc->reason = project_info_one_line(a, r.buf);
 			strbuf_release(&r);
 		}
 	} else if (json_is_array(v) || json_is_null(v)) {
@@ -385,6 +447,10 @@ static int by_rank(const void *x, const void *y)
 int backend_rank(const struct backend_set *s, const char *dir, struct arena *a,
 		 struct backend_score **scores, struct strbuf *log, struct strbuf *err)
 {
+	if (!fs_is_dir(dir, true)) {
+		strbuf_addf(err, "%s: no such directory", dir);
+		return -1;
+	}
 	struct backend_score *v = xcalloc(s->n ? s->n : 1, sizeof(*v));
 	struct script *runs = xcalloc(s->n ? s->n : 1, sizeof(*runs));
 	/* Every script starts before the first is waited for: the backends
@@ -409,15 +475,17 @@ int backend_rank(const struct backend_set *s, const char *dir, struct arena *a,
 		if (r == 1)
 			strbuf_addf(e, "Backend %s (%s) has no '%s' script", b->name, b->dir,
 				    want_script);
-		if (r != 0 || parse_want(a, b, out.buf, &v[i], e) != 0)
-			rc = -1;
+		if (r == 0 && parse_want(a, b, out.buf, &v[i], e) != 0)
+			r = -1;
+		if (r != 0 && rc == 0)
+			rc = r == -2 ? -2 : -1;
 	}
 	strbuf_release(&out);
 	strbuf_release(&reason);
 	free(runs);
 	if (rc != 0) {
 		free(v);
-		return -1;
+		return rc;
 	}
 	qsort(v, s->n, sizeof(*v), by_rank);
 	*scores = v;
@@ -469,6 +537,10 @@ static int info_all(const struct backend_set *s, struct arena *a, const struct b
 	if (r == 1)
 		strbuf_addf(err, "Backend %s (%s) has no '%s' script", b->name, b->dir,
 			    all_info_script);
+	if (r == -2) {
+		strbuf_release(&out);
+		return -2;
+	}
 	json_t *v = r == 0 ? json_loads(out.buf, JSON_DECODE_ANY, NULL) : NULL;
 	if (r == 0 && !json_is_object(v)) {
 		strbuf_addf(err, "%s didn't return valid JSON: ", sc.path);
@@ -516,8 +588,8 @@ static int info_each(const struct backend_set *s, struct arena *a, const struct 
 			continue;
 		strbuf_reset(&out);
 		int r = script_wait(s, &runs[i], &out, log, rc == 0 ? err : &ignored);
-		if (r < 0) {
-			rc = -1;
+		if (r < 0 && rc == 0) {
+			rc = r;
 		} else if (r == 0) {
 			while (out.len && out.buf[out.len - 1] == '\n')
 				out.buf[--out.len] = '\0';
@@ -535,7 +607,7 @@ static int info_each(const struct backend_set *s, struct arena *a, const struct 
 	free(runs);
 	if (rc != 0) {
 		json_decref(v);
-		return -1;
+		return rc;
 	}
 	*facts = v;
 	return 0;

@@ -36,13 +36,17 @@
 #include "backend_builtin.h"
 
 #include "../lib/arena.h"
+#include "../lib/hash.h"
 #include "../lib/strbuf.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-enum { BACKEND_USER_ERROR = 42 };
+enum {
+	BACKEND_USER_ERROR = 42,          /* a script's exit status: the user's mistake */
+	BACKEND_OUTPUT_MAX = 4 * 1024 * 1024, /* the most a script may print */
+};
 
 struct backend {
 	const char *name;
@@ -57,6 +61,9 @@ struct backend_set {
 	size_t n, cap;
 	const char *searched; /* the directories looked in, ':'-joined */
 	double timeout;       /* seconds a script may run */
+	/* The external backends' names, directories and scripts, hashed: an
+	 * input of the builds they choose for. */
+	struct hash128 identity;
 };
 
 struct backend_score {
@@ -75,9 +82,10 @@ void backend_set_free(struct backend_set *s);
 /* Asks every backend whether it wants the tree at dir.  *scores gets one
  * entry per backend (malloc'd, the caller frees it), the eligible ones
  * first, by score then name.  What the scripts wrote on stderr is
- * appended to log (may be NULL).  0, or -1 with why in err: a `want` that
- * is missing, cannot run, fails, times out or answers something that is no
- * score; a user error (exit 42) gives its output alone. */
+ * appended to log (may be NULL).  0, or -1 with why in err: no directory
+ * dir, a `want` that is missing, cannot run, fails, times out, prints more
+ * than BACKEND_OUTPUT_MAX bytes or answers something that is no score; or
+ * -2 for a user error (exit 42), whose output alone is in err. */
 int backend_rank(const struct backend_set *s, const char *dir, struct arena *a,
 		 struct backend_score **scores, struct strbuf *log, struct strbuf *err);
 
@@ -95,8 +103,8 @@ void backend_describe_none(const struct backend_set *s, const struct backend_sco
  * caller owns it): from `all_info`, given the JSON list of keys on stdin,
  * when the backend has that script; else from one script per key, each
  * value the script's stdout without its trailing newline (a missing
- * script: the key is left out).  keys is NULL-ended.  0, or -1 with why in
- * err. */
+ * script: the key is left out).  keys is NULL-ended.  0, -1 with why in
+ * err, or -2 with a user error's words (as backend_rank). */
 int backend_info(const struct backend_set *s, const struct backend *b, const char *dir,
 		 struct arena *a, const char *const *keys, json_t **facts, struct strbuf *log,
 		 struct strbuf *err);

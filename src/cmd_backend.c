@@ -14,7 +14,6 @@
 #include "../lib/path.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,19 +69,25 @@ static int project_open(struct project *p, const char *dir, bool want_info, bool
 	}
 	while (p->neligible < p->set.n && p->scores[p->neligible].score > 0)
 		p->neligible++;
-	if (!p->neligible) {
+	if (!backend_has_winner(p->scores, p->set.n)) {
 		say_log(&log, verbose);
 		backend_describe_none(&p->set, p->scores, p->dir, &err);
 		diag_error(NULL, 0, "%s", err.buf);
 		goto out;
 	}
 	const struct backend *b = p->scores[0].backend;
-	if (want_info &&
-	    (backend_info(&p->set, b, p->dir, &p->arena, project_info_keys, &p->facts, &log,
-			  &err) != 0 ||
-	     project_info_read(&p->info, p->facts, &p->arena, &err) != 0)) {
+	int r = want_info ? backend_info(&p->set, b, p->dir, &p->arena, project_info_keys,
+					 &p->facts, &log, &err)
+			  : 0;
+	if (r == 0 && want_info && project_info_read(&p->info, p->facts, &p->arena, &err) != 0)
+		r = -1;
+	if (r != 0) {
 		say_log(&log, verbose);
-		diag_error(NULL, 0, "backend %s: %s", b->name, err.buf);
+		/* A user error (exit 42) is the backend's words alone. */
+		if (r == -2)
+			diag_error(NULL, 0, "%s", err.buf);
+		else
+			diag_error(NULL, 0, "backend %s: %s", b->name, err.buf);
 		goto out;
 	}
 	say_log(&log, verbose);
@@ -142,11 +147,6 @@ static void info_usage(FILE *f)
 	      f);
 }
 
-static json_t *string_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 static json_t *string_list(const char *const *v, size_t n)
 {
 	json_t *a = json_array();
@@ -155,40 +155,10 @@ static json_t *string_list(const char *const *v, size_t n)
 	return a;
 }
 
-/* Every key, in project_info_keys' order. */
+/* Every key, then the choice, as pkgme's --dump has them. */
 static json_t *info_json(const struct project *p)
 {
-	const struct project_info *pi = &p->info;
-	json_t *o = json_object();
-	for (const char *const *k = project_info_keys; *k; k++) {
-		json_t *v;
-		if (!strcmp(*k, "build_depends"))
-			v = string_list(pi->build_depends, pi->nbuild_depends);
-		else if (!strcmp(*k, "extra_files"))
-			v = pi->extra_files ? json_deep_copy(pi->extra_files) : json_object();
-		else if (!strcmp(*k, "extra_files_from_paths"))
-			v = pi->extra_files_from_paths ? json_deep_copy(pi->extra_files_from_paths)
-						       : json_object();
-		else
-			v = NULL;
-		static const struct {
-			const char *key;
-			size_t offset;
-		} texts[] = {
-#define TEXT(k) {#k, offsetof(struct project_info, k)}
-			TEXT(package_name), TEXT(version), TEXT(architecture), TEXT(section),
-			TEXT(maintainer), TEXT(distribution), TEXT(description), TEXT(license),
-			TEXT(homepage), TEXT(depends), TEXT(buildsystem), TEXT(debhelper_addons),
-			TEXT(extra_targets), TEXT(explicit_copyright),
-			TEXT(extra_control_binary_fields),
-#undef TEXT
-		};
-		for (size_t i = 0; !v && i < sizeof(texts) / sizeof(*texts); i++)
-			if (!strcmp(*k, texts[i].key))
-				v = string_or_null(
-					*(const char *const *)((const char *)pi + texts[i].offset));
-		json_object_set_new(o, *k, v ? v : json_null());
-	}
+	json_t *o = project_info_to_json(&p->info);
 	json_object_set_new(o, "minibuild_depends", string_list(p->deps, p->ndeps));
 	json_object_set_new(o, "selected_backend", json_string(p->scores[0].backend->name));
 	json_t *eligible = json_array();
@@ -472,7 +442,7 @@ int cmd_debianize(int argc, char **argv)
 		if (debianize_write(&p.info, p.dir, &written, &err) != 0) {
 			diag_error(NULL, 0, "debianize: %s", err.buf);
 		} else {
-			for (const char *l = written.buf; l && *l; l += strcspn(l, "\n") + 1)
+			for (const char *l = written.buf; *l; l += strcspn(l, "\n") + 1)
 				printf("wrote %.*s\n", (int)strcspn(l, "\n"), l);
 			rc = EXIT_OK;
 		}

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 /* Continuation lines as Debian's control files want them: a space first,
  * " ." for an empty line. */
@@ -34,7 +36,7 @@ static void add_field(struct strbuf *out, const char *name, const char *text)
 	strbuf_addc(out, '\n');
 }
 
-void debianize_control(const struct project_info *pi, struct strbuf *out)
+static void debianize_control(const struct project_info *pi, struct strbuf *out)
 {
 	strbuf_addf(out, "Source: %s\nSection: %s\nPriority: extra\nMaintainer: %s\n",
 		    pi->package_name, pi->section, pi->maintainer);
@@ -63,7 +65,7 @@ void debianize_control(const struct project_info *pi, struct strbuf *out)
 	add_field(out, "Description", pi->description);
 }
 
-void debianize_rules(const struct project_info *pi, struct strbuf *out)
+static void debianize_rules(const struct project_info *pi, struct strbuf *out)
 {
 	/* pkgme leaves the blank after each word: the file is its, byte for
 	 * byte. */
@@ -97,7 +99,7 @@ static int year_of(time_t when)
 	return tm.tm_year + 1900;
 }
 
-void debianize_changelog(const struct project_info *pi, time_t when, struct strbuf *out)
+static void debianize_changelog(const struct project_info *pi, time_t when, struct strbuf *out)
 {
 	strbuf_addf(out, "%s (%s) %s; urgency=low\n\n  * Initial release\n\n -- %s  ",
 		    pi->package_name, pi->version, pi->distribution, pi->maintainer);
@@ -105,7 +107,7 @@ void debianize_changelog(const struct project_info *pi, time_t when, struct strb
 	strbuf_addc(out, '\n');
 }
 
-void debianize_copyright(const struct project_info *pi, time_t when, struct strbuf *out)
+static void debianize_copyright(const struct project_info *pi, time_t when, struct strbuf *out)
 {
 	strbuf_addf(out,
 		    "Format: http://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
@@ -195,6 +197,27 @@ static int add_extra(struct out_files *f, const json_t *files, bool from_paths,
 	return 0;
 }
 
+/* Whether a directory on the way from dir to rel is a symbolic link, which
+ * would take the file out of the project (said in err). */
+static bool through_link(struct arena *a, const char *dir, const char *rel, struct strbuf *err)
+{
+	const char *path = dir;
+	for (const char *p = rel; *p;) {
+		size_t len = strcspn(p, "/");
+		if (!p[len])
+			break; /* the file itself: a rename replaces a link, never follows it */
+		path = path_join(a, path, arena_strndup(a, p, len));
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			strbuf_addf(err, "%s is a symbolic link: %s would not be written inside %s",
+				    path, rel, dir);
+			return true;
+		}
+		p += len + 1;
+	}
+	return false;
+}
+
 int debianize_write(const struct project_info *pi, const char *dir, struct strbuf *written,
 		    struct strbuf *err)
 {
@@ -202,9 +225,15 @@ int debianize_write(const struct project_info *pi, const char *dir, struct strbu
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	if (epoch && *epoch) {
 		char *end;
+		errno = 0;
 		long long v = strtoll(epoch, &end, 10);
-		if (*end || v < 0) {
-			strbuf_addf(err, "SOURCE_DATE_EPOCH=%s: not a number of seconds", epoch);
+		struct tm tm;
+		/* A date whose year a struct tm cannot hold is no date. */
+		if (*end || v < 0 || errno || !gmtime_r(&(time_t){(time_t)v}, &tm) ||
+		    tm.tm_year > 9999 - 1900) {
+			strbuf_addf(err, "SOURCE_DATE_EPOCH=%s: not a number of seconds since 1970 "
+					 "before the year 10000",
+				    epoch);
 			return -1;
 		}
 		when = (time_t)v;
@@ -222,12 +251,14 @@ int debianize_write(const struct project_info *pi, const char *dir, struct strbu
 	     add_extra(&f, pi->extra_files_from_paths, true, err) != 0))
 		rc = -1;
 	struct arena a = ARENA_INIT;
+	for (size_t i = 0; i < f.n && rc == 0; i++)
+		if (through_link(&a, dir, f.v[i].path, err))
+			rc = -1;
 	for (size_t i = 0; i < f.n && rc == 0; i++) {
 		const char *path = path_join(&a, dir, f.v[i].path);
 		int e = fs_mkdirs(path_dirname(&a, path), 0777);
 		if (!e)
-			e = fs_write_atomic(path, f.v[i].text.buf ? f.v[i].text.buf : "",
-					    f.v[i].text.len, f.v[i].mode);
+			e = fs_write_atomic(path, f.v[i].text.buf, f.v[i].text.len, f.v[i].mode);
 		if (e) {
 			strbuf_addf(err, "cannot write %s: %s", path, strerror(e));
 			rc = -1;

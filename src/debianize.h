@@ -19,13 +19,6 @@
 
 #include "../lib/strbuf.h"
 
-#include <time.h>
-
-/* The files' texts, for a caller that shows them. */
-void debianize_control(const struct project_info *pi, struct strbuf *out);
-void debianize_rules(const struct project_info *pi, struct strbuf *out);
-void debianize_changelog(const struct project_info *pi, time_t when, struct strbuf *out);
-void debianize_copyright(const struct project_info *pi, time_t when, struct strbuf *out);
 
 /* Writes dir/debian/ (and the extra files, relative to dir).  The paths
  * written are appended to written, one per line.  0, or -1 with why in

@@ -1,5 +1,7 @@
 #include "pkg_auto.h"
 
+#include "facts.h"
+
 #include "../lib/argv.h"
 #include "../lib/file.h"
 #include "../lib/fsutil.h"
@@ -33,16 +35,6 @@ static bool known_system(const char *name)
 	return false;
 }
 
-static bool exists(const char *dir, const char *name)
-{
-	struct strbuf path = STRBUF_INIT;
-	strbuf_addf(&path, "%s/%s", dir, name);
-	struct stat st;
-	bool ok = stat(path.buf, &st) == 0;
-	strbuf_release(&path);
-	return ok;
-}
-
 static void add_jobs(struct argv *a, const char *flag, int jobs)
 {
 	argv_addf(a, "%s%d", flag, jobs > 0 ? jobs : 1);
@@ -53,7 +45,7 @@ static size_t build_steps(const struct pkg_auto *pa, const char *system, struct 
 {
 	size_t n = 0;
 	if (!strcmp(system, "autoconf")) {
-		if (!exists(pa->builddir, "configure"))
+		if (!facts_has_file(pa->builddir, "configure"))
 			argv_add_words(&steps[n++], "autoreconf -fi");
 		argv_add(&steps[n], "./configure");
 		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
@@ -163,18 +155,6 @@ static size_t install_steps(const struct pkg_auto *pa, const char *system, struc
 	return n;
 }
 
-static int run_steps(const struct pkg_auto *pa, struct graph_job *job, struct argv *steps,
-		     size_t n)
-{
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = graph_job_spawn(job, argv_list(&steps[i]), pa->builddir, pa->envp);
-		argv_free(&steps[i]);
-	}
-	return rc;
-}
-
 /* What the backends wrote on stderr belongs in the build's log. */
 static int log_text(struct graph_job *job, const struct strbuf *text)
 {
@@ -194,56 +174,73 @@ static int log_text(struct graph_job *job, const struct strbuf *text)
 static int choose(const struct pkg_auto *pa, struct graph_job *job, char **system)
 {
 	struct arena a = ARENA_INIT;
-	struct strbuf log = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf log = STRBUF_INIT, err = STRBUF_INIT, why = STRBUF_INIT;
 	struct backend_score *scores = NULL;
 	json_t *facts = NULL;
-	int rc = -1;
-	if (backend_rank(pa->backends, pa->builddir, &a, &scores, &log, &err) != 0) {
-		graph_job_fail(job, "%s", err.buf);
-		goto out;
+	const char *name = NULL;
+	int r = backend_rank(pa->backends, pa->builddir, &a, &scores, &log, &err);
+	const struct backend_score *w = r == 0 ? &scores[0] : NULL;
+	if (r != 0) {
+		strbuf_add(&why, err.buf, err.len);
+	} else if (!backend_has_winner(scores, pa->backends->n)) {
+		backend_describe_none(pa->backends, scores, pa->builddir, &why);
+	} else if ((r = backend_info(pa->backends, w->backend, pa->builddir, &a,
+				     (const char *const[]){"buildsystem", NULL}, &facts, &log,
+				     &err)) != 0) {
+		/* A user error (exit 42) is the backend's words alone. */
+		if (r != -2)
+			strbuf_addf(&why, "backend %s: ", w->backend->name);
+		strbuf_add(&why, err.buf, err.len);
+	} else {
+		const json_t *bs = json_object_get(facts, "buildsystem");
+		name = json_is_string(bs) ? json_string_value(bs) : NULL;
+		if (!name || !known_system(name)) {
+			strbuf_addf(&why, "backend %s names ", w->backend->name);
+			if (name)
+				strbuf_addf(&why, "the build system '%s', which minimerge cannot run", name);
+			else
+				strbuf_adds(&why, "no build system (buildsystem)");
+			strbuf_adds(&why, " (it runs");
+			for (const char *const *s = systems; *s; s++)
+				strbuf_addf(&why, "%s %s", s == systems ? "" : ",", *s);
+			strbuf_addc(&why, ')');
+			name = NULL;
+		}
 	}
-	if (!backend_has_winner(scores, pa->backends->n)) {
-		backend_describe_none(pa->backends, scores, pa->builddir, &err);
-		graph_job_fail(job, "%s", err.buf);
-		goto out;
-	}
-	const struct backend_score *w = &scores[0];
-	const char *keys[] = {"buildsystem", NULL};
-	if (backend_info(pa->backends, w->backend, pa->builddir, &a, keys, &facts, &log, &err) !=
-	    0) {
-		graph_job_fail(job, "backend %s: %s", w->backend->name, err.buf);
-		goto out;
-	}
-	const json_t *bs = json_object_get(facts, "buildsystem");
-	const char *name = json_is_string(bs) ? json_string_value(bs) : NULL;
-	if (!name || !known_system(name)) {
-		struct strbuf known = STRBUF_INIT;
-		for (const char *const *s = systems; *s; s++)
-			strbuf_addf(&known, "%s%s", s == systems ? "" : ", ", *s);
-		if (name)
-			graph_job_fail(job, "backend %s names the build system '%s', which minimerge "
-					    "cannot run (it runs %s)",
-				       w->backend->name, name, known.buf);
-		else
-			graph_job_fail(job, "backend %s names no build system (buildsystem: one of %s)",
-				       w->backend->name, known.buf);
-		strbuf_release(&known);
-		goto out;
-	}
-	graph_job_note(job, "backend %s (score %d%s%s), build system %s", w->backend->name,
-		       w->score, w->reason ? ": " : "", w->reason ? w->reason : "", name);
-	*system = xstrdup(name);
-	rc = 0;
-out:
-	if (log_text(job, &log) != 0 && rc == 0) {
-		free(*system);
+	/* What the scripts said on stderr first, then the verdict. */
+	int rc = log_text(job, &log);
+	if (rc == 0 && name) {
+		graph_job_note(job, "backend %s (score %d%s%s), build system %s", w->backend->name,
+			       w->score, w->reason ? ": " : "", w->reason ? w->reason : "", name);
+		*system = xstrdup(name);
+	} else if (rc == 0) {
+		graph_job_fail(job, "%s", why.buf);
 		rc = -1;
 	}
 	json_decref(facts);
 	free(scores);
 	strbuf_release(&log);
 	strbuf_release(&err);
+	strbuf_release(&why);
 	arena_free(&a);
+	return rc;
+}
+
+int pkg_auto_run_system(const struct pkg_auto *pa, struct graph_job *job, const char *system,
+			bool install)
+{
+	struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
+	size_t n = install ? install_steps(pa, system, steps) : build_steps(pa, system, steps);
+	if (n == 0) {
+		graph_job_fail(job, "the build left no single wheel in %s/%s", pa->builddir, WHEELS);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = graph_job_spawn(job, argv_list(&steps[i]), pa->builddir, pa->envp);
+		argv_free(&steps[i]);
+	}
 	return rc;
 }
 
@@ -252,9 +249,7 @@ int pkg_auto_build(const struct pkg_auto *pa, struct graph_job *job)
 	char *system = NULL;
 	if (choose(pa, job, &system) != 0)
 		return -1;
-	struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
-	size_t n = build_steps(pa, system, steps);
-	int rc = run_steps(pa, job, steps, n);
+	int rc = pkg_auto_run_system(pa, job, system, false);
 	if (rc == 0) {
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", pa->builddir, BUILD_SYSTEM_FILE);
@@ -275,20 +270,13 @@ int pkg_auto_install(const struct pkg_auto *pa, struct graph_job *job)
 	strbuf_addf(&path, "%s/%s", pa->builddir, BUILD_SYSTEM_FILE);
 	int err;
 	int rc = -1;
-	if (file_read(path.buf, &system, &err) != 0) {
+	if (file_read(path.buf, &system, &err) != 0)
 		graph_job_fail(job, "cannot read %s (%s): the build did not finish", path.buf,
 			       strerror(err));
-	} else if (!known_system(system.buf)) {
+	else if (!known_system(system.buf))
 		graph_job_fail(job, "%s names no build system minimerge runs", path.buf);
-	} else {
-		struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
-		size_t n = install_steps(pa, system.buf, steps);
-		if (n == 0)
-			graph_job_fail(job, "the build left no single wheel in %s/%s", pa->builddir,
-				       WHEELS);
-		else
-			rc = run_steps(pa, job, steps, n);
-	}
+	else
+		rc = pkg_auto_run_system(pa, job, system.buf, true);
 	strbuf_release(&path);
 	strbuf_release(&system);
 	return rc;

@@ -30,6 +30,8 @@
 
 #include "../graph/graph.h"
 
+#include <stdbool.h>
+
 struct pkg_auto {
 	const struct backend_set *backends;
 	const char *builddir; /* a copy of the source, made by the caller */
@@ -37,7 +39,7 @@ struct pkg_auto {
 	/* A minibuild's options; NULL: not set. */
 	const char *configure_options, *make_options, *make_targets, *install_targets;
 	char *const *envp;
-	int jobs;
+	int jobs; /* the run's -j */
 };
 
 /* Chooses the backend and builds.  0, or -1 after graph_job_fail (no
@@ -45,5 +47,10 @@ struct pkg_auto {
 int pkg_auto_build(const struct pkg_auto *pa, struct graph_job *job);
 /* Installs what pkg_auto_build built into the prefix.  0 or -1 (failed). */
 int pkg_auto_install(const struct pkg_auto *pa, struct graph_job *job);
+/* Runs the build (or install) commands of one build system in pa's build
+ * directory, as the table above says: what install_method = cmmi runs too
+ * ("autoconf", its source having a configure script).  0 or -1 (failed). */
+int pkg_auto_run_system(const struct pkg_auto *pa, struct graph_job *job, const char *system,
+			bool install);
 
 #endif

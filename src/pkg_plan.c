@@ -1,6 +1,7 @@
 #include "pkg_plan.h"
 
 #include "build_env.h"
+#include "facts.h"
 #include "fetch_home.h"
 #include "fetch_static.h"
 #include "fetch_vcs.h"
@@ -9,6 +10,7 @@
 
 #include "../cache/tree.h"
 #include "../cache/record.h"
+#include "../lib/argv.h"
 #include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
@@ -53,7 +55,6 @@ struct pkg_job {
 	/* static, in a plan for a run: the archive's file in the download
 	 * cache; NULL otherwise. */
 	const char *download;
-	const char **configure_args, **make_args, **install_args; /* NULL-terminated */
 	/* Installs it needs that are not in this run (-N, --jump): their
 	 * recorded outputs stand in for the graph's needs. */
 	const char **outside;
@@ -71,29 +72,17 @@ static const char *value_or(const struct minibuild_value *v, const char *dflt)
 	return v->value ? v->value : dflt;
 }
 
-/* Options are split at blanks, as minitage splits them. */
-static const char **split_words(struct arena *a, const char *first, const char *const *more,
-				size_t nmore)
+/* The words of text (NULL: none), split at blanks as minitage splits
+ * them, NULL-ended, in the arena. */
+static const char **split_words(struct arena *a, const char *text)
 {
-	size_t cap = 2;
-	for (size_t i = 0; i < nmore; i++)
-		cap += more[i] ? strlen(more[i]) / 2 + 1 : 0;
-	const char **argv = arena_alloc(a, cap * sizeof(*argv));
-	size_t n = 0;
-	if (first)
-		argv[n++] = first;
-	for (size_t i = 0; i < nmore; i++) {
-		const char *s = more[i];
-		while (s && *s) {
-			s += strspn(s, " \t\n");
-			size_t len = strcspn(s, " \t\n");
-			if (len)
-				argv[n++] = arena_strndup(a, s, len);
-			s += len;
-		}
-	}
-	argv[n] = NULL;
-	return argv;
+	struct argv w = ARGV_INIT;
+	argv_add_words(&w, text);
+	const char **v = arena_alloc(a, (w.n + 1) * sizeof(*v));
+	for (size_t i = 0; i < w.n; i++)
+		v[i] = arena_strdup(a, w.v[i]);
+	argv_free(&w);
+	return v;
 }
 
 /* Every package p needs installed, through meta- packages, each once. */
@@ -355,7 +344,7 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 		const char **only = NULL;
 		size_t nonly = 0;
 		if (mb->buildout_parts.value) {
-			only = split_words(ar, NULL, &mb->buildout_parts.value, 1);
+			only = split_words(ar, mb->buildout_parts.value);
 			while (only[nonly])
 				nonly++;
 		}
@@ -483,8 +472,8 @@ static bool is_auto(const struct pkg_job *pj)
 	return !strcmp(pj->method, "auto");
 }
 
-/* What an auto build or install needs to know; envp is the caller's. */
-static struct pkg_auto auto_of(const struct pkg_job *pj, char **envp)
+/* What a build or install needs to know; envp is the caller's. */
+static struct pkg_auto auto_of(const struct pkg_job *pj, struct graph_job *job, char **envp)
 {
 	const struct minibuild *mb = &pj->pkg->mb;
 	return (struct pkg_auto){
@@ -496,7 +485,7 @@ static struct pkg_auto auto_of(const struct pkg_job *pj, char **envp)
 		.make_targets = mb->make_targets.value,
 		.install_targets = mb->install_targets.value,
 		.envp = envp,
-		.jobs = pj->plan->jobs,
+		.jobs = graph_job_jobs(job),
 	};
 }
 
@@ -514,25 +503,19 @@ static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 	env_inputs(pj->plan, in);
 	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
 	if (is_auto(pj))
-		graph_input_text(in, "backends", pj->plan->backends->searched);
+		graph_input_hash(in, "backends", pj->plan->backends->identity,
+				 pj->plan->backends->searched);
 	return outside_inputs(pj, in);
 }
 
-static int cmmi_build(const struct pkg_job *pj, struct graph_job *job, char **envp)
+/* configure, make: autoconf's commands, without autoreconf. */
+static int cmmi_build(const struct pkg_auto *pa, struct graph_job *job)
 {
-	struct stat st;
-	struct strbuf configure = STRBUF_INIT;
-	strbuf_addf(&configure, "%s/configure", pj->builddir);
-	bool have = stat(configure.buf, &st) == 0;
-	strbuf_release(&configure);
-	if (!have) {
+	if (!facts_has_file(pa->builddir, "configure")) {
 		graph_job_fail(job, "install_method = cmmi, but the source has no configure script");
 		return -1;
 	}
-	return graph_job_spawn(job, pj->configure_args, pj->builddir, envp) != 0 ||
-			       graph_job_spawn(job, pj->make_args, pj->builddir, envp) != 0
-		       ? -1
-		       : 0;
+	return pkg_auto_run_system(pa, job, "autoconf", false);
 }
 
 static int build_run(struct graph_action *a, struct graph_job *job)
@@ -551,13 +534,8 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		return -1;
 	}
 	char **envp = make_env(pj);
-	int rc;
-	if (is_auto(pj)) {
-		struct pkg_auto pa = auto_of(pj, envp);
-		rc = pkg_auto_build(&pa, job);
-	} else {
-		rc = cmmi_build(pj, job, envp);
-	}
+	struct pkg_auto pa = auto_of(pj, job, envp);
+	int rc = is_auto(pj) ? pkg_auto_build(&pa, job) : cmmi_build(&pa, job);
 	build_env_free(envp);
 	if (rc != 0)
 		return -1;
@@ -630,13 +608,9 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 	if (graph_job_remove_tree(job, pj->prefix) != 0)
 		return -1;
 	char **envp = make_env(pj);
-	int rc;
-	if (is_auto(pj)) {
-		struct pkg_auto pa = auto_of(pj, envp);
-		rc = pkg_auto_install(&pa, job);
-	} else {
-		rc = graph_job_spawn(job, pj->install_args, pj->builddir, envp);
-	}
+	struct pkg_auto pa = auto_of(pj, job, envp);
+	int rc = is_auto(pj) ? pkg_auto_install(&pa, job)
+			     : pkg_auto_run_system(&pa, job, "autoconf", true);
 	build_env_free(envp);
 	return rc;
 }
@@ -758,19 +732,6 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 			return NULL;
 		}
 	}
-	const char *more[3];
-	char *prefix_opt = arena_alloc(a, strlen(pj->prefix) + 10);
-	strcpy(prefix_opt, "--prefix=");
-	strcat(prefix_opt, pj->prefix);
-	more[0] = prefix_opt;
-	more[1] = mb->configure_options.value;
-	pj->configure_args = split_words(a, "./configure", more, 2);
-	more[0] = mb->make_options.value;
-	more[1] = mb->make_targets.value;
-	pj->make_args = split_words(a, "make", more, 2);
-	more[0] = mb->make_options.value;
-	more[1] = value_or(&mb->install_targets, "install");
-	pj->install_args = split_words(a, "make", more, 2);
 	if (is_buildout(pj) && pj->srcdir && !strcmp(pj->srcdir, pj->home)) {
 		/* What the buildout makes in its directory is no source. */
 		static const char *const made[] = {"bin", "var", "develop-eggs", ".installed.cfg"};

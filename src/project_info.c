@@ -3,6 +3,7 @@
 #include "../lib/file.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,18 @@ const char *const project_info_keys[] = {
 	"explicit_copyright", "extra_control_binary_fields", NULL,
 };
 
-const char *project_info_clean_name(struct arena *a, const char *name)
+const char *project_info_one_line(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s);
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	return out;
+}
+
+/* pkgme's cleaning of a package name: lower case, [a-z0-9+.-] only, no
+ * leading '.', '+' or '-'. */
+static const char *clean_name(struct arena *a, const char *name)
 {
 	char *out = arena_alloc(a, strlen(name) + 1);
 	size_t n = 0;
@@ -157,46 +169,90 @@ static const char *or(const char *v, const char *dflt)
 
 static json_t *files_of(const json_t *v)
 {
-	if (json_is_string(v))
-		return json_loads(json_string_value(v), 0, NULL);
-	return json_is_object(v) ? json_deep_copy(v) : NULL;
+	json_t *o = json_is_string(v) ? json_loads(json_string_value(v), 0, NULL)
+				      : json_deep_copy(v);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The keys that are text, and where each goes. */
+static const struct {
+	const char *key;
+	size_t offset;
+	const char *sep; /* a list's entries joined with; NULL: no list */
+	bool lines;      /* may hold several lines */
+} texts[] = {
+#define TEXT(k, sep, lines) {#k, offsetof(struct project_info, k), sep, lines}
+	TEXT(package_name, NULL, false),
+	TEXT(version, NULL, false),
+	TEXT(architecture, " ", false),
+	TEXT(section, NULL, false),
+	TEXT(maintainer, NULL, false),
+	TEXT(distribution, NULL, false),
+	TEXT(description, NULL, true),
+	TEXT(license, NULL, false),
+	TEXT(homepage, NULL, false),
+	TEXT(depends, ", ", false),
+	TEXT(buildsystem, NULL, false),
+	TEXT(debhelper_addons, ",", false),
+	TEXT(extra_targets, NULL, true),
+	TEXT(explicit_copyright, NULL, true),
+	TEXT(extra_control_binary_fields, NULL, true),
+#undef TEXT
+};
+
+static const char **field(struct project_info *pi, size_t i)
+{
+	return (const char **)((char *)pi + texts[i].offset);
+}
+
+json_t *project_info_to_json(const struct project_info *pi)
+{
+	json_t *o = json_object();
+	for (const char *const *k = project_info_keys; *k; k++) {
+		json_t *v = NULL;
+		if (!strcmp(*k, "build_depends")) {
+			v = json_array();
+			for (size_t i = 0; i < pi->nbuild_depends; i++)
+				json_array_append_new(v, json_string(pi->build_depends[i]));
+		} else if (!strcmp(*k, "extra_files")) {
+			v = pi->extra_files ? json_deep_copy(pi->extra_files) : json_object();
+		} else if (!strcmp(*k, "extra_files_from_paths")) {
+			v = pi->extra_files_from_paths ? json_deep_copy(pi->extra_files_from_paths)
+						       : json_object();
+		}
+		for (size_t i = 0; !v && i < sizeof(texts) / sizeof(*texts); i++) {
+			const char *t = *field((struct project_info *)pi, i);
+			if (!strcmp(*k, texts[i].key))
+				v = t ? json_string(t) : json_null();
+		}
+		json_object_set_new(o, *k, v ? v : json_null());
+	}
+	return o;
 }
 
 int project_info_read(struct project_info *pi, const json_t *facts, struct arena *a,
 		      struct strbuf *err)
 {
 	memset(pi, 0, sizeof(*pi));
-	struct {
-		const char *key;
-		const char **to;
-		const char *sep; /* a list's entries joined with; NULL: no list */
-	} texts[] = {
-		{"package_name", &pi->package_name, NULL},
-		{"version", &pi->version, NULL},
-		{"architecture", &pi->architecture, " "},
-		{"section", &pi->section, NULL},
-		{"maintainer", &pi->maintainer, NULL},
-		{"distribution", &pi->distribution, NULL},
-		{"description", &pi->description, NULL},
-		{"license", &pi->license, NULL},
-		{"homepage", &pi->homepage, NULL},
-		{"depends", &pi->depends, ", "},
-		{"buildsystem", &pi->buildsystem, NULL},
-		{"debhelper_addons", &pi->debhelper_addons, ","},
-		{"extra_targets", &pi->extra_targets, NULL},
-		{"explicit_copyright", &pi->explicit_copyright, NULL},
-		{"extra_control_binary_fields", &pi->extra_control_binary_fields, NULL},
-	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
 		const json_t *v = json_object_get(facts, texts[i].key);
 		if (!v || json_is_null(v))
 			continue;
-		*texts[i].to = texts[i].sep ? text_or_list(a, v, texts[i].sep) : text_of(a, v);
-		if (!*texts[i].to) {
+		const char **to = field(pi, i);
+		*to = texts[i].sep ? text_or_list(a, v, texts[i].sep) : text_of(a, v);
+		if (!*to) {
 			strbuf_addf(err, "the backend's value for '%s' is not %s", texts[i].key,
 				    texts[i].sep ? "a string or a list of strings" : "a string");
 			return -1;
 		}
+		/* A value on a line of its own (a control field, a minibuild key)
+		 * must not start another. */
+		if (!texts[i].lines)
+			*to = project_info_one_line(a, *to);
 	}
 	const json_t *deps = json_object_get(facts, "build_depends");
 	if (deps && !json_is_null(deps) && read_depends(pi, deps, a) != 0) {
@@ -224,7 +280,7 @@ int project_info_read(struct project_info *pi, const json_t *facts, struct arena
 		return -1;
 	}
 	const char *raw = pi->package_name;
-	pi->package_name = project_info_clean_name(a, raw);
+	pi->package_name = clean_name(a, raw);
 	if (strlen(pi->package_name) < 2) {
 		strbuf_addf(err, "Package name must be at least two characters long: '%s'", raw);
 		project_info_free(pi);

@@ -53,8 +53,11 @@ int project_info_read(struct project_info *pi, const json_t *facts, struct arena
 		      struct strbuf *err);
 void project_info_free(struct project_info *pi);
 
-/* pkgme's cleaning of a package name (lower case, [a-z0-9+.-] only, no
- * leading '.', '+' or '-'), in the arena. */
-const char *project_info_clean_name(struct arena *a, const char *name);
+/* Every key of project_info_keys: its value, null where none. */
+json_t *project_info_to_json(const struct project_info *pi);
+
+/* s with every control character a blank, in the arena: a backend's value
+ * that must stay on its line. */
+const char *project_info_one_line(struct arena *a, const char *s);
 
 #endif

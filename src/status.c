@@ -203,7 +203,7 @@ static void on_event(void *ctx, const struct graph_action *a, enum sched_event e
 		if (st.opt.explain && a->state == GRAPH_RAN && a->reason_after_run)
 			strbuf_addf(&out, "explain: %s: after it ran: %s\n", a->identity,
 				    a->reason_after_run);
-		if (st.opt.explain && a->note)
+		if (st.opt.explain && a->state == GRAPH_RAN && a->note)
 			strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->note);
 	} else if (ev == SCHED_DECIDED && a->state == GRAPH_WOULD_RUN && st.opt.explain) {
 		strbuf_addf(&out, "explain: %s: %s\n", a->identity, a->reason ? a->reason : "");

@@ -173,19 +173,6 @@ def test_bad_timeout(minimerge, tree):
     assert 'MINIMERGE_BACKEND_TIMEOUT=soon' in error_of(p)
 
 
-def test_helpers_on_path(minimerge, tmp_path):
-    """pkgme appends <backends>/../helpers to the scripts' PATH."""
-    project = tmp_path / 'project'
-    project.mkdir()
-    b = Backends(tmp_path / 'share' / 'backends')
-    helpers = tmp_path / 'share' / 'helpers'
-    helpers.mkdir()
-    (helpers / 'score-it').write_text('#!/bin/sh\necho 15\n')
-    (helpers / 'score-it').chmod(0o755)
-    b.want('helped', 'score-it')
-    assert which(minimerge, b, str(project)).stdout == 'helped (15)\n'
-
-
 # ---- selection ----
 
 def test_highest_wins_ties_by_name(minimerge, tree):
@@ -507,3 +494,110 @@ def test_minitagify(minimerge, tree, tmp_path):
     p = run(minimerge, 'minitagify', project, paths=b.path, cwd=str(out), env=rooted)
     assert p.returncode == 2
     assert p.stderr == 'minimerge: hello-2.1: error: already exists (--force replaces it)\n'
+
+
+# ---- what review found ----
+
+@pytest.mark.parametrize('relative', [False, True])
+def test_helpers_on_path(minimerge, tmp_path, relative):
+    """pkgme appends <backends>/../helpers to the scripts' PATH.  The scripts
+    run in the project: a relative entry is taken from where minimerge was
+    started, and a trailing slash still finds the helpers."""
+    project = tmp_path / 'project'
+    project.mkdir()
+    b = Backends(tmp_path / 'share' / 'backends')
+    helpers = tmp_path / 'share' / 'helpers'
+    helpers.mkdir()
+    (helpers / 'score-it').write_text('#!/bin/sh\necho 15\n')
+    (helpers / 'score-it').chmod(0o755)
+    b.want('helped', 'score-it')
+    p = run(minimerge, 'info', '--which-backends', str(project),
+            paths='share/backends/' if relative else b.path, cwd=str(tmp_path))
+    assert p.stdout == 'helped (15)\n', show(p)
+
+
+def test_timeout_wins_over_exit_status(minimerge, tree):
+    b, project = tree
+    b.want('stubborn', "trap 'echo 10; exit 0' TERM\nsleep 30 & wait")
+    p = which(minimerge, b, project, env={'MINIMERGE_BACKEND_TIMEOUT': '0.5'})
+    assert error_of(p).startswith('%s/stubborn/want timed out after 0.5 s' % b.path)
+
+
+def test_output_cut_off(minimerge, tree):
+    b, project = tree
+    b.want('chatty', 'head -c 5000000 /dev/zero | tr "\\0" " "\necho 10')
+    assert error_of(which(minimerge, b, project)) == \
+        '%s/chatty/want printed more than 4194304 bytes' % b.path
+
+
+def test_user_error_from_info(minimerge, tree):
+    b, project = tree
+    b.want('dummy', 'echo 10')
+    b.script('dummy', 'all_info', 'cat >/dev/null\necho "no metadata file"\nexit 42')
+    assert error_of(run(minimerge, 'info', project, paths=b.path)) == 'no metadata file'
+
+
+def test_values_stay_on_their_line(minimerge, tree):
+    b, project = tree
+    # printf's %s, not dash's echo: the JSON's \\n must reach it as written.
+    b.want('dummy', 'printf "%s\\n" \'{"score": 10, "reason": "two\\nlines"}\'')
+    b.script('dummy', 'all_info', 'cat >/dev/null\nprintf "%s\\n" \'{"package_name": "pp", '
+             '"homepage": "http://x\\ninstall_method = cmmi"}\'')
+    p = run(minimerge, 'minitagify', '-o', '-', project, paths=b.path)
+    assert p.returncode == 0, show(p)
+    assert p.stdout.splitlines()[0] == \
+        '# Written by minimerge minitagify: backend dummy (score 10: two lines).'
+    assert 'homepage = http://x install_method = cmmi\n' in p.stdout
+    assert p.stdout.count('install_method') == 2
+
+
+def test_extra_files_must_be_an_object(minimerge, tree):
+    b, project = tree
+    b.want('dummy', 'echo 10')
+    b.script('dummy', 'package_name', 'echo tiny')
+    b.script('dummy', 'extra_files', 'echo \'["debian/x"]\'')
+    assert error_of(run(minimerge, 'info', project, paths=b.path)) == \
+        "backend dummy: the backend's value for 'extra_files' is not an object of paths"
+
+
+def test_debianize_bad_date_and_links(minimerge, tree, tmp_path):
+    b, project = tree
+    b.want('dummy', 'echo 10')
+    b.script('dummy', 'package_name', 'echo tiny')
+    p = run(minimerge, 'debianize', project, paths=b.path,
+            env={'SOURCE_DATE_EPOCH': '99999999999999999999'})
+    assert 'SOURCE_DATE_EPOCH=99999999999999999999: not a number' in error_of(p)
+    assert not os.path.exists(os.path.join(project, 'debian'))
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    os.symlink(str(elsewhere), os.path.join(project, 'debian'))
+    p = run(minimerge, 'debianize', project, paths=b.path)
+    assert error_of(p) == ('debianize: %s/debian is a symbolic link: debian/control would '
+                           'not be written inside %s' % (project, project))
+    assert os.listdir(str(elsewhere)) == []
+
+
+def test_changed_backend_rebuilds(minimerge, tmp_path):
+    """An auto build's key has the external backends' scripts: a changed
+    one builds again, and explain says why."""
+    root = tmp_path / 'root'
+    (root / 'minilays' / 'm').mkdir(parents=True)
+    src = root / 'src' / 'mk'
+    src.mkdir(parents=True)
+    (src / 'Makefile').write_text('all:\n\ttrue\ninstall:\n\tmkdir -p $(PREFIX)/bin\n')
+    (root / 'minilays' / 'm' / 'mk').write_text(
+        '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
+        'src_uri = src/mk\n')
+    b = Backends(tmp_path / 'backends')
+    b.want('mine', 'echo 50')
+    b.script('mine', 'buildsystem', 'echo makefile')
+    p = run(minimerge, '-C', str(root), 'install', '--explain', 'mk', paths=b.path)
+    assert p.returncode == 0, show(p)
+    assert 'explain: build dependencies/mk: backend mine (score 50), build system makefile\n' \
+        in p.stdout
+    p = run(minimerge, '-C', str(root), 'install', 'mk', paths=b.path)
+    assert 'minimerge: 0 ran' in p.stdout, show(p)
+    b.want('mine', 'echo 50 # thought again')
+    p = run(minimerge, '-C', str(root), 'install', '--explain', 'mk', paths=b.path)
+    assert p.returncode == 0, show(p)
+    assert 'explain: build dependencies/mk: backends changed' in p.stdout, show(p)
