@@ -250,11 +250,12 @@ int cmd_info(int argc, char **argv)
 			rc = EXIT_OK;
 		} else if (map_depends(&p) == 0) {
 			json_t *o = info_json(&p);
-			if (dump)
-				json_print(o);
-			else
+			if (dump) {
+				json_print(o); /* takes o */
+			} else {
 				info_text(&p, o);
-			json_decref(o);
+				json_decref(o);
+			}
 			rc = EXIT_OK;
 		}
 	}
