@@ -262,7 +262,9 @@ static int script_wait(const struct backend_set *s, struct script *sc, struct st
 	if (!sc->start_errno)
 		spawn_wait(sc->pid, s->timeout, &sc->r);
 	struct strbuf stdout_text = STRBUF_INIT, stderr_text = STRBUF_INIT;
-	bool whole = read_scratch(sc->out, &stdout_text) & read_scratch(sc->err, &stderr_text);
+	bool stdout_whole = read_scratch(sc->out, &stdout_text);
+	bool stderr_whole = read_scratch(sc->err, &stderr_text);
+	bool whole = stdout_whole && stderr_whole;
 	if (sc->out >= 0)
 		close(sc->out);
 	if (sc->err >= 0)
