@@ -7,6 +7,8 @@
 #ifndef MINIMERGE_FSUTIL_H
 #define MINIMERGE_FSUTIL_H
 
+#include "arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -38,6 +40,16 @@ int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, s
 int fs_open_scratch(void);
 /* Copies what in gives until its end to out.  0 or an errno value. */
 int fs_copy_fd(int in, int out);
+/* The names in dir that keep accepts ("." and ".." never), sorted by
+ * strcmp: readdir's order is the file system's, and what is made of a
+ * listing must not depend on it.  is_dir says whether the name is a
+ * directory, a symbolic link counting as what it points to (the entry's
+ * type when readdir gives it, else a stat).  The names live in the arena;
+ * the array is malloc'd (the caller frees it).  NULL with errno set if dir
+ * cannot be read. */
+const char **fs_list_dir(struct arena *a, const char *dir,
+			 bool (*keep)(const char *name, bool is_dir, void *ctx), void *ctx,
+			 size_t *n);
 /* Whether path is a directory; a symlink to one counts only with follow.
  * An error (the path is not there) is a no. */
 bool fs_is_dir(const char *path, bool follow);

@@ -8,7 +8,6 @@
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -41,72 +40,52 @@ static bool have_name(const struct backend_set *s, const char *name)
 	return false;
 }
 
-static int by_string(const void *a, const void *b)
+/* A backend is a directory whose name does not start with '.'. */
+static bool backend_entry(const char *name, bool is_dir, void *ctx)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	(void)ctx;
+	return name[0] != '.' && is_dir;
 }
 
-/* The backends of one directory, by name: readdir's order is the file
- * system's, and the choice must not depend on it. */
+static bool any_entry(const char *name, bool is_dir, void *ctx)
+{
+	(void)name, (void)is_dir, (void)ctx;
+	return true;
+}
+
 static void load_dir(struct backend_set *s, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d)
+	size_t n;
+	const char **names = fs_list_dir(&s->arena, dir, backend_entry, NULL, &n);
+	if (!names)
 		return;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			names = xrealloc(names, cap * sizeof(*names));
-		}
-		names[n++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), by_string);
 	/* pkgme's helpers: <dir>/../helpers, beside the backends' directory. */
 	const char *helpers = path_join(&s->arena, path_dirname(&s->arena, dir), "helpers");
 	if (!fs_is_dir(helpers, true))
 		helpers = NULL;
 	for (size_t i = 0; i < n; i++) {
-		const char *path = path_join(&s->arena, dir, names[i]);
-		if (!have_name(s, names[i]) && fs_is_dir(path, true)) {
-			struct backend *b = add(s);
-			b->name = arena_strdup(&s->arena, names[i]);
-			b->dir = path;
-			b->helpers = helpers;
-		}
-		free(names[i]);
+		if (have_name(s, names[i]))
+			continue;
+		struct backend *b = add(s);
+		b->name = names[i];
+		b->dir = path_join(&s->arena, dir, names[i]);
+		b->helpers = helpers;
 	}
 	free(names);
 }
 
-/* The external backends' names, directories and scripts, hashed: a build
- * chosen by them is built again when one changes. */
-static struct hash128 identity(struct backend_set *s)
+struct hash128 backend_set_identity(const struct backend_set *s)
 {
+	struct arena a = ARENA_INIT;
 	struct strbuf all = STRBUF_INIT, text = STRBUF_INIT;
 	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].builtin)
+			continue;
 		strbuf_addf(&all, "%s\n%s\n", s->v[i].name, s->v[i].dir);
-		DIR *d = opendir(s->v[i].dir);
-		char **names = NULL;
-		size_t n = 0, cap = 0;
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				names = xrealloc(names, cap * sizeof(*names));
-			}
-			names[n++] = xstrdup(e->d_name);
-		}
-		if (d)
-			closedir(d);
-		qsort(names, n, sizeof(*names), by_string);
-		for (size_t k = 0; k < n; k++) {
-			const char *path = path_join(&s->arena, s->v[i].dir, names[k]);
+		size_t n;
+		const char **names = fs_list_dir(&a, s->v[i].dir, any_entry, NULL, &n);
+		for (size_t k = 0; names && k < n; k++) {
+			const char *path = path_join(&a, s->v[i].dir, names[k]);
 			struct stat st;
 			int err;
 			strbuf_reset(&text);
@@ -116,13 +95,13 @@ static struct hash128 identity(struct backend_set *s)
 				file_read(path, &text, &err);
 			strbuf_addf(&all, "%s %o %zu\n", names[k], (unsigned)st.st_mode, text.len);
 			strbuf_add(&all, text.buf, text.len);
-			free(names[k]);
 		}
 		free(names);
 	}
 	struct hash128 h = hash_bytes(all.buf, all.len);
 	strbuf_release(&all);
 	strbuf_release(&text);
+	arena_free(&a);
 	return h;
 }
 
@@ -161,7 +140,6 @@ int backend_set_load(struct backend_set *s, struct strbuf *err)
 			load_dir(s, path_abspath(&s->arena, arena_strndup(&s->arena, p, len)));
 		p += len + (p[len] == ':');
 	}
-	s->identity = identity(s);
 	size_t nbuiltin;
 	const struct backend_builtin *builtin = backend_builtins(&nbuiltin);
 	for (size_t i = 0; i < nbuiltin; i++) {

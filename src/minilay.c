@@ -1,6 +1,3 @@
-/* d_type (BSD, glibc, musl): a minilay of 10,000 minibuilds is listed
- * without 10,000 stats. */
-#define _DEFAULT_SOURCE
 #include "minilay.h"
 
 #include "cfg_parse.h"
@@ -10,12 +7,9 @@
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 
 bool minilay_ignored(const char *name)
 {
@@ -31,46 +25,12 @@ bool minilay_ignored(const char *name)
 	return false;
 }
 
-static int by_string(const void *a, const void *b)
+/* What minitage reads of a minilays directory: its directories (ctx
+ * points to true), or of a minilay: its other files; never the names it
+ * skips. */
+static bool minilay_entry(const char *name, bool is_dir, void *ctx)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The directories (or the other files) in dir but those minitage skips,
- * sorted; NULL if dir cannot be read.  Symbolic links count as what they
- * point to. */
-static const char **list_dir(struct arena *a, const char *dir, bool dirs_only, size_t *n)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	size_t cap = 64;
-	const char **v = xmalloc(cap * sizeof(*v));
-	*n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (minilay_ignored(e->d_name))
-			continue;
-		bool isdir;
-#ifdef DT_DIR
-		if (e->d_type == DT_DIR || e->d_type == DT_REG) {
-			isdir = e->d_type == DT_DIR;
-		} else
-#endif
-		{
-			/* A link, or a file system that does not say: ask. */
-			struct stat st;
-			isdir = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-		}
-		if (isdir != dirs_only)
-			continue;
-		if (*n == cap)
-			v = xrealloc(v, (cap *= 2) * sizeof(*v));
-		v[(*n)++] = dirs_only ? path_join(a, dir, e->d_name) : arena_strdup(a, e->d_name);
-	}
-	closedir(d);
-	qsort(v, *n, sizeof(*v), by_string);
-	return v;
+	return !minilay_ignored(name) && is_dir == *(const bool *)ctx;
 }
 
 static void add_dir(struct minilays *m, size_t *cap, const char *dir)
@@ -162,14 +122,16 @@ int minilays_open(struct arena *a, const char *root, const char *env, const char
 	if (configured && add_listed(a, out, &cap, root, configured, cfg_path, cfg_line) < 0)
 		return -1;
 	size_t nsub;
-	const char **subs = list_dir(a, path_join(a, root, "minilays"), true, &nsub);
+	bool dirs = true, files = false;
+	const char *top = path_join(a, root, "minilays");
+	const char **subs = fs_list_dir(a, top, minilay_entry, &dirs, &nsub);
 	for (size_t i = 0; subs && i < nsub; i++)
-		add_dir(out, &cap, subs[i]);
+		add_dir(out, &cap, path_join(a, top, subs[i]));
 	free(subs);
 	size_t fcap = 0;
 	for (size_t i = 0; i < out->ndirs; i++) {
 		size_t n;
-		const char **names = list_dir(a, out->dirs[i], false, &n);
+		const char **names = fs_list_dir(a, out->dirs[i], minilay_entry, &files, &n);
 		if (!names) {
 			diag_error(out->dirs[i], 0, "cannot read the minilay: %s", strerror(errno));
 			return -1;

@@ -503,7 +503,7 @@ static int build_inputs(struct graph_action *a, struct graph_inputs *in)
 	env_inputs(pj->plan, in);
 	graph_input_hash(in, "compiler", pj->plan->compiler, pj->plan->compiler_text);
 	if (is_auto(pj))
-		graph_input_hash(in, "backends", pj->plan->backends->identity,
+		graph_input_hash(in, "backends", pj->plan->backends_identity,
 				 pj->plan->backends->searched);
 	return outside_inputs(pj, in);
 }
@@ -788,6 +788,8 @@ static int load_backends(struct plan *p)
 	int rc = backend_set_load(p->backends, &err);
 	if (rc != 0)
 		diag_error(NULL, 0, "%s", err.buf);
+	else
+		p->backends_identity = backend_set_identity(p->backends);
 	strbuf_release(&err);
 	return rc;
 }

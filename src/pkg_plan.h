@@ -50,6 +50,7 @@ struct plan {
 				  * package builds with cmmi */
 	char *compiler_text;
 	struct backend_set *backends; /* found when a package builds with auto */
+	struct hash128 backends_identity; /* backend_set_identity of backends */
 	/* "env:NAME" and the value of each of build_env_inputs, read once:
 	 * every build and install has them as inputs. */
 	const char **env_names, **env_values;

@@ -184,7 +184,6 @@ def test_highest_wins_ties_by_name(minimerge, tree):
     b.want('negative', 'echo -3')
     p = which(minimerge, b, project)
     assert p.stdout == 'a (10), b (10), c (5)\n', show(p)
-    p = run(minimerge, 'info', '--dump', project, paths=b.path)
     b.script('a', 'package_name', 'echo from-a')
     b.script('b', 'package_name', 'echo from-b')
     dump = json.loads(run(minimerge, 'info', '--dump', project, paths=b.path).stdout)
