@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void argv_addn(struct argv *a, const char *word, size_t len)
+static void argv_addn(struct argv *a, const char *word, size_t len)
 {
 	if (a->n + 2 > a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 16;
@@ -32,7 +32,7 @@ void argv_addf(struct argv *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	argv_addn(a, sb.buf ? sb.buf : "", sb.len);
+	argv_addn(a, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 

@@ -18,7 +18,6 @@ struct argv {
 #define ARGV_INIT {NULL, 0, 0}
 
 void argv_add(struct argv *a, const char *word);
-void argv_addn(struct argv *a, const char *word, size_t len);
 void argv_addf(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Each blank-separated word of text (NULL: none). */
 void argv_add_words(struct argv *a, const char *text);

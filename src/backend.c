@@ -47,12 +47,6 @@ static bool backend_entry(const char *name, bool is_dir, void *ctx)
 	return name[0] != '.' && is_dir;
 }
 
-static bool any_entry(const char *name, bool is_dir, void *ctx)
-{
-	(void)name, (void)is_dir, (void)ctx;
-	return true;
-}
-
 static void load_dir(struct backend_set *s, const char *dir)
 {
 	size_t n;
@@ -72,37 +66,6 @@ static void load_dir(struct backend_set *s, const char *dir)
 		b->helpers = helpers;
 	}
 	free(names);
-}
-
-struct hash128 backend_set_identity(const struct backend_set *s)
-{
-	struct arena a = ARENA_INIT;
-	struct strbuf all = STRBUF_INIT, text = STRBUF_INIT;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].builtin)
-			continue;
-		strbuf_addf(&all, "%s\n%s\n", s->v[i].name, s->v[i].dir);
-		size_t n;
-		const char **names = fs_list_dir(&a, s->v[i].dir, any_entry, NULL, &n);
-		for (size_t k = 0; names && k < n; k++) {
-			const char *path = path_join(&a, s->v[i].dir, names[k]);
-			struct stat st;
-			int err;
-			strbuf_reset(&text);
-			if (stat(path, &st) != 0)
-				st.st_mode = 0;
-			else if (S_ISREG(st.st_mode))
-				file_read(path, &text, &err);
-			strbuf_addf(&all, "%s %o %zu\n", names[k], (unsigned)st.st_mode, text.len);
-			strbuf_add(&all, text.buf, text.len);
-		}
-		free(names);
-	}
-	struct hash128 h = hash_bytes(all.buf, all.len);
-	strbuf_release(&all);
-	strbuf_release(&text);
-	arena_free(&a);
-	return h;
 }
 
 static int read_timeout(struct backend_set *s, struct strbuf *err)
@@ -135,9 +98,11 @@ int backend_set_load(struct backend_set *s, struct strbuf *err)
 	s->searched = arena_strdup(&s->arena, paths);
 	for (const char *p = paths; *p;) {
 		size_t len = strcspn(p, ":");
-		/* Absolute: the scripts run in the project, not here. */
-		if (len)
-			load_dir(s, path_abspath(&s->arena, arena_strndup(&s->arena, p, len)));
+		/* Absolute: the scripts run in the project, not here.  (NULL: no
+		 * current directory to take a relative one from.) */
+		const char *dir = len ? path_abspath(&s->arena, arena_strndup(&s->arena, p, len)) : NULL;
+		if (dir)
+			load_dir(s, dir);
 		p += len + (p[len] == ':');
 	}
 	size_t nbuiltin;
@@ -288,7 +253,7 @@ static int script_wait(const struct backend_set *s, struct script *sc, struct st
 		strbuf_adds(err, ". Output:");
 		const struct strbuf *parts[] = {&stdout_text, &stderr_text};
 		for (int k = 0; k < 2; k++)
-			for (const char *p = parts[k]->buf; p && *p;) {
+			for (const char *p = parts[k]->buf; *p;) {
 				size_t len = strcspn(p, "\n");
 				strbuf_addf(err, "\n | %.*s", (int)len, p);
 				p += len + (p[len] == '\n');

@@ -36,7 +36,6 @@
 #include "backend_builtin.h"
 
 #include "../lib/arena.h"
-#include "../lib/hash.h"
 #include "../lib/strbuf.h"
 
 #include <jansson.h>
@@ -76,11 +75,6 @@ struct backend_score {
 int backend_set_load(struct backend_set *s, struct strbuf *err);
 void backend_set_free(struct backend_set *s);
 
-/* The external backends' names, directories and scripts, hashed: an input
- * of the builds they choose for, so that a backend added, removed or
- * changed builds them again.  Reads every script: asked once, by a plan
- * that builds with auto. */
-struct hash128 backend_set_identity(const struct backend_set *s);
 
 /* Asks every backend whether it wants the tree at dir.  *scores gets one
  * entry per backend (malloc'd, the caller frees it), the eligible ones

@@ -14,6 +14,7 @@
 #include "../lib/path.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +58,8 @@ static int project_open(struct project *p, const char *dir, bool want_info, bool
 	struct strbuf log = STRBUF_INIT, err = STRBUF_INIT;
 	int rc = -1;
 	p->dir = path_abspath(&p->arena, dir);
-	if (!fs_is_dir(p->dir, true)) {
-		diag_error(NULL, 0, "%s: no such directory", dir);
+	if (!p->dir) {
+		diag_error(NULL, 0, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if (backend_set_load(&p->set, &err) != 0 ||
@@ -69,7 +70,7 @@ static int project_open(struct project *p, const char *dir, bool want_info, bool
 	}
 	while (p->neligible < p->set.n && p->scores[p->neligible].score > 0)
 		p->neligible++;
-	if (!backend_has_winner(p->scores, p->set.n)) {
+	if (!p->neligible) {
 		say_log(&log, verbose);
 		backend_describe_none(&p->set, p->scores, p->dir, &err);
 		diag_error(NULL, 0, "%s", err.buf);

@@ -7,7 +7,6 @@
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -22,135 +21,144 @@
 
 enum { MAX_STEPS = 3 };
 
-static const char *const systems[] = {
-	"autoconf", "cmake", "meson", "makefile", "pybuild", "python_distutils", "perl_makemaker",
-	"perl_build", NULL,
-};
+enum system { AUTOCONF, CMAKE, MESON, MAKEFILE, PYTHON, PERL_MAKEMAKER, PERL_BUILD };
 
-static bool known_system(const char *name)
+/* debhelper's names of the build systems minimerge runs. */
+static const struct {
+	const char *name;
+	enum system system;
+} systems[] = {
+	{"autoconf", AUTOCONF},		{"cmake", CMAKE},
+	{"meson", MESON},		{"makefile", MAKEFILE},
+	{"pybuild", PYTHON},		{"python_distutils", PYTHON},
+	{"perl_makemaker", PERL_MAKEMAKER}, {"perl_build", PERL_BUILD},
+};
+enum { NSYSTEMS = sizeof(systems) / sizeof(*systems) };
+
+/* The build system of a name, or -1. */
+static int system_of(const char *name)
 {
-	for (const char *const *s = systems; *s; s++)
-		if (!strcmp(*s, name))
-			return true;
-	return false;
+	for (size_t i = 0; i < NSYSTEMS; i++)
+		if (!strcmp(systems[i].name, name))
+			return (int)systems[i].system;
+	return -1;
 }
 
-static void add_jobs(struct argv *a, const char *flag, int jobs)
+/* make OPTIONS... TARGETS... (and PREFIX= for a plain Makefile). */
+static void add_make(const struct pkg_auto *pa, struct argv *step, bool prefix,
+		     const char *targets)
 {
-	argv_addf(a, "%s%d", flag, jobs > 0 ? jobs : 1);
+	argv_add(step, "make");
+	if (prefix) {
+		argv_addf(step, "PREFIX=%s", pa->prefix);
+		argv_addf(step, "prefix=%s", pa->prefix);
+	}
+	argv_add_words(step, pa->make_options);
+	argv_add_words(step, targets);
 }
 
 /* The build steps of system in pa's build directory. */
-static size_t build_steps(const struct pkg_auto *pa, const char *system, struct argv *steps)
+static size_t build_steps(const struct pkg_auto *pa, enum system system, int jobs,
+			  struct argv *steps)
 {
 	size_t n = 0;
-	if (!strcmp(system, "autoconf")) {
+	switch (system) {
+	case AUTOCONF:
 		if (!facts_has_file(pa->builddir, "configure"))
 			argv_add_words(&steps[n++], "autoreconf -fi");
 		argv_add(&steps[n], "./configure");
 		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
 		argv_add_words(&steps[n++], pa->configure_options);
-		argv_add(&steps[n], "make");
-		argv_add_words(&steps[n], pa->make_options);
-		argv_add_words(&steps[n++], pa->make_targets);
-	} else if (!strcmp(system, "cmake")) {
+		add_make(pa, &steps[n++], false, pa->make_targets);
+		break;
+	case CMAKE:
 		argv_add_words(&steps[n], "cmake -S . -B " OUT_OF_TREE);
 		argv_addf(&steps[n], "-DCMAKE_INSTALL_PREFIX=%s", pa->prefix);
 		/* lib/, not lib/<triplet>: the prefix is read as minitage lays it. */
 		argv_add_words(&steps[n], "-DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_BUILD_TYPE=Release");
 		argv_add_words(&steps[n++], pa->configure_options);
 		argv_add_words(&steps[n], "cmake --build " OUT_OF_TREE);
-		add_jobs(&steps[n++], "--parallel=", pa->jobs);
-	} else if (!strcmp(system, "meson")) {
+		argv_addf(&steps[n++], "--parallel=%d", jobs);
+		break;
+	case MESON:
 		argv_add_words(&steps[n], "meson setup " OUT_OF_TREE);
 		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
 		argv_add_words(&steps[n], "--libdir=lib --buildtype=release");
 		argv_add_words(&steps[n++], pa->configure_options);
 		argv_add_words(&steps[n], "ninja -C " OUT_OF_TREE);
-		add_jobs(&steps[n], "-j", pa->jobs);
+		argv_addf(&steps[n], "-j%d", jobs);
 		argv_add_words(&steps[n++], pa->make_targets);
-	} else if (!strcmp(system, "makefile")) {
-		argv_add(&steps[n], "make");
-		argv_addf(&steps[n], "PREFIX=%s", pa->prefix);
-		argv_addf(&steps[n], "prefix=%s", pa->prefix);
-		argv_add_words(&steps[n], pa->make_options);
-		argv_add_words(&steps[n++], pa->make_targets);
-	} else if (!strcmp(system, "pybuild") || !strcmp(system, "python_distutils")) {
+		break;
+	case MAKEFILE:
+		add_make(pa, &steps[n++], true, pa->make_targets);
+		break;
+	case PYTHON:
 		/* Nothing is fetched: what the project needs is in the stack. */
 		argv_add_words(&steps[n++], "python3 -m pip wheel --no-deps --no-build-isolation "
 					    "--no-index --wheel-dir " WHEELS " .");
-	} else if (!strcmp(system, "perl_makemaker")) {
+		break;
+	case PERL_MAKEMAKER:
 		argv_add_words(&steps[n], "perl Makefile.PL");
 		argv_addf(&steps[n], "INSTALL_BASE=%s", pa->prefix);
 		argv_add_words(&steps[n++], pa->configure_options);
-		argv_add(&steps[n], "make");
-		argv_add_words(&steps[n], pa->make_options);
-		argv_add_words(&steps[n++], pa->make_targets);
-	} else if (!strcmp(system, "perl_build")) {
+		add_make(pa, &steps[n++], false, pa->make_targets);
+		break;
+	case PERL_BUILD:
 		argv_add_words(&steps[n], "perl Build.PL --install_base");
 		argv_add(&steps[n], pa->prefix);
 		argv_add_words(&steps[n++], pa->configure_options);
 		argv_add(&steps[n++], "./Build");
+		break;
 	}
 	return n;
 }
 
-/* The one wheel the build made, or NULL. */
-static char *built_wheel(const char *builddir)
+static bool is_wheel(const char *name, bool is_dir, void *ctx)
 {
-	struct strbuf dir = STRBUF_INIT;
-	strbuf_addf(&dir, "%s/%s", builddir, WHEELS);
-	DIR *d = opendir(dir.buf);
-	char *found = NULL;
-	int count = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len > 4 && !strcmp(e->d_name + len - 4, ".whl") && count++ == 0) {
-			struct strbuf path = STRBUF_INIT;
-			strbuf_addf(&path, "%s/%s", dir.buf, e->d_name);
-			found = strbuf_detach(&path);
-		}
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&dir);
-	if (count != 1) {
-		free(found);
-		return NULL;
-	}
-	return found;
+	(void)ctx;
+	size_t len = strlen(name);
+	return !is_dir && len > 4 && !strcmp(name + len - 4, ".whl");
 }
 
-static size_t install_steps(const struct pkg_auto *pa, const char *system, struct argv *steps)
+/* The install steps of system; 0 after graph_job_fail when there is
+ * nothing to install. */
+static size_t install_steps(const struct pkg_auto *pa, enum system system, struct graph_job *job,
+			    struct argv *steps)
 {
 	const char *targets = pa->install_targets ? pa->install_targets : "install";
 	size_t n = 0;
-	if (!strcmp(system, "autoconf") || !strcmp(system, "perl_makemaker")) {
-		argv_add(&steps[n], "make");
-		argv_add_words(&steps[n], pa->make_options);
-		argv_add_words(&steps[n++], targets);
-	} else if (!strcmp(system, "cmake")) {
+	switch (system) {
+	case AUTOCONF:
+	case PERL_MAKEMAKER:
+	case MAKEFILE:
+		add_make(pa, &steps[n++], system == MAKEFILE, targets);
+		break;
+	case CMAKE:
 		argv_add_words(&steps[n++], "cmake --install " OUT_OF_TREE);
-	} else if (!strcmp(system, "meson")) {
+		break;
+	case MESON:
 		argv_add_words(&steps[n++], "meson install --no-rebuild -C " OUT_OF_TREE);
-	} else if (!strcmp(system, "makefile")) {
-		argv_add(&steps[n], "make");
-		argv_addf(&steps[n], "PREFIX=%s", pa->prefix);
-		argv_addf(&steps[n], "prefix=%s", pa->prefix);
-		argv_add_words(&steps[n], pa->make_options);
-		argv_add_words(&steps[n++], targets);
-	} else if (!strcmp(system, "pybuild") || !strcmp(system, "python_distutils")) {
-		char *wheel = built_wheel(pa->builddir);
-		if (!wheel)
-			return 0;
-		argv_add_words(&steps[n], "python3 -m pip install --no-deps --no-index "
-					  "--no-build-isolation --ignore-installed");
-		argv_addf(&steps[n], "--prefix=%s", pa->prefix);
-		argv_add(&steps[n++], wheel);
-		free(wheel);
-	} else if (!strcmp(system, "perl_build")) {
+		break;
+	case PYTHON: {
+		struct arena a = ARENA_INIT;
+		const char *dir = path_join(&a, pa->builddir, WHEELS);
+		size_t count = 0;
+		const char **wheels = fs_list_dir(&a, dir, is_wheel, NULL, &count);
+		if (count == 1) {
+			argv_add_words(&steps[n], "python3 -m pip install --no-deps --no-index "
+						  "--no-build-isolation --ignore-installed");
+			argv_addf(&steps[n], "--prefix=%s", pa->prefix);
+			argv_add(&steps[n++], path_join(&a, dir, wheels[0]));
+		} else {
+			graph_job_fail(job, "the build left %zu wheels in %s, not one", count, dir);
+		}
+		free(wheels);
+		arena_free(&a);
+		break;
+	}
+	case PERL_BUILD:
 		argv_add_words(&steps[n++], "./Build install");
+		break;
 	}
 	return n;
 }
@@ -194,15 +202,15 @@ static int choose(const struct pkg_auto *pa, struct graph_job *job, char **syste
 	} else {
 		const json_t *bs = json_object_get(facts, "buildsystem");
 		name = json_is_string(bs) ? json_string_value(bs) : NULL;
-		if (!name || !known_system(name)) {
+		if (!name || system_of(name) < 0) {
 			strbuf_addf(&why, "backend %s names ", w->backend->name);
 			if (name)
 				strbuf_addf(&why, "the build system '%s', which minimerge cannot run", name);
 			else
 				strbuf_adds(&why, "no build system (buildsystem)");
 			strbuf_adds(&why, " (it runs");
-			for (const char *const *s = systems; *s; s++)
-				strbuf_addf(&why, "%s %s", s == systems ? "" : ",", *s);
+			for (size_t i = 0; i < NSYSTEMS; i++)
+				strbuf_addf(&why, "%s %s", i ? "," : "", systems[i].name);
 			strbuf_addc(&why, ')');
 			name = NULL;
 		}
@@ -226,16 +234,18 @@ static int choose(const struct pkg_auto *pa, struct graph_job *job, char **syste
 	return rc;
 }
 
-int pkg_auto_run_system(const struct pkg_auto *pa, struct graph_job *job, const char *system,
+int pkg_auto_run_system(const struct pkg_auto *pa, struct graph_job *job, const char *name,
 			bool install)
 {
 	struct argv steps[MAX_STEPS + 1] = {ARGV_INIT, ARGV_INIT, ARGV_INIT, ARGV_INIT};
-	size_t n = install ? install_steps(pa, system, steps) : build_steps(pa, system, steps);
-	if (n == 0) {
-		graph_job_fail(job, "the build left no single wheel in %s/%s", pa->builddir, WHEELS);
+	int system = system_of(name);
+	if (system < 0) {
+		graph_job_fail(job, "'%s' is no build system minimerge runs", name);
 		return -1;
 	}
-	int rc = 0;
+	size_t n = install ? install_steps(pa, (enum system)system, job, steps)
+			   : build_steps(pa, (enum system)system, graph_job_jobs(job), steps);
+	int rc = n ? 0 : -1;
 	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)
 			rc = graph_job_spawn(job, argv_list(&steps[i]), pa->builddir, pa->envp);
@@ -273,8 +283,6 @@ int pkg_auto_install(const struct pkg_auto *pa, struct graph_job *job)
 	if (file_read(path.buf, &system, &err) != 0)
 		graph_job_fail(job, "cannot read %s (%s): the build did not finish", path.buf,
 			       strerror(err));
-	else if (!known_system(system.buf))
-		graph_job_fail(job, "%s names no build system minimerge runs", path.buf);
 	else
 		rc = pkg_auto_run_system(pa, job, system.buf, true);
 	strbuf_release(&path);

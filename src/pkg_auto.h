@@ -39,7 +39,6 @@ struct pkg_auto {
 	/* A minibuild's options; NULL: not set. */
 	const char *configure_options, *make_options, *make_targets, *install_targets;
 	char *const *envp;
-	int jobs; /* the run's -j */
 };
 
 /* Chooses the backend and builds.  0, or -1 after graph_job_fail (no

@@ -473,7 +473,7 @@ static bool is_auto(const struct pkg_job *pj)
 }
 
 /* What a build or install needs to know; envp is the caller's. */
-static struct pkg_auto auto_of(const struct pkg_job *pj, struct graph_job *job, char **envp)
+static struct pkg_auto auto_of(const struct pkg_job *pj, char **envp)
 {
 	const struct minibuild *mb = &pj->pkg->mb;
 	return (struct pkg_auto){
@@ -485,7 +485,6 @@ static struct pkg_auto auto_of(const struct pkg_job *pj, struct graph_job *job, 
 		.make_targets = mb->make_targets.value,
 		.install_targets = mb->install_targets.value,
 		.envp = envp,
-		.jobs = graph_job_jobs(job),
 	};
 }
 
@@ -534,7 +533,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		return -1;
 	}
 	char **envp = make_env(pj);
-	struct pkg_auto pa = auto_of(pj, job, envp);
+	struct pkg_auto pa = auto_of(pj, envp);
 	int rc = is_auto(pj) ? pkg_auto_build(&pa, job) : cmmi_build(&pa, job);
 	build_env_free(envp);
 	if (rc != 0)
@@ -608,7 +607,7 @@ static int install_run(struct graph_action *a, struct graph_job *job)
 	if (graph_job_remove_tree(job, pj->prefix) != 0)
 		return -1;
 	char **envp = make_env(pj);
-	struct pkg_auto pa = auto_of(pj, job, envp);
+	struct pkg_auto pa = auto_of(pj, envp);
 	int rc = is_auto(pj) ? pkg_auto_install(&pa, job)
 			     : pkg_auto_run_system(&pa, job, "autoconf", true);
 	build_env_free(envp);
@@ -780,6 +779,30 @@ static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_acti
 	}
 }
 
+/* The external backends and their helpers as trees (through the stat
+ * cache): one added, removed or changed builds what they chose for again. */
+static int backends_identity(struct plan *p)
+{
+	struct strbuf all = STRBUF_INIT;
+	const char *helpers = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < p->backends->n && rc == 0; i++) {
+		const struct backend *b = &p->backends->v[i];
+		const char *trees[] = {b->dir, b->helpers != helpers ? b->helpers : NULL};
+		helpers = b->helpers;
+		for (int k = 0; k < 2 && !b->builtin && trees[k] && rc == 0; k++) {
+			struct hash128 h = {0}; /* a tree gone since: no tree */
+			char hex[HASH_HEX_LEN + 1];
+			rc = tree_hash(p->store, trees[k], NULL, &h, NULL) < 0 ? -1 : 0;
+			hash_hex(h, hex);
+			strbuf_addf(&all, "%s %s %s\n", b->name, trees[k], hex);
+		}
+	}
+	p->backends_identity = hash_bytes(all.buf, all.len);
+	strbuf_release(&all);
+	return rc;
+}
+
 /* Found once, on the main thread: the builds only read the set. */
 static int load_backends(struct plan *p)
 {
@@ -789,7 +812,7 @@ static int load_backends(struct plan *p)
 	if (rc != 0)
 		diag_error(NULL, 0, "%s", err.buf);
 	else
-		p->backends_identity = backend_set_identity(p->backends);
+		rc = backends_identity(p);
 	strbuf_release(&err);
 	return rc;
 }

@@ -73,7 +73,7 @@ static const char *text_or_list(struct arena *a, const json_t *v, const char *se
 		}
 		strbuf_addf(&sb, "%s%s", i ? sep : "", t);
 	}
-	const char *r = arena_strdup(a, sb.buf ? sb.buf : "");
+	const char *r = arena_strdup(a, sb.buf);
 	strbuf_release(&sb);
 	return r;
 }
@@ -151,7 +151,7 @@ static const char *lsb_codename(struct arena *a)
 	int err;
 	const char *found = NULL;
 	if (file_read("/etc/lsb-release", &text, &err) == 0) {
-		for (const char *p = text.buf; p && *p;) {
+		for (const char *p = text.buf; *p;) {
 			size_t len = strcspn(p, "\n");
 			if (!strncmp(p, "DISTRIB_CODENAME=", 17) && len > 17)
 				found = trimmed(a, p + 17, len - 17);
@@ -292,7 +292,8 @@ int project_info_read(struct project_info *pi, const json_t *facts, struct arena
 	const char *debemail = getenv("DEBEMAIL");
 	pi->maintainer = clean_maintainer(
 		a, or(pi->maintainer, debemail && *debemail ? debemail : "A Person <someone@example.com>"));
-	pi->distribution = or(pi->distribution, or(lsb_codename(a), "UNRELEASED"));
+	if (!pi->distribution)
+		pi->distribution = or(lsb_codename(a), "UNRELEASED");
 	pi->description = or(pi->description, "a package");
 	pi->license = or(pi->license, "unknown");
 	return 0;
