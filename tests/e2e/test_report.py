@@ -372,10 +372,14 @@ def test_install_report_and_picked(minimerge, tmp_path):
     assert doc['pinned_versions'] == {'zlib': '1.2'}
     assert doc['versionmap'] == {'app': '2.1', 'grep': '3.1', 'lib': '1.10', 'zlib': '1.2'}
     # app names its dependencies by base name: no equation; lib-1.10 needs
-    # zlib, pinned.
-    assert doc['packages']['app'] == {'version': '2.1', 'requirements': [
-        {'name': 'lib'}, {'name': 'zlib'}]}
-    assert doc['packages']['grep'] == {'version': '3.1', 'requirements': []}
+    # zlib, pinned; grep is required by meta-tools, which has no version
+    # and so no entry of its own, and zlib requires nothing.
+    assert doc['packages'] == {
+        'app': {'version': '2.1', 'requirements': [{'name': 'lib'}, {'name': 'zlib'}]},
+        'grep': {'version': '3.1', 'requirements': []},
+        'lib': {'version': '1.10', 'requirements': [{'name': 'zlib'}]},
+        'zlib': {'version': '1.2', 'requirements': []},
+    }
     assert datetime.datetime.fromisoformat(doc['started']) >= before - datetime.timedelta(
         seconds=1)
     # minimerge report: the same document without installing.
