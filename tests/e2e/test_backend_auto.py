@@ -172,6 +172,13 @@ def test_stack_builds_and_installs(stack, installed):
     py = list((stack / 'dependencies' / 'hello-py' / 'parts' / 'part').rglob(
         'hello_py/__init__.py'))
     assert len(py) == 1 and 'hello from python' in py[0].read_text()
+    # pip installed it: its metadata is beside the module (Debian's layout:
+    # local/lib/python3.X/dist-packages under the prefix).
+    site = py[0].parent.parent
+    assert site.name in ('dist-packages', 'site-packages'), py[0]
+    info = site / 'hello_py-1.4.dist-info'
+    assert 'Version: 1.4' in (info / 'METADATA').read_text().splitlines()
+    assert (info / 'INSTALLER').read_text() == 'pip\n'
 
 
 # What each project's build says of the backend's choice: score, the
