@@ -493,9 +493,12 @@ def test_minitagify(minimerge, tree, tmp_path):
     p = run(minimerge, 'minitagify', project, paths=b.path, cwd=str(out), env=rooted)
     assert p.stdout == 'wrote hello-2.1\n', show(p)
     assert (out / 'hello-2.1').read_text().startswith('# Written by minimerge')
+    # A file that is there is kept as it is.
+    (out / 'hello-2.1').write_text('sentinel\n')
     p = run(minimerge, 'minitagify', project, paths=b.path, cwd=str(out), env=rooted)
     assert p.returncode == 2
     assert p.stderr == 'minimerge: hello-2.1: error: already exists (--force replaces it)\n'
+    assert (out / 'hello-2.1').read_text() == 'sentinel\n'
 
 
 # ---- what review found ----
