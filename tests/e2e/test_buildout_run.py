@@ -447,6 +447,10 @@ def test_external_recipe_phases(bo):
         f.write('# changed\n')
     p = bo.run('--explain')
     assert 'explain: part w: recipe-program changed (' in p.stdout
+    # ... really: the part was uninstalled and installed again.
+    cycle = 'uninstall w ["%s"]\ninstall w []\n' % out
+    assert bo.read('calls.log') == 'install w []\n' + 2 * cycle
+    assert bo.read('w.out') == 'two'
     bo.cfg('[buildout]\nparts =\n')
     bo.run()
     assert not os.path.exists(out)
