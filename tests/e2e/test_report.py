@@ -262,12 +262,15 @@ def test_each_transport_refused_by_the_other_whiskers(minimerge, tmp_path):
     assert p.returncode == 0, p.stderr
     assert 'Not a valid request. Error was: ' in p.stdout, p.stdout
     assert w.documents == []
+    # One request, in the form transport: the refusal is no reason to send again.
+    assert w.requests == [('POST', '/', 'application/x-www-form-urlencoded')], w.requests
     with Whiskers(api='form') as w:
         d = project(tmp_path / 'b', sending(w.url, 'send-data-format = json'))
         p = buildout(minimerge, tmp_path / 'b', d)
     assert p.returncode == 0, p.stderr
     assert p.stdout.endswith('No data. Nothing added.\n'), p.stdout
     assert w.documents == []
+    assert w.requests == [('POST', '/', 'application/json')], w.requests
 
 
 def test_report_server_failing_twice(minimerge, tmp_path):
