@@ -109,7 +109,10 @@ def test_pinned_recipe(minimerge, tmp_path):
     d = project(tmp_path, pins='My.Recipe = 1.4\n')
     p = run(minimerge, tmp_path, d, 'versions', '--json', '-c', 'buildout.cfg')
     assert p.returncode == 0, p.stderr
-    assert [e['choice'] for e in json.loads(p.stdout)] == ['named', 'pinned', 'pinned']
+    # The pin is found whatever its case: my.recipe is pinned at the
+    # version the recipe has, as zlib is.
+    assert [(e['name'], e['version'], e['choice']) for e in json.loads(p.stdout)] == [
+        ('app', '2.0', 'named'), ('my.recipe', '1.4', 'pinned'), ('zlib', '1.2.13', 'pinned')]
     # A pin the recipe found does not meet: nothing runs.
     d2 = project(tmp_path / 'b', pins='my.recipe = 1.3\n')
     p = buildout(minimerge, tmp_path / 'b', d2)
