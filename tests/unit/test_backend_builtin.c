@@ -758,6 +758,7 @@ static void test_license_headings(void **state)
 	} cases[] = {
 		{"GNU GENERAL PUBLIC LICENSE\nVersion 2, June 1991\n", "GPL-2"},
 		{"  GNU LESSER GENERAL PUBLIC LICENSE\n  Version 2.1, February 1999\n", "LGPL-2.1"},
+		{"GNU LIBRARY GENERAL PUBLIC LICENSE\nVersion 2, June 1991\n", "LGPL-2"},
 		{"GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n", "LGPL-3"},
 		{"Mozilla Public License Version 2.0\n==================================\n",
 		 "MPL-2.0"},
