@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from mmrun import env_for, show
+from mmrun import env_for, ok, show, summary
 
 # A marker no built-in backend knows: only the external ones want the tree.
 MARKER = 'is_pkgme_test'
@@ -300,9 +300,12 @@ def test_all_info_gets_the_keys_once(minimerge, tree, tmp_path):
              'cat >> %s\necho >> %s\n'
              'echo \'{"package_name": "Foo", "version": 1.0, "homepage": null,'
              ' "build_depends": ["zlib", "openssl"], "extra": "ignored"}\'' % (seen, seen))
-    # A per-key script beside all_info is not asked.
-    b.script('dummy', 'version', 'echo 9')
-    p = run(minimerge, 'info', '--dump', project, paths=b.path)
+    # A per-key script beside all_info is not asked: it would leave a
+    # marker and fail.
+    ran = tmp_path / 'version-ran'
+    b.script('dummy', 'version', 'touch %s\necho 9\nexit 1' % ran)
+    p = ok(run(minimerge, 'info', '--dump', project, paths=b.path))
+    assert not ran.exists()
     dump = json.loads(p.stdout)
     assert dump['package_name'] == 'foo' and dump['version'] == '1.0'
     assert dump['homepage'] is None
@@ -490,9 +493,12 @@ def test_minitagify(minimerge, tree, tmp_path):
     p = run(minimerge, 'minitagify', project, paths=b.path, cwd=str(out), env=rooted)
     assert p.stdout == 'wrote hello-2.1\n', show(p)
     assert (out / 'hello-2.1').read_text().startswith('# Written by minimerge')
+    # A file that is there is kept as it is.
+    (out / 'hello-2.1').write_text('sentinel\n')
     p = run(minimerge, 'minitagify', project, paths=b.path, cwd=str(out), env=rooted)
     assert p.returncode == 2
     assert p.stderr == 'minimerge: hello-2.1: error: already exists (--force replaces it)\n'
+    assert (out / 'hello-2.1').read_text() == 'sentinel\n'
 
 
 # ---- what review found ----
@@ -594,9 +600,13 @@ def test_changed_backend_rebuilds(minimerge, tmp_path):
     assert p.returncode == 0, show(p)
     assert 'explain: build dependencies/mk: backend mine (score 50), build system makefile\n' \
         in p.stdout
-    p = run(minimerge, '-C', str(root), 'install', 'mk', paths=b.path)
-    assert 'minimerge: 0 ran' in p.stdout, show(p)
+    # fetch, build and install; the second run is ok and skips them all.
+    assert summary(p)[:4] == (3, 0, 0, 0), show(p)
+    p = ok(run(minimerge, '-C', str(root), 'install', 'mk', paths=b.path))
+    assert summary(p)[:4] == (0, 3, 0, 0), show(p)
     b.want('mine', 'echo 50 # thought again')
     p = run(minimerge, '-C', str(root), 'install', '--explain', 'mk', paths=b.path)
     assert p.returncode == 0, show(p)
     assert 'explain: build dependencies/mk: backends changed' in p.stdout, show(p)
+    ran, _, _, failed, _ = summary(p)
+    assert ran >= 1 and failed == 0, show(p)

@@ -157,6 +157,17 @@ def tarball(stack, tmp_path):
         return 'file://' + path, hashlib.sha256(f.read()).hexdigest()
 
 
+def files_under(top):
+    """{path relative to top: (mtime in ns, content)} of the files under top."""
+    files = {}
+    for d, _, names in os.walk(top):
+        for n in names:
+            path = os.path.join(d, n)
+            with open(path, 'rb') as f:
+                files[os.path.relpath(path, top)] = (os.lstat(path).st_mtime_ns, f.read())
+    return files
+
+
 def explained(p):
     """{identity: reason} from explain's lines."""
     return dict(re.findall(r'^(\S+ \S+): (.*)$', p.stdout, re.M))
@@ -180,7 +191,13 @@ def test_dry_run_shows_parts_once_the_source_is_at_hand(minimerge, tmp_path):
 
     ok(mm(minimerge, stack, 'install', stack.full('app')))
     stack.set_options('lib', '--with-x')
+    before = files_under(stack.home('app'))
+    assert {os.path.join('parts', 'part', 'path.txt'),
+            os.path.join('parts', 'tool', 'part.txt')} <= set(before), before
     p = ok(mm(minimerge, stack, 'install', '-n', '--explain', stack.full('app')))
+    # -n starts nothing and leaves what the parts made as it was.
+    assert started(p) == [], show(p)
+    assert files_under(stack.home('app')) == before
     assert 'explain: %s: dependency %s changed' % (
         part_id(stack, 'part'), stack.action('install', 'lib')) in p.stdout, show(p)
     install = re.search(r'^explain: %s: (.*)$' % stack.action('install', 'app'), p.stdout, re.M)

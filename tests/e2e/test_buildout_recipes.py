@@ -343,6 +343,9 @@ def test_download_into_an_existing_directory_keeps_what_was_there(bo, http_serve
     bo.cfg(cfg % ('two', url, ''))
     p = bo.run(rc=1)
     assert '%s is already there' % bo.path('shared', 'b.txt') in said(p), said(p)
+    # Refused: what was there is as it was, and nothing was added beside it.
+    assert bo.read('shared', 'b.txt') == 'mine\n'
+    assert os.listdir(bo.path('shared')) == ['b.txt']
 
     bo.cfg(cfg % ('two', url, 'ignore-existing = true'))
     bo.run()

@@ -4,6 +4,7 @@ recipes; the command, template and mkdir recipes; the errors."""
 
 import json
 import os
+import stat
 import time
 
 import pytest
@@ -289,15 +290,20 @@ def test_mkdir_paths_default_and_mode(bo):
 
         [user]
         ''')
+
+    def modes():
+        dirs = (('var', 'a'), ('var', 'b', 'c'))
+        return [stat.S_IMODE(os.stat(bo.path(*d)).st_mode) for d in dirs]
     bo.run()
-    assert os.stat(bo.path('var', 'b', 'c')).st_mode & 0o777 == 0o700
+    assert modes() == [0o700, 0o700]
     assert os.path.isdir(bo.path('parts', 'plain'))
     opts = bo.installed()['dirs']['options']
     assert opts['paths'] == '%s\n%s' % (bo.path('var', 'a'), bo.path('var', 'b', 'c'))
-    # A directory that went missing is made again.
+    # A directory that went missing is made again, with the mode.
     os.rmdir(bo.path('var', 'a'))
     bo.run()
     assert os.path.isdir(bo.path('var', 'a'))
+    assert modes() == [0o700, 0o700]
 
 
 LOCK_TEXT = ('The presence of this file stops the setup script "setup" from\n'
@@ -441,6 +447,10 @@ def test_external_recipe_phases(bo):
         f.write('# changed\n')
     p = bo.run('--explain')
     assert 'explain: part w: recipe-program changed (' in p.stdout
+    # ... really: the part was uninstalled and installed again.
+    cycle = 'uninstall w ["%s"]\ninstall w []\n' % out
+    assert bo.read('calls.log') == 'install w []\n' + 2 * cycle
+    assert bo.read('w.out') == 'two'
     bo.cfg('[buildout]\nparts =\n')
     bo.run()
     assert not os.path.exists(out)

@@ -109,7 +109,10 @@ def test_pinned_recipe(minimerge, tmp_path):
     d = project(tmp_path, pins='My.Recipe = 1.4\n')
     p = run(minimerge, tmp_path, d, 'versions', '--json', '-c', 'buildout.cfg')
     assert p.returncode == 0, p.stderr
-    assert [e['choice'] for e in json.loads(p.stdout)] == ['named', 'pinned', 'pinned']
+    # The pin is found whatever its case: my.recipe is pinned at the
+    # version the recipe has, as zlib is.
+    assert [(e['name'], e['version'], e['choice']) for e in json.loads(p.stdout)] == [
+        ('app', '2.0', 'named'), ('my.recipe', '1.4', 'pinned'), ('zlib', '1.2.13', 'pinned')]
     # A pin the recipe found does not meet: nothing runs.
     d2 = project(tmp_path / 'b', pins='my.recipe = 1.3\n')
     p = buildout(minimerge, tmp_path / 'b', d2)
@@ -262,12 +265,15 @@ def test_each_transport_refused_by_the_other_whiskers(minimerge, tmp_path):
     assert p.returncode == 0, p.stderr
     assert 'Not a valid request. Error was: ' in p.stdout, p.stdout
     assert w.documents == []
+    # One request, in the form transport: the refusal is no reason to send again.
+    assert w.requests == [('POST', '/', 'application/x-www-form-urlencoded')], w.requests
     with Whiskers(api='form') as w:
         d = project(tmp_path / 'b', sending(w.url, 'send-data-format = json'))
         p = buildout(minimerge, tmp_path / 'b', d)
     assert p.returncode == 0, p.stderr
     assert p.stdout.endswith('No data. Nothing added.\n'), p.stdout
     assert w.documents == []
+    assert w.requests == [('POST', '/', 'application/json')], w.requests
 
 
 def test_report_server_failing_twice(minimerge, tmp_path):
@@ -372,10 +378,14 @@ def test_install_report_and_picked(minimerge, tmp_path):
     assert doc['pinned_versions'] == {'zlib': '1.2'}
     assert doc['versionmap'] == {'app': '2.1', 'grep': '3.1', 'lib': '1.10', 'zlib': '1.2'}
     # app names its dependencies by base name: no equation; lib-1.10 needs
-    # zlib, pinned.
-    assert doc['packages']['app'] == {'version': '2.1', 'requirements': [
-        {'name': 'lib'}, {'name': 'zlib'}]}
-    assert doc['packages']['grep'] == {'version': '3.1', 'requirements': []}
+    # zlib, pinned; grep is required by meta-tools, which has no version
+    # and so no entry of its own, and zlib requires nothing.
+    assert doc['packages'] == {
+        'app': {'version': '2.1', 'requirements': [{'name': 'lib'}, {'name': 'zlib'}]},
+        'grep': {'version': '3.1', 'requirements': []},
+        'lib': {'version': '1.10', 'requirements': [{'name': 'zlib'}]},
+        'zlib': {'version': '1.2', 'requirements': []},
+    }
     assert datetime.datetime.fromisoformat(doc['started']) >= before - datetime.timedelta(
         seconds=1)
     # minimerge report: the same document without installing.

@@ -758,6 +758,7 @@ static void test_license_headings(void **state)
 	} cases[] = {
 		{"GNU GENERAL PUBLIC LICENSE\nVersion 2, June 1991\n", "GPL-2"},
 		{"  GNU LESSER GENERAL PUBLIC LICENSE\n  Version 2.1, February 1999\n", "LGPL-2.1"},
+		{"GNU LIBRARY GENERAL PUBLIC LICENSE\nVersion 2, June 1991\n", "LGPL-2"},
 		{"GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n", "LGPL-3"},
 		{"Mozilla Public License Version 2.0\n==================================\n",
 		 "MPL-2.0"},
@@ -885,7 +886,7 @@ static void test_depends_are_capped(void **state)
 
 /* Garbage */
 
-/* Every file a reader reads. */
+/* Every file a reader reads (the first of those read one in place of another). */
 static const char *const read_files[] = {
 	"configure.ac", "configure",  "CMakeLists.txt", "meson.build", "GNUmakefile",
 	"pyproject.toml", "setup.cfg", "PKG-INFO",      "setup.py",    "META.json",
@@ -899,17 +900,26 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Puts data in every file read, then runs every backend's info: each must
- * return 0 and set buildsystem, whatever the data; in a time that shows
- * no quadratic work on a megabyte. */
-static void run_on_garbage(const char *dir, const char *what, const void *data, size_t len)
+/* The files read first, and the ones read in their place when they are
+ * not there: the second garbage pass puts the data in these. */
+static const char *const first_choices[] = {"GNUmakefile", "configure.ac", "COPYING"};
+static const char *const second_choices[] = {"Makefile", "configure.in", "LICENSE"};
+
+/* Runs every backend's want and info on dir: want must give a score and
+ * say why, info must return 0 and set buildsystem, whatever the data; in
+ * a time that shows no quadratic work on a megabyte.  The makefile
+ * backend must have found its marker: the pass's own first file. */
+static void run_backends(const char *dir, const char *what, const char *makefile)
 {
-	for (size_t i = 0; i < LEN(read_files); i++)
-		put_bytes(dir, read_files[i], data, len);
 	size_t n;
 	const struct backend_builtin *b = backend_builtins(&n);
 	double t = seconds();
 	for (size_t i = 0; i < n; i++) {
+		struct strbuf why = STRBUF_INIT;
+		int score = b[i].want(dir, &why);
+		if (score < 0 || !why.len)
+			fail_msg("%s want on %s: %d \"%s\"", b[i].name, what, score, why.buf);
+		strbuf_release(&why);
 		json_t *facts = json_object();
 		struct strbuf err = STRBUF_INIT;
 		if (b[i].info(dir, facts, &err) != 0)
@@ -921,6 +931,27 @@ static void run_on_garbage(const char *dir, const char *what, const void *data, 
 	t = seconds() - t;
 	if (t > 10)
 		fail_msg("%s took %.1f s", what, t);
+	char reason[64];
+	snprintf(reason, sizeof(reason), "has %s", makefile);
+	check_want(dir, "makefile", 10, reason);
+}
+
+/* Puts data in every file read and runs the backends; then again with
+ * the first-choice files gone and the data in the ones read in their
+ * place, which go afterwards. */
+static void run_on_garbage(const char *dir, const char *what, const void *data, size_t len)
+{
+	for (size_t i = 0; i < LEN(read_files); i++)
+		put_bytes(dir, read_files[i], data, len);
+	run_backends(dir, what, "GNUmakefile");
+	char path[256];
+	for (size_t i = 0; i < LEN(first_choices); i++) {
+		assert_int_equal(unlink(in(path, sizeof(path), dir, first_choices[i])), 0);
+		put_bytes(dir, second_choices[i], data, len);
+	}
+	run_backends(dir, what, "Makefile");
+	for (size_t i = 0; i < LEN(second_choices); i++)
+		assert_int_equal(unlink(in(path, sizeof(path), dir, second_choices[i])), 0);
 }
 
 static void test_garbage_small(void **state)

@@ -131,6 +131,8 @@ static void test_options_are_found_by_name(void **state)
 	assert_string_equal(recipe_option(&p, "a"), "1");
 	assert_string_equal(recipe_option(&p, "c"), "3");
 	assert_null(recipe_option(&p, "d"));
+	assert_string_equal(recipe_option_or(&p, "a", "dflt"), "1");
+	assert_string_equal(recipe_option_or(&p, "c", "dflt"), "3");
 	assert_string_equal(recipe_option_or(&p, "b", "dflt"), "dflt");
 	assert_string_equal(recipe_option_or(&p, "x", "dflt"), "dflt");
 }
