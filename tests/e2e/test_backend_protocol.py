@@ -583,8 +583,8 @@ def test_debianize_bad_date_and_links(minimerge, tree, tmp_path):
 
 
 def test_changed_backend_rebuilds(minimerge, tmp_path):
-    """An auto build's key has the external backends' scripts: a changed
-    one builds again, and explain says why."""
+    """An auto build's key has the external backends' trees and their
+    helpers: a changed script builds again, and explain says why."""
     root = tmp_path / 'root'
     (root / 'minilays' / 'm').mkdir(parents=True)
     src = root / 'src' / 'mk'
@@ -593,9 +593,13 @@ def test_changed_backend_rebuilds(minimerge, tmp_path):
     (root / 'minilays' / 'm' / 'mk').write_text(
         '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
         'src_uri = src/mk\n')
-    b = Backends(tmp_path / 'backends')
+    b = Backends(tmp_path / 'share' / 'backends')
+    helpers = tmp_path / 'share' / 'helpers'
+    helpers.mkdir()
+    (helpers / 'which-system').write_text('#!/bin/sh\necho makefile\n')
+    (helpers / 'which-system').chmod(0o755)
     b.want('mine', 'echo 50')
-    b.script('mine', 'buildsystem', 'echo makefile')
+    b.script('mine', 'buildsystem', 'which-system')
     p = run(minimerge, '-C', str(root), 'install', '--explain', 'mk', paths=b.path)
     assert p.returncode == 0, show(p)
     assert 'explain: build dependencies/mk: backend mine (score 50), build system makefile\n' \
@@ -610,3 +614,8 @@ def test_changed_backend_rebuilds(minimerge, tmp_path):
     assert 'explain: build dependencies/mk: backends changed' in p.stdout, show(p)
     ran, _, _, failed, _ = summary(p)
     assert ran >= 1 and failed == 0, show(p)
+    # A helper the scripts run is part of the backend too.
+    (helpers / 'which-system').write_text('#!/bin/sh\n# thought again\necho makefile\n')
+    p = ok(run(minimerge, '-C', str(root), 'install', '--explain', 'mk', paths=b.path))
+    assert 'explain: build dependencies/mk: backends changed' in p.stdout, show(p)
+    assert summary(p)[0] >= 1, show(p)
