@@ -79,6 +79,19 @@ int facts_read_sources(const char *dir, const struct facts_source *sources, size
 /* The next line of the text at *p (without its "\n" or "\r\n") in *line
  * and *len, *p moved past it; false at the end of the text. */
 bool facts_line(const char **p, const char **line, size_t *len);
+/* n bytes of a file's text. */
+struct facts_span {
+	const char *s;
+	size_t n;
+};
+/* Whether the n bytes at s are word, the whole of it; nocase compares
+ * ASCII letters without their case. */
+bool facts_is(const char *s, size_t n, const char *word, bool nocase);
+/* The string whose opening quote is at p ('...' or "...", or '''...''' or
+ * """...""" over lines, as Python, TOML and Meson write them): its text in
+ * *v when v is not NULL, and where it ends (after its closing quote), or
+ * NULL when the text ends first. */
+const char *facts_string_at(const char *p, struct facts_span *v);
 /* Where the string whose opening quote is just before p ends: at its
  * closing quote, a backslash escaping the character after it; NULL when
  * the text (or, unless multiline, the line) ends first. */

@@ -152,7 +152,7 @@ static void read_configure_ac(const char *text, json_t *facts)
 		size_t wn;
 		if (!facts_next_word(&p, &w, &wn))
 			continue;
-		if (wn == 3 && !memcmp(w, "dnl", 3)) {
+		if (facts_is(w, wn, "dnl", false)) {
 			p += strcspn(p, "\n");
 			continue;
 		}
@@ -161,7 +161,7 @@ static void read_configure_ac(const char *text, json_t *facts)
 			continue;
 		int macro = -1;
 		for (size_t i = 0; i < sizeof(m4_macros) / sizeof(*m4_macros); i++) {
-			if (strlen(m4_macros[i].name) == wn && !memcmp(w, m4_macros[i].name, wn))
+			if (facts_is(w, wn, m4_macros[i].name, false))
 				macro = (int)i;
 		}
 		if (macro < 0)

@@ -82,6 +82,31 @@ const char *facts_string_end(const char *p, char quote, bool multiline)
 	return *p ? p : NULL;
 }
 
+bool facts_is(const char *s, size_t n, const char *word, bool nocase)
+{
+	if (strlen(word) != n)
+		return false;
+	return !(nocase ? strncasecmp(s, word, n) : memcmp(s, word, n));
+}
+
+const char *facts_string_at(const char *p, struct facts_span *v)
+{
+	char q = *p;
+	size_t quotes = p[1] == q && p[2] == q ? 3 : 1;
+	const char *s = p + quotes, *end;
+	if (quotes == 3) {
+		const char triple[] = {q, q, q, '\0'};
+		end = facts_find(s, triple);
+	} else {
+		end = facts_string_end(s, q, false);
+	}
+	if (!end)
+		return NULL;
+	if (v)
+		*v = (struct facts_span){s, (size_t)(end - s)};
+	return end + quotes;
+}
+
 const char *facts_skip_space(const char *p)
 {
 	for (;;) {

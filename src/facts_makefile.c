@@ -6,7 +6,6 @@
 #include "../lib/path.h"
 
 #include <string.h>
-#include <strings.h>
 
 /* The variables read, without case, and the key each sets. */
 static const struct {
@@ -29,7 +28,7 @@ static void assignment(const char *line, size_t len, json_t *facts)
 	size_t vn = (size_t)(p - line);
 	const char *key = NULL;
 	for (size_t i = 0; i < sizeof(makefile_vars) / sizeof(*makefile_vars); i++) {
-		if (strlen(makefile_vars[i].var) == vn && !strncasecmp(line, makefile_vars[i].var, vn))
+		if (facts_is(line, vn, makefile_vars[i].var, true))
 			key = makefile_vars[i].key;
 	}
 	if (!key)
