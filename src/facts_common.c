@@ -171,37 +171,32 @@ static void fold(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
-void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+/* The setters of text folded already: n bytes at v, with a NUL after them.
+ * The facts_ ones fold what they are given, once, and call them. */
+
+static void set_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	if (json_object_get(facts, key))
-		return;
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
 	/* json_stringn refuses what is not UTF-8. */
-	json_t *j = v.len ? json_stringn(v.buf, v.len) : NULL;
+	json_t *j = n && !json_object_get(facts, key) ? json_stringn(v, n) : NULL;
 	if (j)
 		json_object_set_new(facts, key, j);
-	strbuf_release(&v);
 }
 
-void facts_set_name(json_t *facts, const char *s, size_t n)
+static void set_name_folded(json_t *facts, const char *v, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
 	struct strbuf name = STRBUF_INIT;
-	for (size_t i = 0; i < v.len; i++) {
-		if (v.buf[i] == ' ') {
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == ' ') {
 			strbuf_addc(&name, '-');
-		} else if (v.buf[i] == ':' && v.buf[i + 1] == ':') {
+		} else if (v[i] == ':' && v[i + 1] == ':') {
 			strbuf_addc(&name, '-');
 			i++;
 		} else {
-			strbuf_addc(&name, (char)tolower((unsigned char)v.buf[i]));
+			strbuf_addc(&name, (char)tolower((unsigned char)v[i]));
 		}
 	}
-	facts_set(facts, "package_name", name.buf, name.len);
+	set_folded(facts, "package_name", name.buf, name.len);
 	strbuf_release(&name);
-	strbuf_release(&v);
 }
 
 /* Licence names as SPDX, CPAN::Meta::Spec and the usual spellings give
@@ -259,38 +254,18 @@ static const struct {
 	{"artistic_2", "Artistic-2.0"},
 };
 
-void facts_set_license(json_t *facts, const char *s, size_t n)
+static void set_license_folded(json_t *facts, const char *v)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	if (strcasecmp(v.buf, "unknown")) {
-		const char *name = v.buf;
-		for (size_t i = 0; i < sizeof(license_names) / sizeof(*license_names); i++) {
-			if (!strcasecmp(v.buf, license_names[i].name)) {
-				name = license_names[i].debian;
-				break;
-			}
+	if (!strcasecmp(v, "unknown"))
+		return;
+	const char *name = v;
+	for (size_t i = 0; i < sizeof(license_names) / sizeof(*license_names); i++) {
+		if (!strcasecmp(v, license_names[i].name)) {
+			name = license_names[i].debian;
+			break;
 		}
-		facts_set(facts, "license", name, strlen(name));
 	}
-	strbuf_release(&v);
-}
-
-void facts_set_key(json_t *facts, const char *key, const char *s, size_t n)
-{
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	if (strcasecmp(v.buf, "unknown")) {
-		if (!strcmp(key, "package_name"))
-			facts_set_name(facts, v.buf, v.len);
-		else if (!strcmp(key, "license"))
-			facts_set_license(facts, v.buf, v.len);
-		else if (!strcmp(key, "build_depends"))
-			facts_add_depend(facts, v.buf, v.len);
-		else
-			facts_set(facts, key, v.buf, v.len);
-	}
-	strbuf_release(&v);
+	set_folded(facts, "license", name, strlen(name));
 }
 
 static bool has_value(const json_t *array, const json_t *value)
@@ -304,15 +279,12 @@ static bool has_value(const json_t *array, const json_t *value)
 	return false;
 }
 
-void facts_add_depend(json_t *facts, const char *s, size_t n)
+static void add_depend_folded(json_t *facts, const char *v, size_t n)
 {
 	json_t *deps = json_object_get(facts, "build_depends");
 	if (deps && (!json_is_array(deps) || json_array_size(deps) >= FACTS_MAX_DEPENDS))
 		return;
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	json_t *dep = v.len ? json_stringn(v.buf, v.len) : NULL;
-	strbuf_release(&v);
+	json_t *dep = n ? json_stringn(v, n) : NULL;
 	if (!dep)
 		return;
 	if (!deps) {
@@ -322,6 +294,57 @@ void facts_add_depend(json_t *facts, const char *s, size_t n)
 	if (!has_value(deps, dep))
 		json_array_append(deps, dep);
 	json_decref(dep);
+}
+
+void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+{
+	if (json_object_get(facts, key))
+		return;
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	set_folded(facts, key, v.buf, v.len);
+	strbuf_release(&v);
+}
+
+void facts_set_name(json_t *facts, const char *s, size_t n)
+{
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	set_name_folded(facts, v.buf, v.len);
+	strbuf_release(&v);
+}
+
+void facts_set_license(json_t *facts, const char *s, size_t n)
+{
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	set_license_folded(facts, v.buf);
+	strbuf_release(&v);
+}
+
+void facts_add_depend(json_t *facts, const char *s, size_t n)
+{
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	add_depend_folded(facts, v.buf, v.len);
+	strbuf_release(&v);
+}
+
+void facts_set_key(json_t *facts, const char *key, const char *s, size_t n)
+{
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	if (strcasecmp(v.buf, "unknown")) {
+		if (!strcmp(key, "package_name"))
+			set_name_folded(facts, v.buf, v.len);
+		else if (!strcmp(key, "license"))
+			set_license_folded(facts, v.buf);
+		else if (!strcmp(key, "build_depends"))
+			add_depend_folded(facts, v.buf, v.len);
+		else
+			set_folded(facts, key, v.buf, v.len);
+	}
+	strbuf_release(&v);
 }
 
 /* Whether c is one of set; NUL never is. */
@@ -440,7 +463,7 @@ int facts_license_files(const char *dir, json_t *facts, struct strbuf *err)
 		fold(&head, text.buf, (size_t)(p - text.buf));
 		const char *name = license_heading(head.buf);
 		if (name) {
-			facts_set(facts, "license", name, strlen(name));
+			set_folded(facts, "license", name, strlen(name));
 			break;
 		}
 	}
