@@ -25,10 +25,10 @@ static int want_autoreconf(const struct backend_builtin *b, const char *dir,
 		strbuf_adds(reason, "has a configure script: the autoconf backend builds it");
 		return 0;
 	}
-	const char *ac = facts_has_file(dir, "configure.ac")   ? "configure.ac"
-			 : facts_has_file(dir, "configure.in") ? "configure.in"
-							       : NULL;
-	if (!ac) {
+	const char *const *ac = facts_autoconf_inputs;
+	while (*ac && !facts_has_file(dir, *ac))
+		ac++;
+	if (!*ac) {
 		strbuf_adds(reason, "no configure.ac");
 		return 0;
 	}
@@ -36,7 +36,7 @@ static int want_autoreconf(const struct backend_builtin *b, const char *dir,
 		strbuf_adds(reason, "no Makefile.am");
 		return 0;
 	}
-	strbuf_addf(reason, "has %s and Makefile.am", ac);
+	strbuf_addf(reason, "has %s and Makefile.am", *ac);
 	return b->score;
 }
 
@@ -68,7 +68,7 @@ static const struct backend_builtin builtins[] = {
 	{
 		.name = "makefile",
 		.score = 10,
-		.markers = (const char *const[]){"GNUmakefile", "makefile", "Makefile", NULL},
+		.markers = facts_makefiles,
 		.absent = "no Makefile",
 		.facts = facts_makefile,
 		.buildsystem = "makefile",

@@ -209,11 +209,16 @@ static void read_configure(const char *text, json_t *facts)
 	}
 }
 
+const char *const facts_autoconf_inputs[] = {"configure.ac", "configure.in", NULL};
+
 int facts_autoconf(const char *dir, json_t *facts, struct strbuf *err)
 {
-	const struct facts_source sources[] = {
-		{facts_has_file(dir, "configure.ac") ? "configure.ac" : "configure.in", read_configure_ac},
-		{"configure", read_configure},
-	};
-	return facts_read_sources(dir, sources, sizeof(sources) / sizeof(*sources), facts, err);
+	static const struct facts_source configure = {"configure", read_configure};
+	struct strbuf text = STRBUF_INIT;
+	int got = facts_read_first(dir, facts_autoconf_inputs, &text, err);
+	if (got > 0)
+		read_configure_ac(text.buf, facts);
+	strbuf_release(&text);
+	int rc = facts_read_sources(dir, &configure, 1, facts, err);
+	return got < 0 ? -1 : rc;
 }

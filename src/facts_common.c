@@ -44,6 +44,15 @@ int facts_read(const char *dir, const char *name, struct strbuf *text, struct st
 	return rc == 0 ? 1 : rc == -2 ? 0 : -1;
 }
 
+int facts_read_first(const char *dir, const char *const *names, struct strbuf *text,
+		     struct strbuf *err)
+{
+	int got = 0;
+	for (; *names && !got; names++)
+		got = facts_read(dir, *names, text, err);
+	return got;
+}
+
 int facts_read_sources(const char *dir, const struct facts_source *sources, size_t n,
 		       json_t *facts, struct strbuf *err)
 {

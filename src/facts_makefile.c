@@ -78,13 +78,12 @@ static void read_dir_name(const char *dir, json_t *facts)
 	arena_free(&a);
 }
 
+const char *const facts_makefiles[] = {"GNUmakefile", "makefile", "Makefile", NULL};
+
 int facts_makefile(const char *dir, json_t *facts, struct strbuf *err)
 {
-	static const char *const names[] = {"GNUmakefile", "makefile", "Makefile"};
 	struct strbuf text = STRBUF_INIT;
-	int got = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !got; i++)
-		got = facts_read(dir, names[i], &text, err);
+	int got = facts_read_first(dir, facts_makefiles, &text, err);
 	if (got > 0)
 		read_makefile(text.buf, facts);
 	strbuf_release(&text);
