@@ -5,6 +5,9 @@
 
 #include "facts.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 /* The first of b's markers that dir has, or -1. */
 static int marker(const struct backend_builtin *b, const char *dir)
 {
@@ -119,13 +122,26 @@ int backend_builtin_want(const struct backend_builtin *b, const char *dir, struc
 	return b->score;
 }
 
+/* Whether one of keys is for the tree's files to answer: one but the two
+ * the table does. */
+static bool asks_files(const char *const *keys)
+{
+	for (; *keys; keys++) {
+		if (strcmp(*keys, "buildsystem") && strcmp(*keys, "debhelper_addons"))
+			return true;
+	}
+	return false;
+}
+
 int backend_builtin_info(const struct backend_builtin *b, const char *dir,
 			 const char *const *keys, json_t *facts, struct strbuf *err)
 {
-	(void)keys;
-	int rc = b->facts(dir, facts, err);
-	if (facts_license_files(dir, facts, err) < 0)
-		rc = -1;
+	int rc = 0;
+	if (asks_files(keys)) {
+		rc = b->facts(dir, facts, err);
+		if (facts_license_files(dir, facts, err) < 0)
+			rc = -1;
+	}
 	/* Only a backend whose markers name build systems of their own
 	 * looks for its marker again. */
 	int m = b->marker_buildsystems ? marker(b, dir) : -1;

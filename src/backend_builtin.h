@@ -48,14 +48,15 @@ const struct backend_builtin *backend_builtins(size_t *n);
  * not want the tree ("no CMakeLists.txt"). */
 int backend_builtin_want(const struct backend_builtin *b, const char *dir, struct strbuf *reason);
 
-/* Sets in facts (a JSON object) what the tree at dir says (facts.h), the
- * licence from a licence file when the build files name none, and
- * "buildsystem", debhelper's name for the build system (with
- * "debhelper_addons" where one is needed: autoreconf).  keys, NULL-ended,
- * are the keys asked for; every key the tree tells is set, asked or not.
- * 0, or -1 with why appended to err (naming the file) when a file that is
- * there cannot be read; what the others said is set still.  A malformed
- * file is no error: it only says less. */
+/* Sets in facts (a JSON object) "buildsystem", debhelper's name for the
+ * build system (with "debhelper_addons" where one is needed: autoreconf),
+ * and, when keys (NULL-ended, the keys asked for) has one but those two,
+ * what the tree at dir says (facts.h) and the licence from a licence file
+ * when the build files name none: a build that asks only for buildsystem
+ * reads no file.  Every key found is set, asked or not.  0, or -1 with why
+ * appended to err (naming the file) when a file that is there cannot be
+ * read; what the others said is set still.  A malformed file is no error:
+ * it only says less. */
 int backend_builtin_info(const struct backend_builtin *b, const char *dir,
 			 const char *const *keys, json_t *facts, struct strbuf *err);
 

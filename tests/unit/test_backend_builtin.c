@@ -830,6 +830,50 @@ static void test_unreadable_file_is_an_error(void **state)
 	strbuf_release(&err);
 }
 
+/* An auto build asks only for buildsystem (pkg_auto.c), which the table
+ * answers: no build file nor licence file is read then, and one that
+ * cannot be read fails nothing. */
+static void test_buildsystem_alone_reads_no_file(void **state)
+{
+	struct fix *f = *state;
+	char path[256];
+	put(f->dir, "configure", "#! /bin/sh\n");
+	/* Links to themselves: there, and never readable, even by root. */
+	assert_int_equal(symlink("configure.ac", in(path, sizeof(path), f->dir, "configure.ac")), 0);
+	assert_int_equal(symlink("LICENSE", in(path, sizeof(path), f->dir, "LICENSE")), 0);
+	static const char *const buildsystem[] = {"buildsystem", NULL};
+	static const char *const addons[] = {"buildsystem", "debhelper_addons", NULL};
+	static const char *const name[] = {"buildsystem", "package_name", NULL};
+	const struct backend_builtin *autoconf = backend("autoconf");
+	const struct backend_builtin *autoreconf = backend("autoreconf");
+	struct strbuf err = STRBUF_INIT;
+
+	json_t *facts = json_object();
+	assert_int_equal(backend_builtin_info(autoconf, f->dir, buildsystem, facts, &err), 0);
+	assert_string_equal(err.buf, "");
+	json_t *expected = json_pack("{s:s}", "buildsystem", "autoconf");
+	assert_true(json_equal(facts, expected));
+	json_decref(expected);
+	json_decref(facts);
+
+	facts = json_object();
+	assert_int_equal(backend_builtin_info(autoreconf, f->dir, addons, facts, &err), 0);
+	assert_string_equal(err.buf, "");
+	expected = json_pack("{s:s, s:s}", "buildsystem", "autoconf", "debhelper_addons",
+			     "autoreconf");
+	assert_true(json_equal(facts, expected));
+	json_decref(expected);
+	json_decref(facts);
+
+	/* Another key has them read, and says which cannot be. */
+	facts = json_object();
+	assert_int_equal(backend_builtin_info(autoconf, f->dir, name, facts, &err), -1);
+	assert_non_null(strstr(err.buf, "/configure.ac: "));
+	assert_non_null(strstr(err.buf, "/LICENSE: "));
+	json_decref(facts);
+	strbuf_release(&err);
+}
+
 static void test_keys_already_set_are_kept(void **state)
 {
 	struct fix *f = *state;
@@ -1107,6 +1151,7 @@ int main(void)
 		T(test_license_headings),
 		T(test_metadata_license_wins),
 		T(test_unreadable_file_is_an_error),
+		T(test_buildsystem_alone_reads_no_file),
 		T(test_keys_already_set_are_kept),
 		T(test_values_are_utf8_lines),
 		T(test_nul_ends_the_text),
