@@ -180,8 +180,9 @@ static void fold(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
-/* The setters of text folded already: n bytes at v, with a NUL after them.
- * The facts_ ones fold what they are given, once, and call them. */
+/* The setters of text folded already, n bytes at v with a NUL after them,
+ * each setting key as facts.h says.  The facts_ ones fold what they are
+ * given, once, and call them (fold_then). */
 
 static void set_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
@@ -191,7 +192,7 @@ static void set_folded(json_t *facts, const char *key, const char *v, size_t n)
 		json_object_set_new(facts, key, j);
 }
 
-static void set_name_folded(json_t *facts, const char *v, size_t n)
+static void set_name_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
 	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
@@ -204,7 +205,7 @@ static void set_name_folded(json_t *facts, const char *v, size_t n)
 			strbuf_addc(&name, (char)tolower((unsigned char)v[i]));
 		}
 	}
-	set_folded(facts, "package_name", name.buf, name.len);
+	set_folded(facts, key, name.buf, name.len);
 	strbuf_release(&name);
 }
 
@@ -263,18 +264,18 @@ static const struct {
 	{"artistic_2", "Artistic-2.0"},
 };
 
-static void set_license_folded(json_t *facts, const char *v)
+static void set_license_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	if (!strcasecmp(v, "unknown"))
+	if (facts_is(v, n, "unknown", true))
 		return;
 	const char *name = v;
 	for (size_t i = 0; i < sizeof(license_names) / sizeof(*license_names); i++) {
-		if (!strcasecmp(v, license_names[i].name)) {
+		if (facts_is(v, n, license_names[i].name, true)) {
 			name = license_names[i].debian;
 			break;
 		}
 	}
-	set_folded(facts, "license", name, strlen(name));
+	set_folded(facts, key, name, strlen(name));
 }
 
 static bool has_value(const json_t *array, const json_t *value)
@@ -288,9 +289,9 @@ static bool has_value(const json_t *array, const json_t *value)
 	return false;
 }
 
-static void add_depend_folded(json_t *facts, const char *v, size_t n)
+static void add_depend_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	json_t *deps = json_object_get(facts, "build_depends");
+	json_t *deps = json_object_get(facts, key);
 	if (deps && (!json_is_array(deps) || json_array_size(deps) >= FACTS_MAX_DEPENDS))
 		return;
 	json_t *dep = n ? json_stringn(v, n) : NULL;
@@ -298,62 +299,63 @@ static void add_depend_folded(json_t *facts, const char *v, size_t n)
 		return;
 	if (!deps) {
 		deps = json_array();
-		json_object_set_new(facts, "build_depends", deps);
+		json_object_set_new(facts, key, deps);
 	}
 	if (!has_value(deps, dep))
 		json_array_append(deps, dep);
 	json_decref(dep);
 }
 
-void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+/* facts_set_key's setter: by key, "unknown" being none. */
+static void set_key_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	if (json_object_get(facts, key))
+	if (facts_is(v, n, "unknown", true))
 		return;
+	if (!strcmp(key, "package_name"))
+		set_name_folded(facts, key, v, n);
+	else if (!strcmp(key, "license"))
+		set_license_folded(facts, key, v, n);
+	else if (!strcmp(key, "build_depends"))
+		add_depend_folded(facts, key, v, n);
+	else
+		set_folded(facts, key, v, n);
+}
+
+/* Folds the n bytes at s and sets key to them with set, one of the
+ * setters of folded text. */
+static void fold_then(void (*set)(json_t *, const char *, const char *, size_t), json_t *facts,
+		      const char *key, const char *s, size_t n)
+{
 	struct strbuf v = STRBUF_INIT;
 	fold(&v, s, n);
-	set_folded(facts, key, v.buf, v.len);
+	set(facts, key, v.buf, v.len);
 	strbuf_release(&v);
+}
+
+void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+{
+	if (!json_object_get(facts, key))
+		fold_then(set_folded, facts, key, s, n);
 }
 
 void facts_set_name(json_t *facts, const char *s, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	set_name_folded(facts, v.buf, v.len);
-	strbuf_release(&v);
+	fold_then(set_name_folded, facts, "package_name", s, n);
 }
 
 void facts_set_license(json_t *facts, const char *s, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	set_license_folded(facts, v.buf);
-	strbuf_release(&v);
+	fold_then(set_license_folded, facts, "license", s, n);
 }
 
 void facts_add_depend(json_t *facts, const char *s, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	add_depend_folded(facts, v.buf, v.len);
-	strbuf_release(&v);
+	fold_then(add_depend_folded, facts, "build_depends", s, n);
 }
 
 void facts_set_key(json_t *facts, const char *key, const char *s, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	if (strcasecmp(v.buf, "unknown")) {
-		if (!strcmp(key, "package_name"))
-			set_name_folded(facts, v.buf, v.len);
-		else if (!strcmp(key, "license"))
-			set_license_folded(facts, v.buf);
-		else if (!strcmp(key, "build_depends"))
-			add_depend_folded(facts, v.buf, v.len);
-		else
-			set_folded(facts, key, v.buf, v.len);
-	}
-	strbuf_release(&v);
+	fold_then(set_key_folded, facts, key, s, n);
 }
 
 /* Whether c is one of set; NUL never is. */
