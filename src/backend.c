@@ -410,7 +410,7 @@ int backend_rank(const struct backend_set *s, const char *dir, struct arena *a,
 		v[i].backend = b;
 		if (b->builtin) {
 			strbuf_reset(&reason);
-			v[i].score = b->builtin->want(dir, &reason);
+			v[i].score = backend_builtin_want(b->builtin, dir, &reason);
 			v[i].reason = reason.len ? arena_strdup(a, reason.buf) : NULL;
 			continue;
 		}
@@ -564,7 +564,7 @@ int backend_info(const struct backend_set *s, const struct backend *b, const cha
 {
 	if (b->builtin) {
 		json_t *v = json_object();
-		if (b->builtin->info(dir, v, err) != 0) {
+		if (backend_builtin_info(b->builtin, dir, keys, v, err) != 0) {
 			json_decref(v);
 			return -1;
 		}

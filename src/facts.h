@@ -31,6 +31,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* autoconf's input files, in the order it takes them, up to a NULL:
+ * configure.ac, configure.in. */
+extern const char *const facts_autoconf_inputs[];
+/* The names make looks for a makefile by, in its order, up to a NULL:
+ * GNUmakefile, makefile, Makefile. */
+extern const char *const facts_makefiles[];
+
 /* configure.ac (else configure.in): AC_INIT, PKG_CHECK_MODULES and
  * PKG_CHECK_EXISTS; then the generated configure script's PACKAGE_TARNAME,
  * PACKAGE_VERSION and PACKAGE_URL for what is still unset. */
@@ -66,6 +73,10 @@ bool facts_has_file(const char *dir, const char *name);
  * read, 0 not there (or not a regular file), -1 with the reason appended to
  * err. */
 int facts_read(const char *dir, const char *name, struct strbuf *text, struct strbuf *err);
+/* facts_read of the first of names (NULL-ended) that is there, or the
+ * first that cannot be read: 1, 0 (none is there) or -1. */
+int facts_read_first(const char *dir, const char *const *names, struct strbuf *text,
+		     struct strbuf *err);
 /* A file a reader reads, and the function that reads its text. */
 struct facts_source {
 	const char *file;
@@ -79,6 +90,19 @@ int facts_read_sources(const char *dir, const struct facts_source *sources, size
 /* The next line of the text at *p (without its "\n" or "\r\n") in *line
  * and *len, *p moved past it; false at the end of the text. */
 bool facts_line(const char **p, const char **line, size_t *len);
+/* n bytes of a file's text. */
+struct facts_span {
+	const char *s;
+	size_t n;
+};
+/* Whether the n bytes at s are word, the whole of it; nocase compares
+ * ASCII letters without their case. */
+bool facts_is(const char *s, size_t n, const char *word, bool nocase);
+/* The string whose opening quote is at p ('...' or "...", or '''...''' or
+ * """...""" over lines, as Python, TOML and Meson write them): its text in
+ * *v when v is not NULL, and where it ends (after its closing quote), or
+ * NULL when the text ends first. */
+const char *facts_string_at(const char *p, struct facts_span *v);
 /* Where the string whose opening quote is just before p ends: at its
  * closing quote, a backslash escaping the character after it; NULL when
  * the text (or, unless multiline, the line) ends first. */

@@ -152,7 +152,7 @@ static void read_configure_ac(const char *text, json_t *facts)
 		size_t wn;
 		if (!facts_next_word(&p, &w, &wn))
 			continue;
-		if (wn == 3 && !memcmp(w, "dnl", 3)) {
+		if (facts_is(w, wn, "dnl", false)) {
 			p += strcspn(p, "\n");
 			continue;
 		}
@@ -161,7 +161,7 @@ static void read_configure_ac(const char *text, json_t *facts)
 			continue;
 		int macro = -1;
 		for (size_t i = 0; i < sizeof(m4_macros) / sizeof(*m4_macros); i++) {
-			if (strlen(m4_macros[i].name) == wn && !memcmp(w, m4_macros[i].name, wn))
+			if (facts_is(w, wn, m4_macros[i].name, false))
 				macro = (int)i;
 		}
 		if (macro < 0)
@@ -209,11 +209,16 @@ static void read_configure(const char *text, json_t *facts)
 	}
 }
 
+const char *const facts_autoconf_inputs[] = {"configure.ac", "configure.in", NULL};
+
 int facts_autoconf(const char *dir, json_t *facts, struct strbuf *err)
 {
-	const struct facts_source sources[] = {
-		{facts_has_file(dir, "configure.ac") ? "configure.ac" : "configure.in", read_configure_ac},
-		{"configure", read_configure},
-	};
-	return facts_read_sources(dir, sources, sizeof(sources) / sizeof(*sources), facts, err);
+	static const struct facts_source configure = {"configure", read_configure};
+	struct strbuf text = STRBUF_INIT;
+	int got = facts_read_first(dir, facts_autoconf_inputs, &text, err);
+	if (got > 0)
+		read_configure_ac(text.buf, facts);
+	strbuf_release(&text);
+	int rc = facts_read_sources(dir, &configure, 1, facts, err);
+	return got < 0 ? -1 : rc;
 }

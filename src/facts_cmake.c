@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 /* Where the bracket opened at p ([[, [=[, ...) ends, just after its
  * closing ]], ]=], ...; p itself when no bracket opens there; NULL when
@@ -93,11 +92,6 @@ static int cmake_arg(struct cmake_args *args, const char **s, size_t *n)
 	return 1;
 }
 
-static bool is(const char *s, size_t n, const char *word)
-{
-	return strlen(word) == n && !memcmp(s, word, n);
-}
-
 /* An argument with a variable reference in it says nothing by itself. */
 static bool literal(const char *s, size_t n)
 {
@@ -116,10 +110,10 @@ static int project(struct cmake_args *args, json_t *facts)
 	while (rc > 0 && (rc = cmake_arg(args, &s, &n)) > 0) {
 		if (key && literal(s, n))
 			facts_set(facts, key, s, n);
-		key = is(s, n, "VERSION")        ? "version"
-		      : is(s, n, "DESCRIPTION")  ? "description"
-		      : is(s, n, "HOMEPAGE_URL") ? "homepage"
-						 : NULL;
+		key = facts_is(s, n, "VERSION", false)        ? "version"
+		      : facts_is(s, n, "DESCRIPTION", false)  ? "description"
+		      : facts_is(s, n, "HOMEPAGE_URL", false) ? "homepage"
+							      : NULL;
 	}
 	return rc;
 }
@@ -154,7 +148,7 @@ static int pkg_modules(struct cmake_args *args, json_t *facts)
 	while (rc > 0 && (rc = cmake_arg(args, &s, &n)) > 0) {
 		bool option = false;
 		for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
-			option |= is(s, n, options[i]);
+			option |= facts_is(s, n, options[i], false);
 		if (!option)
 			facts_add_modules(facts, s, n);
 	}
@@ -204,7 +198,7 @@ static void read_cmakelists(const char *text, json_t *facts)
 		int (*read)(struct cmake_args *, json_t *) = skip;
 		for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
 			/* Command names are case-insensitive. */
-			if (strlen(commands[i].name) == wn && !strncasecmp(w, commands[i].name, wn))
+			if (facts_is(w, wn, commands[i].name, true))
 				read = commands[i].read;
 		}
 		/* Only the top project() names the tree. */

@@ -44,6 +44,15 @@ int facts_read(const char *dir, const char *name, struct strbuf *text, struct st
 	return rc == 0 ? 1 : rc == -2 ? 0 : -1;
 }
 
+int facts_read_first(const char *dir, const char *const *names, struct strbuf *text,
+		     struct strbuf *err)
+{
+	int got = 0;
+	for (; *names && !got; names++)
+		got = facts_read(dir, *names, text, err);
+	return got;
+}
+
 int facts_read_sources(const char *dir, const struct facts_source *sources, size_t n,
 		       json_t *facts, struct strbuf *err)
 {
@@ -80,6 +89,31 @@ const char *facts_string_end(const char *p, char quote, bool multiline)
 			p++;
 	}
 	return *p ? p : NULL;
+}
+
+bool facts_is(const char *s, size_t n, const char *word, bool nocase)
+{
+	if (strlen(word) != n)
+		return false;
+	return !(nocase ? strncasecmp(s, word, n) : memcmp(s, word, n));
+}
+
+const char *facts_string_at(const char *p, struct facts_span *v)
+{
+	char q = *p;
+	size_t quotes = p[1] == q && p[2] == q ? 3 : 1;
+	const char *s = p + quotes, *end;
+	if (quotes == 3) {
+		const char triple[] = {q, q, q, '\0'};
+		end = facts_find(s, triple);
+	} else {
+		end = facts_string_end(s, q, false);
+	}
+	if (!end)
+		return NULL;
+	if (v)
+		*v = (struct facts_span){s, (size_t)(end - s)};
+	return end + quotes;
 }
 
 const char *facts_skip_space(const char *p)
@@ -146,37 +180,33 @@ static void fold(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
-void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+/* The setters of text folded already, n bytes at v with a NUL after them,
+ * each setting key as facts.h says.  The facts_ ones fold what they are
+ * given, once, and call them (fold_then). */
+
+static void set_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	if (json_object_get(facts, key))
-		return;
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
 	/* json_stringn refuses what is not UTF-8. */
-	json_t *j = v.len ? json_stringn(v.buf, v.len) : NULL;
+	json_t *j = n && !json_object_get(facts, key) ? json_stringn(v, n) : NULL;
 	if (j)
 		json_object_set_new(facts, key, j);
-	strbuf_release(&v);
 }
 
-void facts_set_name(json_t *facts, const char *s, size_t n)
+static void set_name_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
 	struct strbuf name = STRBUF_INIT;
-	for (size_t i = 0; i < v.len; i++) {
-		if (v.buf[i] == ' ') {
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == ' ') {
 			strbuf_addc(&name, '-');
-		} else if (v.buf[i] == ':' && v.buf[i + 1] == ':') {
+		} else if (v[i] == ':' && v[i + 1] == ':') {
 			strbuf_addc(&name, '-');
 			i++;
 		} else {
-			strbuf_addc(&name, (char)tolower((unsigned char)v.buf[i]));
+			strbuf_addc(&name, (char)tolower((unsigned char)v[i]));
 		}
 	}
-	facts_set(facts, "package_name", name.buf, name.len);
+	set_folded(facts, key, name.buf, name.len);
 	strbuf_release(&name);
-	strbuf_release(&v);
 }
 
 /* Licence names as SPDX, CPAN::Meta::Spec and the usual spellings give
@@ -234,38 +264,18 @@ static const struct {
 	{"artistic_2", "Artistic-2.0"},
 };
 
-void facts_set_license(json_t *facts, const char *s, size_t n)
+static void set_license_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	if (strcasecmp(v.buf, "unknown")) {
-		const char *name = v.buf;
-		for (size_t i = 0; i < sizeof(license_names) / sizeof(*license_names); i++) {
-			if (!strcasecmp(v.buf, license_names[i].name)) {
-				name = license_names[i].debian;
-				break;
-			}
+	if (facts_is(v, n, "unknown", true))
+		return;
+	const char *name = v;
+	for (size_t i = 0; i < sizeof(license_names) / sizeof(*license_names); i++) {
+		if (facts_is(v, n, license_names[i].name, true)) {
+			name = license_names[i].debian;
+			break;
 		}
-		facts_set(facts, "license", name, strlen(name));
 	}
-	strbuf_release(&v);
-}
-
-void facts_set_key(json_t *facts, const char *key, const char *s, size_t n)
-{
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	if (strcasecmp(v.buf, "unknown")) {
-		if (!strcmp(key, "package_name"))
-			facts_set_name(facts, v.buf, v.len);
-		else if (!strcmp(key, "license"))
-			facts_set_license(facts, v.buf, v.len);
-		else if (!strcmp(key, "build_depends"))
-			facts_add_depend(facts, v.buf, v.len);
-		else
-			facts_set(facts, key, v.buf, v.len);
-	}
-	strbuf_release(&v);
+	set_folded(facts, key, name, strlen(name));
 }
 
 static bool has_value(const json_t *array, const json_t *value)
@@ -279,24 +289,73 @@ static bool has_value(const json_t *array, const json_t *value)
 	return false;
 }
 
-void facts_add_depend(json_t *facts, const char *s, size_t n)
+static void add_depend_folded(json_t *facts, const char *key, const char *v, size_t n)
 {
-	json_t *deps = json_object_get(facts, "build_depends");
+	json_t *deps = json_object_get(facts, key);
 	if (deps && (!json_is_array(deps) || json_array_size(deps) >= FACTS_MAX_DEPENDS))
 		return;
-	struct strbuf v = STRBUF_INIT;
-	fold(&v, s, n);
-	json_t *dep = v.len ? json_stringn(v.buf, v.len) : NULL;
-	strbuf_release(&v);
+	json_t *dep = n ? json_stringn(v, n) : NULL;
 	if (!dep)
 		return;
 	if (!deps) {
 		deps = json_array();
-		json_object_set_new(facts, "build_depends", deps);
+		json_object_set_new(facts, key, deps);
 	}
 	if (!has_value(deps, dep))
 		json_array_append(deps, dep);
 	json_decref(dep);
+}
+
+/* facts_set_key's setter: by key, "unknown" being none. */
+static void set_key_folded(json_t *facts, const char *key, const char *v, size_t n)
+{
+	if (facts_is(v, n, "unknown", true))
+		return;
+	if (!strcmp(key, "package_name"))
+		set_name_folded(facts, key, v, n);
+	else if (!strcmp(key, "license"))
+		set_license_folded(facts, key, v, n);
+	else if (!strcmp(key, "build_depends"))
+		add_depend_folded(facts, key, v, n);
+	else
+		set_folded(facts, key, v, n);
+}
+
+/* Folds the n bytes at s and sets key to them with set, one of the
+ * setters of folded text. */
+static void fold_then(void (*set)(json_t *, const char *, const char *, size_t), json_t *facts,
+		      const char *key, const char *s, size_t n)
+{
+	struct strbuf v = STRBUF_INIT;
+	fold(&v, s, n);
+	set(facts, key, v.buf, v.len);
+	strbuf_release(&v);
+}
+
+void facts_set(json_t *facts, const char *key, const char *s, size_t n)
+{
+	if (!json_object_get(facts, key))
+		fold_then(set_folded, facts, key, s, n);
+}
+
+void facts_set_name(json_t *facts, const char *s, size_t n)
+{
+	fold_then(set_name_folded, facts, "package_name", s, n);
+}
+
+void facts_set_license(json_t *facts, const char *s, size_t n)
+{
+	fold_then(set_license_folded, facts, "license", s, n);
+}
+
+void facts_add_depend(json_t *facts, const char *s, size_t n)
+{
+	fold_then(add_depend_folded, facts, "build_depends", s, n);
+}
+
+void facts_set_key(json_t *facts, const char *key, const char *s, size_t n)
+{
+	fold_then(set_key_folded, facts, key, s, n);
 }
 
 /* Whether c is one of set; NUL never is. */
@@ -415,7 +474,7 @@ int facts_license_files(const char *dir, json_t *facts, struct strbuf *err)
 		fold(&head, text.buf, (size_t)(p - text.buf));
 		const char *name = license_heading(head.buf);
 		if (name) {
-			facts_set(facts, "license", name, strlen(name));
+			set_folded(facts, "license", name, strlen(name));
 			break;
 		}
 	}

@@ -6,7 +6,6 @@
 #include "../lib/path.h"
 
 #include <string.h>
-#include <strings.h>
 
 /* The variables read, without case, and the key each sets. */
 static const struct {
@@ -29,7 +28,7 @@ static void assignment(const char *line, size_t len, json_t *facts)
 	size_t vn = (size_t)(p - line);
 	const char *key = NULL;
 	for (size_t i = 0; i < sizeof(makefile_vars) / sizeof(*makefile_vars); i++) {
-		if (strlen(makefile_vars[i].var) == vn && !strncasecmp(line, makefile_vars[i].var, vn))
+		if (facts_is(line, vn, makefile_vars[i].var, true))
 			key = makefile_vars[i].key;
 	}
 	if (!key)
@@ -79,13 +78,12 @@ static void read_dir_name(const char *dir, json_t *facts)
 	arena_free(&a);
 }
 
+const char *const facts_makefiles[] = {"GNUmakefile", "makefile", "Makefile", NULL};
+
 int facts_makefile(const char *dir, json_t *facts, struct strbuf *err)
 {
-	static const char *const names[] = {"GNUmakefile", "makefile", "Makefile"};
 	struct strbuf text = STRBUF_INIT;
-	int got = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !got; i++)
-		got = facts_read(dir, names[i], &text, err);
+	int got = facts_read_first(dir, facts_makefiles, &text, err);
 	if (got > 0)
 		read_makefile(text.buf, facts);
 	strbuf_release(&text);

@@ -5,40 +5,19 @@
 
 #include <string.h>
 
-/* The string whose opening quote is at p: its text in *s and *n, and where
- * it ends (after its closing quote), or NULL when the text ends first. */
-static const char *string_at(const char *p, const char **s, size_t *n)
-{
-	const char *end;
-	if (!strncmp(p, "'''", 3)) {
-		if (!(end = facts_find(p + 3, "'''")))
-			return NULL;
-		*s = p + 3;
-		*n = (size_t)(end - p - 3);
-		return end + 3;
-	}
-	if (!(end = facts_string_end(p + 1, '\'', false)))
-		return NULL;
-	*s = p + 1;
-	*n = (size_t)(end - p - 1);
-	return end + 1;
-}
-
 /* Where the expression at p ends: at the ',' or ')' after it outside any
  * brackets (a stray ']' or '}' is passed over), or NULL when the text ends
  * first. */
 static const char *expr_end(const char *p)
 {
 	int depth = 0;
-	const char *s;
-	size_t n;
 	for (;;) {
 		p = facts_skip_space(p);
 		switch (*p) {
 		case '\0':
 			return NULL;
 		case '\'':
-			if (!(p = string_at(p, &s, &n)))
+			if (!(p = facts_string_at(p, NULL)))
 				return NULL;
 			continue;
 		case '(':
@@ -63,12 +42,11 @@ static const char *expr_end(const char *p)
 	}
 }
 
-/* One argument of a call: its keyword (NULL for a positional one), and its
- * string when it is a string literal or an array starting with one
- * (license : ['MIT', 'BSD']). */
+/* One argument of a call: its keyword (key.s NULL for a positional one),
+ * and its string v when it is a string literal or an array starting with
+ * one (license : ['MIT', 'BSD']; v.s NULL otherwise). */
 struct meson_arg {
-	const char *key, *s;
-	size_t keylen, n;
+	struct facts_span key, v;
 };
 
 /* Reads the argument at p into a; returns where it ends (at its ',' or
@@ -81,23 +59,17 @@ static const char *meson_arg(const char *p, struct meson_arg *a)
 		w++;
 	const char *colon = facts_skip_space(w);
 	if (w > p && *colon == ':') {
-		a->key = p;
-		a->keylen = (size_t)(w - p);
+		a->key = (struct facts_span){p, (size_t)(w - p)};
 		p = facts_skip_space(colon + 1);
 	}
 	const char *q = *p == '[' ? facts_skip_space(p + 1) : p, *after = NULL;
-	if (*q == '\'' && !(after = string_at(q, &a->s, &a->n)))
+	if (*q == '\'' && !(after = facts_string_at(q, &a->v)))
 		return NULL;
 	const char *end = expr_end(p);
 	/* 'a' + b, '1.0'.strip(): not a literal. */
-	if (a->s && p == q && facts_skip_space(after) != end)
-		a->s = NULL;
+	if (a->v.s && p == q && facts_skip_space(after) != end)
+		a->v.s = NULL;
 	return end;
-}
-
-static bool key_is(const struct meson_arg *a, const char *key)
-{
-	return a->key && strlen(key) == a->keylen && !memcmp(a->key, key, a->keylen);
 }
 
 /* Reads the arguments of the call whose '(' is just before p, project()'s
@@ -114,29 +86,29 @@ static const char *meson_call(const char *p, bool project, json_t *facts)
 			return NULL;
 		if (*p == ',')
 			p++;
-		if (!a.s)
+		if (!a.v.s)
 			continue;
-		if (!project && !a.key && pos == 0)
-			facts_add_depend(facts, a.s, a.n);
-		else if (project && !a.key && pos == 0)
-			facts_set_name(facts, a.s, a.n);
-		else if (project && key_is(&a, "version"))
-			facts_set(facts, "version", a.s, a.n);
-		else if (project && key_is(&a, "license"))
-			facts_set_license(facts, a.s, a.n);
+		if (!project && !a.key.s && pos == 0)
+			facts_add_depend(facts, a.v.s, a.v.n);
+		else if (project && !a.key.s && pos == 0)
+			facts_set_name(facts, a.v.s, a.v.n);
+		else if (project && facts_is(a.key.s, a.key.n, "version", false))
+			facts_set(facts, "version", a.v.s, a.v.n);
+		else if (project && facts_is(a.key.s, a.key.n, "license", false))
+			facts_set_license(facts, a.v.s, a.v.n);
 	}
 }
 
 static void read_meson_build(const char *text, json_t *facts)
 {
 	bool had_project = false;
-	const char *p = text, *s, *w;
+	const char *p = text, *w;
 	size_t n;
 	while (*p) {
 		if (*p == '#') {
 			p += strcspn(p, "\n");
 		} else if (*p == '\'') {
-			if (!(p = string_at(p, &s, &n)))
+			if (!(p = facts_string_at(p, NULL)))
 				return;
 		} else if (facts_next_word(&p, &w, &n)) {
 			const char *open = facts_skip_space(p);

@@ -72,26 +72,16 @@ static const char *const pl_requires[] = {
 	"requires",    "configure_requires", "build_requires", "test_requires",
 };
 
-struct span {
-	const char *s;
-	size_t n;
-};
-
-static bool span_is(struct span s, const char *word)
-{
-	return strlen(word) == s.n && !memcmp(s.s, word, s.n);
-}
-
 /* A word or a string at p: a bareword (Foo::Bar) or a quoted string, in
  * *w; returns where it ends, p itself when there is none, NULL when a
  * string runs to the end of the text. */
-static const char *pl_word(const char *p, struct span *w)
+static const char *pl_word(const char *p, struct facts_span *w)
 {
 	if (*p == '\'' || *p == '"') {
 		const char *end = facts_string_end(p + 1, *p, true);
 		if (!end)
 			return NULL;
-		*w = (struct span){p + 1, (size_t)(end - p - 1)};
+		*w = (struct facts_span){p + 1, (size_t)(end - p - 1)};
 		return end + 1;
 	}
 	const char *end = p;
@@ -99,7 +89,7 @@ static const char *pl_word(const char *p, struct span *w)
 		while (facts_word_char(*end) || *end == ':')
 			end++;
 	}
-	*w = (struct span){p, (size_t)(end - p)};
+	*w = (struct facts_span){p, (size_t)(end - p)};
 	return end;
 }
 
@@ -115,13 +105,13 @@ static const char *pl_hash(const char *p, json_t *facts)
 {
 	int depth = 0;
 	for (;;) {
-		struct span w;
+		struct facts_span w;
 		p = facts_skip_space(p);
 		const char *end = pl_word(p, &w);
 		if (!end || !*p)
 			return NULL;
 		if (end > p) {
-			if (!depth && pl_arrow(end) && !span_is(w, "perl"))
+			if (!depth && pl_arrow(end) && !facts_is(w.s, w.n, "perl", false))
 				facts_add_depend(facts, w.s, w.n);
 			p = end;
 			continue;
@@ -148,22 +138,22 @@ static const char *pl_pod_end(const char *p)
 /* The value after "key =>" at p: a string sets its facts key, a hash of
  * modules adds them.  Returns where to go on scanning, or NULL when the
  * text ends first. */
-static const char *pl_value(struct span key, const char *p, json_t *facts)
+static const char *pl_value(struct facts_span key, const char *p, json_t *facts)
 {
 	if (*p == '\'' || *p == '"') {
-		struct span v;
+		struct facts_span v;
 		const char *end = pl_word(p, &v);
 		if (!end)
 			return NULL;
 		for (size_t i = 0; i < sizeof(pl_keys) / sizeof(*pl_keys); i++) {
-			if (span_is(key, pl_keys[i].name))
+			if (facts_is(key.s, key.n, pl_keys[i].name, false))
 				facts_set_key(facts, pl_keys[i].key, v.s, v.n);
 		}
 		return end;
 	}
 	if (*p == '{') {
 		for (size_t i = 0; i < sizeof(pl_requires) / sizeof(*pl_requires); i++) {
-			if (span_is(key, pl_requires[i]))
+			if (facts_is(key.s, key.n, pl_requires[i], false))
 				return pl_hash(p + 1, facts);
 		}
 	}
@@ -187,7 +177,7 @@ static void read_pl(const char *text, json_t *facts)
 			p += strcspn(p, "\n");
 			continue;
 		}
-		struct span key;
+		struct facts_span key;
 		const char *end = pl_word(p, &key);
 		if (end == p) {
 			p++;

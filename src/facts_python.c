@@ -9,11 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-struct span {
-	const char *s;
-	size_t n;
-};
-
 /* A requirement's distribution name: "requests[socks]>=2; python_version>'3'"
  * -> requests (PEP 508: a name is letters, digits, '.', '_' and '-'). */
 static void add_requirement(json_t *facts, const char *s, size_t n)
@@ -57,29 +52,8 @@ static const struct {
 struct toml {
 	json_t *facts;
 	json_t *later;     /* a facts object for the keys read later */
-	struct span table; /* the current [table]; s NULL in an [[array]] */
+	struct facts_span table; /* the current [table]; s NULL in an [[array]] */
 };
-
-/* The string whose opening quote is at p ("...", '...', """...""" or
- * '''...''', TOML's and Python's alike): its text in *v if v is not
- * NULL, and where it ends, or NULL when the text ends first. */
-static const char *string_at(const char *p, struct span *v)
-{
-	char q = *p;
-	size_t quotes = p[1] == q && p[2] == q ? 3 : 1;
-	const char *s = p + quotes, *end;
-	if (quotes == 3) {
-		const char triple[] = {q, q, q, '\0'};
-		end = facts_find(s, triple);
-	} else {
-		end = facts_string_end(s, q, false);
-	}
-	if (!end)
-		return NULL;
-	if (v)
-		*v = (struct span){s, (size_t)(end - s)};
-	return end + quotes;
-}
 
 /* Where the value at p that is not a string ends: an array or an inline
  * table with all it holds (counted, not recursed into: garbage may nest
@@ -87,7 +61,7 @@ static const char *string_at(const char *p, struct span *v)
 static const char *toml_skip(const char *p)
 {
 	if (*p == '"' || *p == '\'')
-		return string_at(p, NULL);
+		return facts_string_at(p, NULL);
 	if (*p != '[' && *p != '{')
 		return p + strcspn(p, ",]}#\n");
 	int depth = 0;
@@ -96,7 +70,7 @@ static const char *toml_skip(const char *p)
 		if (!c)
 			return NULL;
 		if (c == '"' || c == '\'') {
-			if (!(p = string_at(p, NULL)))
+			if (!(p = facts_string_at(p, NULL)))
 				return NULL;
 		} else if (c == '#') {
 			p += strcspn(p, "\n");
@@ -109,20 +83,21 @@ static const char *toml_skip(const char *p)
 }
 
 /* A key from its n bytes at p, trimmed and unquoted. */
-static struct span toml_key(const char *p, size_t n)
+static struct facts_span toml_key(const char *p, size_t n)
 {
 	while (n && isspace((unsigned char)*p))
 		p++, n--;
 	while (n && isspace((unsigned char)p[n - 1]))
 		n--;
 	if (n >= 2 && (*p == '"' || *p == '\'') && p[n - 1] == *p)
-		return (struct span){p + 1, n - 2};
-	return (struct span){p, n};
+		return (struct facts_span){p + 1, n - 2};
+	return (struct facts_span){p, n};
 }
 
 /* A string value: key's, or sub's in the inline table that is key's value
  * (sub.s NULL otherwise). */
-static void toml_emit(struct toml *t, struct span key, struct span sub, struct span v)
+static void toml_emit(struct toml *t, struct facts_span key, struct facts_span sub,
+		      struct facts_span v)
 {
 	if (!t->table.s)
 		return;
@@ -144,7 +119,7 @@ static void toml_emit(struct toml *t, struct span key, struct span sub, struct s
 /* The elements of the array whose '[' is just before p: its strings are
  * key's values.  Returns the array's end, or NULL when the text ends
  * first. */
-static const char *toml_array(struct toml *t, struct span key, const char *p)
+static const char *toml_array(struct toml *t, struct facts_span key, const char *p)
 {
 	for (;;) {
 		p = facts_skip_space(p);
@@ -152,12 +127,12 @@ static const char *toml_array(struct toml *t, struct span key, const char *p)
 			return NULL;
 		if (*p == ']')
 			return p + 1;
-		struct span v;
-		const char *end = *p == '"' || *p == '\'' ? string_at(p, &v) : toml_skip(p);
+		struct facts_span v;
+		const char *end = *p == '"' || *p == '\'' ? facts_string_at(p, &v) : toml_skip(p);
 		if (!end)
 			return NULL;
 		if (*p == '"' || *p == '\'')
-			toml_emit(t, key, (struct span){0}, v);
+			toml_emit(t, key, (struct facts_span){0}, v);
 		/* A ',', or a stray '}'. */
 		p = end > p ? end : p + 1;
 	}
@@ -165,7 +140,7 @@ static const char *toml_array(struct toml *t, struct span key, const char *p)
 
 /* The keys of the inline table whose '{' is just before p ({text =
  * "MIT"}).  Returns the table's end, or NULL when the text ends first. */
-static const char *toml_inline(struct toml *t, struct span key, const char *p)
+static const char *toml_inline(struct toml *t, struct facts_span key, const char *p)
 {
 	for (;;) {
 		p = facts_skip_space(p);
@@ -178,10 +153,10 @@ static const char *toml_inline(struct toml *t, struct span key, const char *p)
 			p += n ? n : 1;
 			continue;
 		}
-		struct span sub = toml_key(p, n), v;
+		struct facts_span sub = toml_key(p, n), v;
 		p += n + 1;
 		p += strspn(p, " \t");
-		const char *end = *p == '"' || *p == '\'' ? string_at(p, &v) : toml_skip(p);
+		const char *end = *p == '"' || *p == '\'' ? facts_string_at(p, &v) : toml_skip(p);
 		if (!end)
 			return NULL;
 		if (*p == '"' || *p == '\'')
@@ -205,12 +180,12 @@ static void read_pyproject(const char *text, json_t *facts)
 			if (array || p[n] != ']')
 				t.table.s = NULL;
 		} else if (n = strcspn(p, "=\n"), p[n] == '=') {
-			struct span key = toml_key(p, n), v;
+			struct facts_span key = toml_key(p, n), v;
 			p += n + 1;
 			p += strspn(p, " \t");
 			if (*p == '"' || *p == '\'') {
-				if ((p = string_at(p, &v)))
-					toml_emit(&t, key, (struct span){0}, v);
+				if ((p = facts_string_at(p, &v)))
+					toml_emit(&t, key, (struct facts_span){0}, v);
 			} else if (*p == '[') {
 				p = toml_array(&t, key, p + 1);
 			} else if (*p == '{') {
@@ -248,7 +223,7 @@ static void read_field(json_t *facts, const struct field *fields, size_t nfields
 		n++;
 	if (n == len)
 		return;
-	struct span name = toml_key(line, n);
+	struct facts_span name = toml_key(line, n);
 	const char *v = line + n + 1, *end = line + len;
 	v += strspn(v, " \t");
 	if (v > end || !strncmp(v, "attr:", 5) || !strncmp(v, "file:", 5))
@@ -257,7 +232,7 @@ static void read_field(json_t *facts, const struct field *fields, size_t nfields
 		if (c[0] == '%' && c[1] == '(')
 			return;
 	for (size_t i = 0; i < nfields; i++) {
-		if (strlen(fields[i].name) == name.n && !strncasecmp(name.s, fields[i].name, name.n))
+		if (facts_is(name.s, name.n, fields[i].name, true))
 			set_key(facts, fields[i].key, v, (size_t)(end - v));
 	}
 }
@@ -279,8 +254,8 @@ static void read_setup_cfg(const char *text, json_t *facts)
 		if (!len || isspace((unsigned char)*line) || *line == '#' || *line == ';')
 			continue;
 		if (*line == '[') {
-			struct span s = toml_key(line + 1, strcspn(line + 1, "]"));
-			metadata = s.n == 8 && !memcmp(s.s, "metadata", 8);
+			struct facts_span s = toml_key(line + 1, strcspn(line + 1, "]"));
+			metadata = facts_is(s.s, s.n, "metadata", false);
 		} else if (metadata) {
 			read_field(facts, fields, sizeof(fields) / sizeof(*fields), line, len, "=:");
 		}
@@ -321,7 +296,7 @@ static void read_setup_py(const char *text, json_t *facts)
 			continue;
 		}
 		if (*p == '"' || *p == '\'') {
-			if (!(p = string_at(p, NULL)))
+			if (!(p = facts_string_at(p, NULL)))
 				return;
 			continue;
 		}
@@ -340,8 +315,8 @@ static void read_setup_py(const char *text, json_t *facts)
 		const char *q = after + 1 + strspn(after + 1, " \t\r\n"), *end;
 		if (*q && strchr("rRuU", *q))
 			q++;
-		struct span v;
-		if ((*q != '"' && *q != '\'') || !(end = string_at(q, &v)))
+		struct facts_span v;
+		if ((*q != '"' && *q != '\'') || !(end = facts_string_at(q, &v)))
 			continue;
 		end += strspn(end, " \t\r");
 		if (!*end || !strchr(",)\n#", *end))

@@ -72,6 +72,12 @@ static void put_bytes(const char *dir, const char *name, const void *data, size_
 	assert_int_equal(close(fd), 0);
 }
 
+/* Every key a built-in backend may set: what cmd_backend's info asks. */
+static const char *const every_key[] = {
+	"package_name", "version", "description", "license", "homepage",
+	"build_depends", "buildsystem", "debhelper_addons", NULL,
+};
+
 static const struct backend_builtin *backend(const char *name)
 {
 	size_t n;
@@ -87,7 +93,7 @@ static const struct backend_builtin *backend(const char *name)
 static void check_want(const char *dir, const char *name, int score, const char *reason)
 {
 	struct strbuf why = STRBUF_INIT;
-	int got = backend(name)->want(dir, &why);
+	int got = backend_builtin_want(backend(name), dir, &why);
 	if (got != score || strcmp(why.buf, reason))
 		fail_msg("%s: want gave %d \"%s\", not %d \"%s\"", name, got, why.buf, score, reason);
 	strbuf_release(&why);
@@ -99,7 +105,7 @@ static json_t *info(const char *dir, const char *name)
 {
 	json_t *facts = json_object();
 	struct strbuf err = STRBUF_INIT;
-	int rc = backend(name)->info(dir, facts, &err);
+	int rc = backend_builtin_info(backend(name), dir, every_key, facts, &err);
 	if (rc != 0 || err.len)
 		fail_msg("%s: info gave %d \"%s\"", name, rc, err.buf);
 	strbuf_release(&err);
@@ -136,8 +142,9 @@ static void test_table_is_sorted(void **state)
 	assert_int_equal(n, LEN(names));
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(b[i].name, names[i]);
-		assert_non_null(b[i].want);
-		assert_non_null(b[i].info);
+		assert_non_null(b[i].facts);
+		assert_non_null(b[i].buildsystem);
+		assert_true(b[i].want || (b[i].markers && b[i].absent));
 	}
 }
 
@@ -812,7 +819,8 @@ static void test_unreadable_file_is_an_error(void **state)
 	put(f->dir, "LICENSE", expat);
 	json_t *facts = json_object();
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(backend("cmake")->info(f->dir, facts, &err), -1);
+	assert_int_equal(
+	    backend_builtin_info(backend("cmake"), f->dir, every_key, facts, &err), -1);
 	assert_non_null(strstr(err.buf, "cannot read "));
 	assert_non_null(strstr(err.buf, "/CMakeLists.txt: "));
 	/* What could be read is reported still. */
@@ -823,13 +831,57 @@ static void test_unreadable_file_is_an_error(void **state)
 	strbuf_release(&err);
 }
 
+/* An auto build asks only for buildsystem (pkg_auto.c), which the table
+ * answers: no build file nor licence file is read then, and one that
+ * cannot be read fails nothing. */
+static void test_buildsystem_alone_reads_no_file(void **state)
+{
+	struct fix *f = *state;
+	char path[256];
+	put(f->dir, "configure", "#! /bin/sh\n");
+	/* Links to themselves: there, and never readable, even by root. */
+	assert_int_equal(symlink("configure.ac", in(path, sizeof(path), f->dir, "configure.ac")), 0);
+	assert_int_equal(symlink("LICENSE", in(path, sizeof(path), f->dir, "LICENSE")), 0);
+	static const char *const buildsystem[] = {"buildsystem", NULL};
+	static const char *const addons[] = {"buildsystem", "debhelper_addons", NULL};
+	static const char *const name[] = {"buildsystem", "package_name", NULL};
+	const struct backend_builtin *autoconf = backend("autoconf");
+	const struct backend_builtin *autoreconf = backend("autoreconf");
+	struct strbuf err = STRBUF_INIT;
+
+	json_t *facts = json_object();
+	assert_int_equal(backend_builtin_info(autoconf, f->dir, buildsystem, facts, &err), 0);
+	assert_string_equal(err.buf, "");
+	json_t *expected = json_pack("{s:s}", "buildsystem", "autoconf");
+	assert_true(json_equal(facts, expected));
+	json_decref(expected);
+	json_decref(facts);
+
+	facts = json_object();
+	assert_int_equal(backend_builtin_info(autoreconf, f->dir, addons, facts, &err), 0);
+	assert_string_equal(err.buf, "");
+	expected = json_pack("{s:s, s:s}", "buildsystem", "autoconf", "debhelper_addons",
+			     "autoreconf");
+	assert_true(json_equal(facts, expected));
+	json_decref(expected);
+	json_decref(facts);
+
+	/* Another key has them read, and says which cannot be. */
+	facts = json_object();
+	assert_int_equal(backend_builtin_info(autoconf, f->dir, name, facts, &err), -1);
+	assert_non_null(strstr(err.buf, "/configure.ac: "));
+	assert_non_null(strstr(err.buf, "/LICENSE: "));
+	json_decref(facts);
+	strbuf_release(&err);
+}
+
 static void test_keys_already_set_are_kept(void **state)
 {
 	struct fix *f = *state;
 	put(f->dir, "meson.build", "project('m', version : '1.0')\ndependency('zlib')\n");
 	json_t *facts = json_pack("{s:s, s:[s]}", "version", "given", "build_depends", "first");
 	struct strbuf err = STRBUF_INIT;
-	assert_int_equal(backend("meson")->info(f->dir, facts, &err), 0);
+	assert_int_equal(backend_builtin_info(backend("meson"), f->dir, every_key, facts, &err), 0);
 	json_t *expected = json_pack("{s:s, s:s, s:[s,s], s:s}", "version", "given", "package_name",
 				     "m", "build_depends", "first", "zlib", "buildsystem", "meson");
 	assert_true(json_equal(facts, expected));
@@ -922,7 +974,7 @@ static void run_backends(const char *dir, const char *what, const char *makefile
 		strbuf_release(&why);
 		json_t *facts = json_object();
 		struct strbuf err = STRBUF_INIT;
-		if (b[i].info(dir, facts, &err) != 0)
+		if (backend_builtin_info(&b[i], dir, every_key, facts, &err) != 0)
 			fail_msg("%s on %s: %s", b[i].name, what, err.buf);
 		assert_true(json_is_string(json_object_get(facts, "buildsystem")));
 		json_decref(facts);
@@ -1130,6 +1182,7 @@ int main(void)
 		T(test_license_headings),
 		T(test_metadata_license_wins),
 		T(test_unreadable_file_is_an_error),
+		T(test_buildsystem_alone_reads_no_file),
 		T(test_keys_already_set_are_kept),
 		T(test_values_are_utf8_lines),
 		T(test_nul_ends_the_text),
