@@ -968,7 +968,7 @@ static void run_backends(const char *dir, const char *what, const char *makefile
 	double t = seconds();
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf why = STRBUF_INIT;
-		int score = b[i].want(dir, &why);
+		int score = backend_builtin_want(&b[i], dir, &why);
 		if (score < 0 || !why.len)
 			fail_msg("%s want on %s: %d \"%s\"", b[i].name, what, score, why.buf);
 		strbuf_release(&why);
