@@ -187,7 +187,17 @@ static void record_state(struct graph_action *a, const struct part_job *pj,
 	part_state_put(pj->pp->store, a->identity, &ps);
 }
 
-/* Unchanged and intact: updated, the paths its update adds recorded too. */
+static bool recorded(const struct part_state *ps, const char *path)
+{
+	for (size_t i = 0; i < ps->npaths; i++)
+		if (!strcmp(ps->paths[i], path))
+			return true;
+	return false;
+}
+
+/* Unchanged and intact: updated, the paths its update adds recorded too,
+ * each once (as zc.buildout does): an update that prints the install's
+ * paths again leaves the state as it is. */
 static int update(struct graph_action *a, struct graph_job *job, struct part_job *pj)
 {
 	struct recipe_run r = {.part = &pj->part, .job = job};
@@ -196,16 +206,16 @@ static int update(struct graph_action *a, struct graph_job *job, struct part_job
 		release_run(&r);
 		return -1;
 	}
-	if (r.npaths) {
-		const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
-		size_t n = 0;
-		for (size_t i = 0; i < pj->old.npaths; i++)
-			paths[n++] = pj->old.paths[i];
-		for (size_t i = 0; i < r.npaths; i++)
+	const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
+	size_t n = 0;
+	for (size_t i = 0; i < pj->old.npaths; i++)
+		paths[n++] = pj->old.paths[i];
+	for (size_t i = 0; i < r.npaths; i++)
+		if (!recorded(&pj->old, r.paths[i]))
 			paths[n++] = r.paths[i];
+	if (n > pj->old.npaths)
 		record_state(a, pj, paths, n, pj->old.installed_ns);
-		free(paths);
-	}
+	free(paths);
 	release_run(&r);
 	return 0;
 }
