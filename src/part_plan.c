@@ -310,11 +310,6 @@ static struct recipe_option *section_options(struct part_plan *pp, struct cfg *c
 	return o;
 }
 
-static bool is_false_word(const char *v)
-{
-	return !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcasecmp(v, "no");
-}
-
 static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct cfg_section *s)
 {
 	const struct recipe_found *f = s->part_data;
@@ -331,7 +326,8 @@ static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct c
 		return NULL;
 	p->recipe_name = recipe_option(p, "recipe");
 	const char *once = recipe_option(p, "run-once");
-	pj->run_once = once ? !is_false_word(once)
+	/* Any word but false/no/off (an empty one too) is true. */
+	pj->run_once = once ? recipe_bool_word(once) != 0
 			    : p->recipe->run_once_default && p->recipe->run_once_default(p);
 	struct strbuf lock = STRBUF_INIT;
 	strbuf_addf(&lock, "%s/var/%s.cfg", pp->buildout.directory, s->name);
