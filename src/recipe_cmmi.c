@@ -34,6 +34,7 @@
 #include "recipe_download.h"
 
 #include "build_env.h"
+#include "fetch_static.h"
 
 #include "../lib/argv.h"
 #include "../lib/diag.h"
@@ -304,10 +305,11 @@ static int unpack_source(struct recipe_run *r, const char *build, struct strbuf 
 		rc = recipe_download_unpack(r, file.buf, build);
 	strbuf_release(&file);
 	if (rc == 0) {
-		int one = recipe_download_single_dir(r, build, src);
-		if (one == 0)
-			strbuf_adds(src, build);
-		rc = one < 0 ? -1 : 0;
+		struct strbuf why = STRBUF_INIT;
+		rc = fetch_static_tree(build, src, &why);
+		if (rc != 0)
+			graph_job_fail(r->job, "%s", why.buf);
+		strbuf_release(&why);
 	}
 	return rc;
 }

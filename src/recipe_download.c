@@ -109,7 +109,9 @@ int recipe_download_unpack(struct recipe_run *r, const char *archive, const char
 	return rc;
 }
 
-int recipe_download_single_dir(struct recipe_run *r, const char *dir, struct strbuf *out)
+/* Whether dir holds one entry only, a directory: 1 (its path appended to
+ * out) or 0; -1 after graph_job_fail if dir cannot be read. */
+static int single_dir(struct recipe_run *r, const char *dir, struct strbuf *out)
 {
 	struct strbuf why = STRBUF_INIT;
 	int one = fetch_static_single_dir(dir, out, &why);
@@ -276,7 +278,7 @@ static int unpack_into(struct recipe_run *r, const char *file, const char *dest)
 	strbuf_addf(&tmp, "%s.unpack-%s", dest, r->part->name);
 	int rc = recipe_download_unpack(r, file, tmp.buf);
 	if (rc == 0 && strip) {
-		int one = recipe_download_single_dir(r, tmp.buf, &top);
+		int one = single_dir(r, tmp.buf, &top);
 		if (one == 0)
 			graph_job_fail(r->job, "strip-top-level-dir: %s does not hold a single "
 					       "directory at its top",
