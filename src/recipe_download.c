@@ -153,31 +153,18 @@ static int download_init(struct recipe_init *ri)
 	return 0;
 }
 
-/* The last segment of the URL's path (no query, no fragment), or "". */
-static void url_basename(const char *url, struct strbuf *out)
-{
-	const char *path = strstr(url, "://");
-	if (path)
-		path += 3 + strcspn(path + 3, "/?#"); /* past the host */
-	else
-		path = url;
-	size_t end = strcspn(path, "?#");
-	size_t start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	strbuf_add(out, path + start, end - start);
-}
-
 /* download-only: the file copied into the destination.  What is recorded
  * is the destination if this made it, else the file alone. */
 static int copy_into(struct recipe_run *r, const char *file, const char *dest)
 {
 	struct strbuf target = STRBUF_INIT;
 	const char *name = recipe_option(r->part, "filename");
-	if (name && *name)
+	if (name && *name) {
 		strbuf_adds(&target, name);
-	else
-		url_basename(recipe_option(r->part, "url"), &target);
+	} else {
+		size_t len = download_url_name(recipe_option(r->part, "url"), &name);
+		strbuf_add(&target, name, len);
+	}
 	if (!target.len) {
 		graph_job_fail(r->job, "the URL %s names no file: set filename",
 			       recipe_option(r->part, "url"));
