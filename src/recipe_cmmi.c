@@ -219,22 +219,7 @@ static char **make_env(const struct recipe_run *r)
 	const struct recipe_buildout *bo = r->part->buildout;
 	char **base = bo->make_env ? bo->make_env(bo->env_ctx)
 				   : build_env_make(NULL, 0, graph_job_jobs(r->job));
-	size_t n = 0;
-	while (base[n])
-		n++;
-	char **envp = xcalloc(n + c->nenv + 1, sizeof(*envp));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool replaced = false;
-		for (size_t j = 0; j < c->nenv && !replaced; j++) {
-			size_t len = strcspn(c->env[j], "=") + 1;
-			replaced = !strncmp(base[i], c->env[j], len);
-		}
-		if (!replaced)
-			envp[k++] = xstrdup(base[i]);
-	}
-	for (size_t j = 0; j < c->nenv; j++)
-		envp[k++] = xstrdup(c->env[j]);
+	char **envp = build_env_override(base, (const char *const *)c->env, c->nenv);
 	build_env_free(base);
 	return envp;
 }
