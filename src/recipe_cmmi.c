@@ -37,7 +37,6 @@
 #include "fetch_static.h"
 
 #include "../lib/argv.h"
-#include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
@@ -144,17 +143,15 @@ static int cmmi_init(struct recipe_init *ri)
 		return -1;
 	bool has_url = url && *url, has_path = path && *path;
 	if (has_url == has_path) {
-		diag_error(s->file, s->line,
-			   has_url ? "part %s: url and path: give one source only"
-				   : "part %s: no url (or path, a source tree): what is to be built",
-			   s->name);
+		recipe_init_error(ri, "url", "%s",
+				  has_url ? "url and path: give one source only"
+					  : "no url (or path, a source tree): what is to be built");
 		return -1;
 	}
 	if (has_path && ((patch && *patch) || (patches && *patches))) {
-		diag_error(s->file, s->line,
-			   "part %s: patches with path: they would change %s, which is not the "
-			   "part's",
-			   s->name, path);
+		recipe_init_error(ri, patches && *patches ? "patches" : "patch",
+				  "patches with path: they would change %s, which is not the part's",
+				  path);
 		return -1;
 	}
 	if (recipe_download_check_sums(ri) != 0 ||

@@ -21,7 +21,6 @@
 
 #include "download.h"
 
-#include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
@@ -132,7 +131,7 @@ static int download_init(struct recipe_init *ri)
 	if (failed)
 		return -1;
 	if (!url || !*url) {
-		diag_error(s->file, s->line, "part %s: no url: what is to be downloaded", s->name);
+		recipe_init_error(ri, "url", "no url: what is to be downloaded");
 		return -1;
 	}
 	if (recipe_init_check_mode(ri, "0644") != 0)

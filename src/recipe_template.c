@@ -7,7 +7,6 @@
  * of a value it uses changes the part's key. */
 #include "recipe.h"
 
-#include "../lib/diag.h"
 #include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
@@ -37,12 +36,11 @@ static int template_init(struct recipe_init *ri)
 	if (failed)
 		return -1;
 	if ((!input || !*input) == (!inline_text)) {
-		diag_error(s->file, s->line, "part %s: give either input (a file) or inline (the text)",
-			   s->name);
+		recipe_init_error(ri, "input", "give either input (a file) or inline (the text)");
 		return -1;
 	}
 	if (!output || !*output) {
-		diag_error(s->file, s->line, "part %s: no output: where the text is to go", s->name);
+		recipe_init_error(ri, "output", "no output: where the text is to go");
 		return -1;
 	}
 	if (recipe_init_check_mode(ri, "0644") != 0)
