@@ -60,6 +60,13 @@ static int remove_paths(struct graph_job *job, const char *const *paths, size_t 
 	return 0;
 }
 
+static void release_run(struct recipe_run *r)
+{
+	for (size_t i = 0; i < r->npaths; i++)
+		free(r->paths[i]);
+	free(r->paths);
+}
+
 /* What was installed under a state goes: the external recipe that made it
  * is asked first, then the recorded paths are removed. */
 static int uninstall_state(struct part_plan *pp, struct graph_job *job, const char *name,
@@ -80,9 +87,7 @@ static int uninstall_state(struct part_plan *pp, struct graph_job *job, const ch
 				       .nold_paths = old->npaths};
 		graph_job_say(job, "Running uninstall recipe.");
 		int rc = recipe_exec.uninstall(&r);
-		for (size_t i = 0; i < r.npaths; i++)
-			free(r.paths[i]);
-		free(r.paths);
+		release_run(&r);
 		if (rc != 0)
 			return -1;
 	}
@@ -159,13 +164,6 @@ static int write_lock(struct graph_job *job, const struct part_job *pj)
 	if (err)
 		graph_job_fail(job, "cannot write the lock file %s: %s", pj->lock, strerror(err));
 	return err ? -1 : 0;
-}
-
-static void release_run(struct recipe_run *r)
-{
-	for (size_t i = 0; i < r->npaths; i++)
-		free(r->paths[i]);
-	free(r->paths);
 }
 
 /* installed_ns: when it was installed (an update or a locked part keeps
