@@ -127,7 +127,8 @@ const char *recipe_option_or(const struct recipe_part *p, const char *name, cons
 
 int recipe_bool_word(const char *v)
 {
-	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
 	for (size_t i = 0; i < 3; i++) {
 		if (!strcasecmp(v, yes[i]))
 			return 1;

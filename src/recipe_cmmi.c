@@ -150,7 +150,8 @@ static int cmmi_init(struct recipe_init *ri)
 	}
 	if (has_path && ((patch && *patch) || (patches && *patches))) {
 		recipe_init_error(ri, patches && *patches ? "patches" : "patch",
-				  "patches with path: they would change %s, which is not the part's",
+				  "patches with path: they would change %s, which is not the "
+				  "part's",
 				  path);
 		return -1;
 	}
