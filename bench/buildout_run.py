@@ -48,8 +48,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+ORACLE = os.path.join(REPO, "tests", "oracle")
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(REPO, "tests", "oracle"))
+sys.path.insert(0, ORACLE)
 sys.dont_write_bytecode = True  # no __pycache__ left in the tree
 
 import benchlib  # noqa: E402
@@ -64,16 +65,13 @@ DIR = "<dir>"  # what a side's directory becomes in the compared options
 SHIM = """\
 #!%(python)s
 # Debian's /usr/bin/buildout (zc.buildout 2.13.2), with the aliases that
-# 2.13.2 needs on Python 3.10 and later put back first.
-import collections
-import collections.abc
-for _n in ('MutableMapping', 'Mapping', 'MutableSet', 'Sequence',
-           'Iterable', 'Callable'):
-    if not hasattr(collections, _n):
-        setattr(collections, _n, getattr(collections.abc, _n))
+# 2.13.2 needs on Python 3.10 and later put back first: the tests'
+# oracle's buildout_compat.
+import sys
+sys.path.insert(0, %(oracle)r)
+import buildout_compat
 __requires__ = 'zc.buildout==2.13.2'
 import re
-import sys
 from pkg_resources import load_entry_point
 
 if __name__ == '__main__':
@@ -217,7 +215,7 @@ def _bench(a, workdir):
     os.makedirs(os.path.join(workdir, "bin"))
     shim = os.path.join(workdir, "bin", "buildout")
     with open(shim, "w") as fh:
-        fh.write(SHIM % {"python": a.python})
+        fh.write(SHIM % {"python": a.python, "oracle": ORACLE})
     os.chmod(shim, 0o755)
 
     mmdir = os.path.join(workdir, "minimerge")
@@ -284,10 +282,11 @@ def _bench(a, workdir):
     floor = Side("true", ["/bin/true"], env, scratch)
     py = Side("python", [a.python, "-c", "pass"], env, scratch)
     imports = Side("imports", [a.python, "-c",
-                               "import collections, collections.abc\n"
-                               "collections.MutableMapping = "
-                               "collections.abc.MutableMapping\n"
-                               "import pkg_resources, zc.buildout.buildout"],
+                               "import sys\n"
+                               "sys.path.insert(0, %r)\n"
+                               "import buildout_compat\n"
+                               "import pkg_resources, zc.buildout.buildout"
+                               % ORACLE],
                    env, scratch)
 
     mm_t, bo_t, floor_t, py_t, imp_t = [], [], [], [], []

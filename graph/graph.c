@@ -47,7 +47,7 @@ void graph_add_order(struct graph *g, struct graph_action *a, struct graph_actio
 	a->after[a->nafter++] = b->node;
 }
 
-static bool only_after(const struct graph_action *a, size_t node)
+bool graph_only_after(const struct graph_action *a, size_t node)
 {
 	for (size_t i = 0; i < a->nafter; i++)
 		if (a->after[i] == node)
@@ -124,7 +124,7 @@ void graph_inputs_needs(const struct graph_action *a, const struct graph *g,
 	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < n->nneeds; i++) {
 		const struct graph_action *b = g->actions[n->needs[i]];
-		if (only_after(a, n->needs[i]))
+		if (graph_only_after(a, n->needs[i]))
 			continue;
 		strbuf_reset(&name);
 		strbuf_adds(&name, "need:");

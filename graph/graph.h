@@ -131,6 +131,9 @@ void graph_add_need(struct graph *g, struct graph_action *a, struct graph_action
  * something else (a package's install, after the fetch that brings its
  * parts, is the sum of those parts). */
 void graph_add_order(struct graph *g, struct graph_action *a, struct graph_action *b);
+/* Whether a's edge to node (one of its dag needs) came from graph_add_order:
+ * node's output is no input of a. */
+bool graph_only_after(const struct graph_action *a, size_t node);
 void graph_free(struct graph *g);
 
 /* For kinds' inputs(): one named input each.  name is "class:what"

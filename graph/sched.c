@@ -92,7 +92,6 @@ struct sched {
 	struct sched_progress progress;
 	struct arena arena; /* the inputs of needs, records read to explain */
 	size_t *users;      /* every node's users, one slice after another */
-	struct dag_order order; /* needs first: for the cycle check at the start */
 	size_t capnodes;        /* of nodes and of each queue, grown by doubling */
 	bool prioritised;
 	bool grew;          /* a reveal added actions: a cycle is looked for at the end */
@@ -941,26 +940,26 @@ static int prepare_new(struct sched *s, size_t from)
 	return atomic_load(&p.failed) || atomic_load(&p.bad_input) ? -1 : 0;
 }
 
-/* The actions in an order where needs come first, kept for the
- * priorities; a cycle is bad input. */
-static int order_actions(struct sched *s)
+/* The check that the actions can be ordered, needs first: a cycle is bad
+ * input (reported). */
+static int check_cycles(const struct graph *g)
 {
-	struct graph *g = s->g;
 	size_t *all = xmalloc((g->nactions + 1) * sizeof(*all));
 	for (size_t i = 0; i < g->nactions; i++)
 		all[i] = i;
-	int rc = dag_order(&g->dag, all, g->nactions, &s->order);
+	struct dag_order order;
+	int rc = dag_order(&g->dag, all, g->nactions, &order);
 	free(all);
 	if (rc != 0) {
 		struct strbuf sb = STRBUF_INIT;
-		for (size_t k = 0; k < s->order.ncycle; k++)
+		for (size_t k = 0; k < order.ncycle; k++)
 			strbuf_addf(&sb, "%s%s", k ? " -> " : "",
-				    g->actions[s->order.cycle[k]]->identity);
+				    g->actions[order.cycle[k]]->identity);
 		diag_error(NULL, 0, "the actions form a cycle: %s", sb.buf);
 		strbuf_release(&sb);
-		return SCHED_BAD_INPUT;
 	}
-	return 0;
+	dag_order_free(&order);
+	return rc != 0 ? SCHED_BAD_INPUT : 0;
 }
 
 /* Gives ready action i to a free worker. */
@@ -1065,7 +1064,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 		s.nodes[i].unresolved = g->dag.nodes[i].nneeds;
 	}
 	build_users(&s);
-	int rc = order_actions(&s);
+	int rc = check_cycles(g);
 	if (rc == 0)
 		rc = prepare_all(&s);
 	if (rc == 0 && !o->dry_run) {
@@ -1113,8 +1112,7 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	 * them is said, once, here. */
 	for (size_t i = 0; started && s.grew && !*o->interrupted && i < g->nactions; i++) {
 		if (!s.nodes[i].decided && g->actions[i]->state == GRAPH_PENDING) {
-			dag_order_free(&s.order);
-			if (order_actions(&s) != 0)
+			if (check_cycles(g) != 0)
 				sum->bad_input = true;
 			break;
 		}
@@ -1147,7 +1145,6 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 			free(s.nodes[i].users);
 	free(s.nodes);
 	free(s.users);
-	dag_order_free(&s.order);
 	for (int p = 0; p < NPOOLS; p++)
 		free(s.queues[p].v);
 	free(s.work);

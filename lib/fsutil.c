@@ -155,6 +155,22 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	return atomic_finish(fd, fd < 0 ? errno : fs_write_all(fd, data, len), &tmp, path);
 }
 
+/* Copies what in gives until its end to out.  0 or an errno value. */
+static int copy_fd(int in, int out)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : 0;
+		int err = fs_write_all(out, buf, (size_t)n);
+		if (err)
+			return err;
+	}
+}
+
 int fs_copy_atomic(const char *src, const char *dst, mode_t mode)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -162,7 +178,7 @@ int fs_copy_atomic(const char *src, const char *dst, mode_t mode)
 		return errno;
 	struct strbuf tmp = STRBUF_INIT;
 	int fd = atomic_open(dst, 0666, &tmp);
-	int err = fd < 0 ? errno : fs_copy_fd(in, fd);
+	int err = fd < 0 ? errno : copy_fd(in, fd);
 	/* The umask must not narrow an explicit mode. */
 	if (!err && mode && fchmod(fd, mode) != 0)
 		err = errno;
@@ -194,28 +210,13 @@ int fs_open_scratch(void)
 	return fd;
 }
 
-int fs_copy_fd(int in, int out)
-{
-	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? errno : 0;
-		int err = fs_write_all(out, buf, (size_t)n);
-		if (err)
-			return err;
-	}
-}
-
 static int copy_file(int sfd, int dfd, const char *name, const struct stat *st)
 {
 	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return errno;
 	int out = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
-	int err = out < 0 ? errno : fs_copy_fd(in, out);
+	int err = out < 0 ? errno : copy_fd(in, out);
 	/* The umask may have cut the bits open() asked for. */
 	if (!err && fchmod(out, st->st_mode & 07777) != 0)
 		err = errno;

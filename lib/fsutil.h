@@ -38,8 +38,6 @@ int fs_copy_tree(const char *src, const char *dst, const char *const *exclude, s
  * under $TMPDIR (else /tmp) and unlinked at once, so nothing is left
  * whatever happens.  A descriptor, or -1 with errno set. */
 int fs_open_scratch(void);
-/* Copies what in gives until its end to out.  0 or an errno value. */
-int fs_copy_fd(int in, int out);
 /* The names in dir that keep accepts ("." and ".." never), sorted by
  * strcmp: readdir's order is the file system's, and what is made of a
  * listing must not depend on it.  is_dir says whether the name is a

@@ -21,19 +21,32 @@ const char *const build_env_inputs[] = {
 	NULL,
 };
 
-/* The variables build_env_make sets; any copy of them in environ goes. */
-static const char *const exported[] = {
-	"PATH", "CPPFLAGS", "CFLAGS", "LDFLAGS", "PKG_CONFIG_PATH", "MAKEFLAGS", "MFLAGS", NULL,
-};
-
-static bool is_exported(const char *entry)
+/* Whether one of settings names the variable of entry (NAME=value). */
+static bool is_set(const char *entry, const char *const *settings, size_t n)
 {
-	for (const char *const *v = exported; *v; v++) {
-		size_t n = strlen(*v);
-		if (!strncmp(entry, *v, n) && entry[n] == '=')
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(settings[i], "=");
+		if (!strncmp(entry, settings[i], len) && entry[len] == '=')
 			return true;
 	}
 	return false;
+}
+
+char **build_env_override(char *const *base, const char *const *settings, size_t n)
+{
+	base = base ? base : environ;
+	size_t count = 0;
+	while (base[count])
+		count++;
+	char **envp = xcalloc(count + n + 1, sizeof(*envp));
+	size_t k = 0;
+	for (size_t i = 0; i < count; i++)
+		if (!is_set(base[i], settings, n))
+			envp[k++] = xstrdup(base[i]);
+	for (size_t i = 0; i < n; i++)
+		if (strchr(settings[i], '='))
+			envp[k++] = xstrdup(settings[i]);
+	return envp;
 }
 
 /* NAME=ours user's, with sep between the pieces. */
@@ -49,14 +62,8 @@ static char *joined(const char *name, const struct strbuf *ours, const char *sep
 
 char **build_env_make(const char *const *prefixes, size_t n, int jobs)
 {
-	size_t count = 0;
-	for (char **e = environ; *e; e++)
-		count++;
-	char **envp = xcalloc(count + 8, sizeof(*envp));
+	char *set[8];
 	size_t k = 0;
-	for (char **e = environ; *e; e++)
-		if (!is_exported(*e))
-			envp[k++] = xstrdup(*e);
 	struct strbuf path = STRBUF_INIT, inc = STRBUF_INIT, ld = STRBUF_INIT, pc = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const char *p = prefixes[i];
@@ -65,19 +72,22 @@ char **build_env_make(const char *const *prefixes, size_t n, int jobs)
 		strbuf_addf(&ld, "%s-L%s/lib -Wl,-rpath,%s/lib", i ? " " : "", p, p);
 		strbuf_addf(&pc, "%s%s/lib/pkgconfig:%s/share/pkgconfig", i ? ":" : "", p, p);
 	}
-	envp[k++] = joined("PATH", &path, ":");
-	envp[k++] = joined("CPPFLAGS", &inc, " ");
+	set[k++] = joined("PATH", &path, ":");
+	set[k++] = joined("CPPFLAGS", &inc, " ");
 	/* An unset CFLAGS lets configure choose its own (autoconf's -g -O2):
 	 * the -I flags are in CPPFLAGS for it.  A set one gets them too, for
 	 * the builds that ignore CPPFLAGS. */
 	if (getenv("CFLAGS"))
-		envp[k++] = joined("CFLAGS", &inc, " ");
-	envp[k++] = joined("LDFLAGS", &ld, " ");
-	envp[k++] = joined("PKG_CONFIG_PATH", &pc, ":");
+		set[k++] = joined("CFLAGS", &inc, " ");
+	set[k++] = joined("LDFLAGS", &ld, " ");
+	set[k++] = joined("PKG_CONFIG_PATH", &pc, ":");
 	struct strbuf mf = STRBUF_INIT;
 	strbuf_addf(&mf, "MAKEFLAGS=-j%d", jobs > 0 ? jobs : 1);
-	envp[k++] = strbuf_detach(&mf);
-	envp[k] = NULL;
+	set[k++] = strbuf_detach(&mf);
+	set[k++] = xstrdup("MFLAGS"); /* the user's does not reach builds either */
+	char **envp = build_env_override(NULL, (const char *const *)set, k);
+	for (size_t i = 0; i < k; i++)
+		free(set[i]);
 	strbuf_release(&path);
 	strbuf_release(&inc);
 	strbuf_release(&ld);
@@ -87,18 +97,12 @@ char **build_env_make(const char *const *prefixes, size_t n, int jobs)
 
 char **build_env_append_path(const char *dir)
 {
-	size_t count = 0;
-	for (char **e = environ; *e; e++)
-		count++;
-	char **envp = xcalloc(count + 2, sizeof(*envp));
-	size_t k = 0;
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "PATH=", 5))
-			envp[k++] = xstrdup(*e);
 	const char *path = getenv("PATH");
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "PATH=%s%s%s", path ? path : "", path && *path ? ":" : "", dir);
-	envp[k] = strbuf_detach(&sb);
+	const char *set[] = {sb.buf};
+	char **envp = build_env_override(NULL, set, 1);
+	strbuf_release(&sb);
 	return envp;
 }
 

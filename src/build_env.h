@@ -24,6 +24,11 @@ char **build_env_make(const char *const *prefixes, size_t n, int jobs);
 /* environ with dir appended to PATH (pkgme's helpers for its backends'
  * scripts).  Free with build_env_free. */
 char **build_env_append_path(const char *dir);
+/* A new environment: base (NULL: environ) with the n settings over it:
+ * "NAME=VALUE" replaces every NAME of base (and is added after what is
+ * kept, in order), a bare "NAME" leaves NAME out.  Free with
+ * build_env_free. */
+char **build_env_override(char *const *base, const char *const *settings, size_t n);
 void build_env_free(char **envp);
 
 /* The C compiler's identity ($CC, else cc, found in PATH): its path and its

@@ -11,7 +11,6 @@
 #include "run_cmd.h"
 #include "run_versions.h"
 #include "state.h"
-#include "status.h"
 
 #include "../graph/sched.h"
 #include "../lib/diag.h"
@@ -241,32 +240,23 @@ static int run(struct cfg *cfg, const struct buildout_options *o, struct part_pl
 		goto out;
 	if (!o->dry_run && part_plan_make_directories(pp, true) != 0)
 		goto out;
-	struct status_options so = {.verbose = o->verbose,
-				    .explain = o->explain && !o->dry_run && !o->json,
-				    .quiet_starts = true};
-	struct sched_options sched = {
-		.store = st.store,
-		.casdir = st.casdir,
-		.logdir = st.logdir,
+	struct run_cmd_run how = {
+		.st = &st,
 		.jobs = o->jobs,
 		.keep_going = o->keep_going,
 		.dry_run = o->dry_run,
-		.observer = status_begin(&so),
-		.interrupted = &run_cmd_interrupted,
+		.status = {.verbose = o->verbose,
+			   .explain = o->explain && !o->dry_run && !o->json,
+			   .quiet_starts = true},
+		.print_plan = o->dry_run,
+		.json = o->json,
+		.reasons = o->explain || o->json,
+		.summary = !o->json,
 	};
-	struct sched_summary sum = {0};
-	run_cmd_catch_signals(true);
-	int r = sched_run(&graph, &sched, &sum);
-	run_cmd_catch_signals(false);
-	status_end();
-	if (r == SCHED_BAD_INPUT)
+	int r = run_cmd_graph(&graph, &how);
+	if (r < 0)
 		goto out;
-	if (o->dry_run)
-		status_print_plan(&graph, o->json,
-				  o->explain || o->json);
-	if (!o->json)
-		status_print_summary(&sum, o->dry_run);
-	rc = run_cmd_exit_status(r, &sum);
+	rc = r;
 	if (!o->dry_run && run_versions_after(&rv, &vm, &src) != 0 && rc == EXIT_OK)
 		rc = EXIT_FAILED;
 out:

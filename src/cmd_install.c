@@ -11,7 +11,6 @@
 #include "run_cmd.h"
 #include "run_versions.h"
 #include "state.h"
-#include "status.h"
 
 #include "../graph/sched.h"
 #include "../lib/diag.h"
@@ -22,7 +21,6 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,30 +184,28 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 	if (pkgdb_load_needs(db, order, n) != 0 || plan_packages(&plan, order, n, o->force) != 0)
 		goto out;
 	bool dry = o->dry_run || explain_only;
-	struct status_options so = {.verbose = o->verbose,
-				    .explain = o->explain && !explain_only && !o->json};
-	struct sched_options so2 = {
-		.store = st.store,
-		.casdir = st.casdir,
-		.logdir = st.logdir,
+	struct run_cmd_run how = {
+		.st = &st,
 		.jobs = o->jobs,
 		.network_jobs = o->fetch_jobs,
 		.keep_going = o->keep_going,
 		.dry_run = dry,
-		.observer = status_begin(&so),
-		.interrupted = &run_cmd_interrupted,
+		.status = {.verbose = o->verbose,
+			   .explain = o->explain && !explain_only && !o->json},
+		.print_plan = explain_only || (dry && (o->json || !o->explain)),
+		.json = o->json,
+		.reasons = explain_only || o->json,
+		.summary = !explain_only && !o->json,
 	};
-	struct sched_summary sum;
 	if (plan.offline && !dry) {
 		/* What is missing is said all at once, before anything runs:
 		 * a dry run says which fetches would run. */
-		struct sched_options quiet = so2;
+		struct sched_options quiet = run_cmd_sched_options(&how);
 		quiet.dry_run = true;
-		quiet.observer = NULL;
+		struct sched_summary sum;
 		int r = sched_run(&plan.graph, &quiet, &sum);
 		size_t missing = r == 0 ? plan_report_offline_misses(&plan) : 0;
 		if (r != 0 || missing) {
-			status_end();
 			if (missing)
 				diag_error(NULL, 0, "offline, and %zu source%s not at hand: nothing ran",
 					   missing, missing == 1 ? " is" : "s are");
@@ -217,20 +213,9 @@ static int run_graph(struct pkgdb *db, struct pkg **order, size_t n,
 			goto out;
 		}
 	}
-	run_cmd_catch_signals(true);
-	int r = sched_run(&plan.graph, &so2, &sum);
-	run_cmd_catch_signals(false);
-	status_end();
-	if (r == SCHED_BAD_INPUT) {
+	rc = run_cmd_graph(&plan.graph, &how);
+	if (rc < 0)
 		rc = EXIT_BAD_INPUT;
-		goto out;
-	}
-	if (explain_only || (dry && (o->json || !o->explain)))
-		status_print_plan(&plan.graph, o->json,
-				  explain_only || o->json);
-	if (!explain_only && !o->json)
-		status_print_summary(&sum, dry);
-	rc = run_cmd_exit_status(r, &sum);
 out:
 	plan_free(&plan);
 	state_close(&st);

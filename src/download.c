@@ -22,21 +22,31 @@
 /* The hash part of a cache name: enough that two URLs never meet. */
 #define NAME_HASH_HEX 12
 
+size_t download_url_name(const char *url, const char **name)
+{
+	const char *end = url + strcspn(url, "?#");
+	/* The path starts past the host, if there is one: "http://host"
+	 * names no file. */
+	const char *path = url, *scheme_end = strstr(url, "://");
+	if (scheme_end && scheme_end < end)
+		path = scheme_end + 3 + strcspn(scheme_end + 3, "/?#");
+	const char *start = end;
+	while (start > path && start[-1] != '/')
+		start--;
+	*name = start;
+	return (size_t)(end - start);
+}
+
 void download_path(const char *dir, const char *url, struct strbuf *out)
 {
 	char hex[HASH_HEX_LEN + 1];
 	hash_hex(hash_bytes(url, strlen(url)), hex);
-	const char *end = url + strcspn(url, "?#");
-	const char *seg = end;
-	while (seg > url && seg[-1] != '/')
-		seg--;
-	/* "http://host" and "http://host/dir/" name no file. */
-	if (seg == end || (seg > url && seg[-1] == '/' && seg - url >= 2 && seg[-2] == '/'))
-		seg = end;
+	const char *seg;
+	size_t len = download_url_name(url, &seg);
 	strbuf_addf(out, "%s/%.*s-", dir, NAME_HASH_HEX, hex);
-	if (seg == end)
+	if (!len)
 		strbuf_adds(out, "download");
-	for (const char *p = seg; p < end; p++) {
+	for (const char *p = seg; p < seg + len; p++) {
 		char c = *p;
 		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 			     c == '.' || c == '_' || c == '-' || c == '+';

@@ -37,6 +37,7 @@
 #include "../lib/strbuf.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define DOWNLOAD_RETRIES 5
 
@@ -53,6 +54,10 @@ struct download {
 	struct store *store; /* where verifications are kept, or NULL */
 };
 
+/* The URL's last path segment, before any query or fragment, as it is (not
+ * decoded): its length, and where it starts in *name.  0 when the URL names
+ * no file ("http://host", "http://host/dir/"). */
+size_t download_url_name(const char *url, const char **name);
 /* The cache's file for a URL: dir/NAME.  Appended to out. */
 void download_path(const char *dir, const char *url, struct strbuf *out);
 

@@ -72,9 +72,7 @@ int fetch_static_single_dir(const char *dir, struct strbuf *out, struct strbuf *
 	return one;
 }
 
-/* The tree an archive unpacked into dir stands for: its single top
- * directory, or dir itself.  Appended to out. */
-static int top_of(const char *dir, struct strbuf *out, struct strbuf *why)
+int fetch_static_tree(const char *dir, struct strbuf *out, struct strbuf *why)
 {
 	int one = fetch_static_single_dir(dir, out, why);
 	if (one == 0)
@@ -99,7 +97,8 @@ int fetch_static(const struct fetch_static *f, struct strbuf *why)
 		strbuf_addf(why, "cannot create %s: %s", tmp.buf, strerror(err));
 		goto out;
 	}
-	if (fetch_static_unpack(archive.buf, tmp.buf, f->max_bytes, why) != 0 || top_of(tmp.buf, &tree, why) != 0 ||
+	if (fetch_static_unpack(archive.buf, tmp.buf, f->max_bytes, why) != 0 ||
+	    fetch_static_tree(tmp.buf, &tree, why) != 0 ||
 	    fetch_home_swap_in(tree.buf, f->home, NULL, why) != 0)
 		goto out;
 	rc = 0;

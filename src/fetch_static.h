@@ -36,5 +36,9 @@ int fetch_static_unpack(const char *archive, const char *dir, uint64_t max_bytes
 /* Whether dir holds one entry only, a directory: 1 with its path appended
  * to out, or 0; -1 with the reason appended to why if dir cannot be read. */
 int fetch_static_single_dir(const char *dir, struct strbuf *out, struct strbuf *why);
+/* The tree an archive unpacked into dir stands for: its single top
+ * directory, or dir itself, appended to out.  0, or -1 with the reason
+ * appended to why if dir cannot be read. */
+int fetch_static_tree(const char *dir, struct strbuf *out, struct strbuf *why);
 
 #endif

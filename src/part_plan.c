@@ -60,6 +60,13 @@ static int remove_paths(struct graph_job *job, const char *const *paths, size_t 
 	return 0;
 }
 
+static void release_run(struct recipe_run *r)
+{
+	for (size_t i = 0; i < r->npaths; i++)
+		free(r->paths[i]);
+	free(r->paths);
+}
+
 /* What was installed under a state goes: the external recipe that made it
  * is asked first, then the recorded paths are removed. */
 static int uninstall_state(struct part_plan *pp, struct graph_job *job, const char *name,
@@ -80,9 +87,7 @@ static int uninstall_state(struct part_plan *pp, struct graph_job *job, const ch
 				       .nold_paths = old->npaths};
 		graph_job_say(job, "Running uninstall recipe.");
 		int rc = recipe_exec.uninstall(&r);
-		for (size_t i = 0; i < r.npaths; i++)
-			free(r.paths[i]);
-		free(r.paths);
+		release_run(&r);
 		if (rc != 0)
 			return -1;
 	}
@@ -161,13 +166,6 @@ static int write_lock(struct graph_job *job, const struct part_job *pj)
 	return err ? -1 : 0;
 }
 
-static void release_run(struct recipe_run *r)
-{
-	for (size_t i = 0; i < r->npaths; i++)
-		free(r->paths[i]);
-	free(r->paths);
-}
-
 /* installed_ns: when it was installed (an update or a locked part keeps
  * the install's time: annotate's dates and order). */
 static void record_state(struct graph_action *a, const struct part_job *pj,
@@ -187,7 +185,17 @@ static void record_state(struct graph_action *a, const struct part_job *pj,
 	part_state_put(pj->pp->store, a->identity, &ps);
 }
 
-/* Unchanged and intact: updated, the paths its update adds recorded too. */
+static bool recorded(const struct part_state *ps, const char *path)
+{
+	for (size_t i = 0; i < ps->npaths; i++)
+		if (!strcmp(ps->paths[i], path))
+			return true;
+	return false;
+}
+
+/* Unchanged and intact: updated, the paths its update adds recorded too,
+ * each once (as zc.buildout does): an update that prints the install's
+ * paths again leaves the state as it is. */
 static int update(struct graph_action *a, struct graph_job *job, struct part_job *pj)
 {
 	struct recipe_run r = {.part = &pj->part, .job = job};
@@ -196,16 +204,16 @@ static int update(struct graph_action *a, struct graph_job *job, struct part_job
 		release_run(&r);
 		return -1;
 	}
-	if (r.npaths) {
-		const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
-		size_t n = 0;
-		for (size_t i = 0; i < pj->old.npaths; i++)
-			paths[n++] = pj->old.paths[i];
-		for (size_t i = 0; i < r.npaths; i++)
+	const char **paths = xcalloc(pj->old.npaths + r.npaths + 1, sizeof(*paths));
+	size_t n = 0;
+	for (size_t i = 0; i < pj->old.npaths; i++)
+		paths[n++] = pj->old.paths[i];
+	for (size_t i = 0; i < r.npaths; i++)
+		if (!recorded(&pj->old, r.paths[i]))
 			paths[n++] = r.paths[i];
+	if (n > pj->old.npaths)
 		record_state(a, pj, paths, n, pj->old.installed_ns);
-		free(paths);
-	}
+	free(paths);
 	release_run(&r);
 	return 0;
 }
@@ -300,11 +308,6 @@ static struct recipe_option *section_options(struct part_plan *pp, struct cfg *c
 	return o;
 }
 
-static bool is_false_word(const char *v)
-{
-	return !strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcasecmp(v, "no");
-}
-
 static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct cfg_section *s)
 {
 	const struct recipe_found *f = s->part_data;
@@ -321,7 +324,8 @@ static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct c
 		return NULL;
 	p->recipe_name = recipe_option(p, "recipe");
 	const char *once = recipe_option(p, "run-once");
-	pj->run_once = once ? !is_false_word(once)
+	/* Any word but false/no/off (an empty one too) is true. */
+	pj->run_once = once ? recipe_bool_word(once) != 0
 			    : p->recipe->run_once_default && p->recipe->run_once_default(p);
 	struct strbuf lock = STRBUF_INIT;
 	strbuf_addf(&lock, "%s/var/%s.cfg", pp->buildout.directory, s->name);

@@ -25,8 +25,7 @@ struct pkg_buildout *pkg_buildout_new(const struct pkg_buildout_options *o)
 	return b;
 }
 
-static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *install,
-		struct graph_action *const *needs, size_t nneeds)
+static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *install)
 {
 	const struct pkg_buildout_options *o = &b->o;
 	/* The package's home is the buildout's directory, wherever the
@@ -43,27 +42,33 @@ static int plan(struct pkg_buildout *b, struct graph *g, struct graph_action *in
 	size_t before = g->nactions;
 	if (part_plan_config(pp, &b->cfg, o->only, o->nonly) != 0)
 		return -1;
-	/* The install is the sum of the parts, and an uninstall (which the
-	 * parts run after) no part of it. */
+	/* Until the parts join it, what the install needs (its fetch is an
+	 * order) is the installs of the package's dependencies: each part
+	 * needs them.  The install is the sum of the parts, and an uninstall
+	 * (which the parts run after) no part of it. */
+	size_t ndeps = g->dag.nodes[install->node].nneeds;
 	for (size_t i = before; i < g->nactions; i++) {
 		struct graph_action *a = g->actions[i];
 		if (part_plan_is_uninstall(a)) {
 			graph_add_order(g, install, a);
 			continue;
 		}
-		for (size_t k = 0; k < nneeds; k++)
-			graph_add_need(g, a, needs[k]);
+		for (size_t k = 0; k < ndeps; k++) {
+			/* Read again each time: the install's needs grow. */
+			size_t dep = g->dag.nodes[install->node].needs[k];
+			if (!graph_only_after(install, dep))
+				graph_add_need(g, a, g->actions[dep]);
+		}
 		graph_add_need(g, install, a);
 	}
 	return o->make_directories ? part_plan_make_directories(pp, false) : 0;
 }
 
-int pkg_buildout_reveal(struct pkg_buildout *b, struct graph *g, struct graph_action *install,
-			struct graph_action *const *needs, size_t nneeds)
+int pkg_buildout_reveal(struct pkg_buildout *b, struct graph *g, struct graph_action *install)
 {
 	if (!b->revealed) {
 		b->revealed = true;
-		b->result = plan(b, g, install, needs, nneeds);
+		b->result = plan(b, g, install);
 	}
 	return b->result;
 }

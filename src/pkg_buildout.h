@@ -43,12 +43,12 @@ struct pkg_buildout;
 
 /* Nothing is read yet.  The options' strings must outlive it. */
 struct pkg_buildout *pkg_buildout_new(const struct pkg_buildout_options *o);
-/* Reads the config and adds its parts to g: each needs each of needs;
+/* Reads the config and adds its parts to g: each needs what install needs
+ * (the dependencies' installs; not what it only runs after, its fetch);
  * install needs each part.  Once: a later call adds nothing and returns
  * what the first returned.  0 or -1 (reported: the config's file and
  * line). */
-int pkg_buildout_reveal(struct pkg_buildout *b, struct graph *g, struct graph_action *install,
-			struct graph_action *const *needs, size_t nneeds);
+int pkg_buildout_reveal(struct pkg_buildout *b, struct graph *g, struct graph_action *install);
 void pkg_buildout_free(struct pkg_buildout *b);
 
 #endif

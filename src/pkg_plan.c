@@ -59,10 +59,9 @@ struct pkg_job {
 	 * recorded outputs stand in for the graph's needs. */
 	const char **outside;
 	size_t noutside, capoutside;
-	/* install_method = buildout: the installs it needs, which its parts
-	 * need; its install; its parts, once its source is on disk. */
-	struct graph_action **dep_installs;
-	size_t ndep_installs, capdep_installs;
+	/* install_method = buildout: its install (whose needs, the
+	 * dependencies' installs, its parts need too); its parts, once its
+	 * source is on disk. */
 	struct graph_action *install;
 	struct pkg_buildout *buildout;
 };
@@ -373,8 +372,7 @@ static int fetch_reveal(struct graph_action *a, struct graph *g)
 		}
 		p->buildouts[p->nbuildouts++] = pj->buildout;
 	}
-	return pkg_buildout_reveal(pj->buildout, g, pj->install, pj->dep_installs,
-				   pj->ndep_installs);
+	return pkg_buildout_reveal(pj->buildout, g, pj->install);
 }
 
 /* The fetches of buildout packages: wanted for themselves (their source
@@ -746,8 +744,6 @@ static struct pkg_job *plan_one(struct plan *p, struct pkg *pkg, const char *met
 static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_action *build,
 			  const struct pkg *pkg, const struct hmap *installs, struct hmap *seen)
 {
-	/* A buildout package's parts need them too, once they are known. */
-	bool keep = is_buildout(pj);
 	for (size_t d = 0; d < pkg->ndeps; d++) {
 		const struct pkg *dep = pkg->deps[d];
 		if (hmap_gets(seen, dep->mb.name))
@@ -758,13 +754,6 @@ static void add_dep_edges(struct graph *g, struct pkg_job *pj, struct graph_acti
 			add_dep_edges(g, pj, build, dep, installs, seen);
 		} else if (inst) {
 			graph_add_need(g, build, inst);
-			if (keep && pj->ndep_installs == pj->capdep_installs) {
-				pj->capdep_installs = pj->capdep_installs ? 2 * pj->capdep_installs : 4;
-				pj->dep_installs = xrealloc(pj->dep_installs, pj->capdep_installs *
-										sizeof(*pj->dep_installs));
-			}
-			if (keep)
-				pj->dep_installs[pj->ndep_installs++] = inst;
 		} else if (dep->mb.category.value) {
 			if (pj->noutside == pj->capoutside) {
 				pj->capoutside = pj->capoutside ? 2 * pj->capoutside : 4;
@@ -871,8 +860,6 @@ int plan_packages(struct plan *p, struct pkg **order, size_t n, bool force_targe
 		add_dep_edges(g, pj, parts ? acts[2] : acts[1], pkg, &installs, &seen);
 		if (pj->outside)
 			own(p, pj->outside);
-		if (pj->dep_installs)
-			own(p, pj->dep_installs);
 		hmap_free(&seen);
 		hmap_put(&installs, pkg->mb.name, strlen(pkg->mb.name), acts[2]);
 		/* Found now, before any worker runs: its child must not inherit

@@ -125,22 +125,29 @@ const char *recipe_option_or(const struct recipe_part *p, const char *name, cons
 	return v && *v ? v : dflt;
 }
 
+int recipe_bool_word(const char *v)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	for (size_t i = 0; i < 3; i++) {
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
 int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, bool *out)
 {
 	const char *v = recipe_option(r->part, name);
-	static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
 	*out = dflt;
 	if (!v || !*v)
 		return 0;
-	for (size_t i = 0; i < 3; i++) {
-		if (!strcasecmp(v, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(v, no[i])) {
-			*out = false;
-			return 0;
-		}
+	int b = recipe_bool_word(v);
+	if (b >= 0) {
+		*out = b;
+		return 0;
 	}
 	graph_job_fail(r->job, "%s = %s: true or false (yes/no, on/off)", name, v);
 	return -1;

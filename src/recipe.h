@@ -143,8 +143,12 @@ void recipe_options_sort(struct recipe_option *options, size_t n);
 const char *recipe_option(const struct recipe_part *p, const char *name);
 /* The same, or dflt when absent or empty. */
 const char *recipe_option_or(const struct recipe_part *p, const char *name, const char *dflt);
-/* buildout's boolean words: true/yes/on and false/no/off in any case.  An
- * absent option is dflt; another word is an error (reported, -1). */
+/* buildout's boolean words, in any case: 1 for true/yes/on, 0 for
+ * false/no/off, -1 for any other word (each caller has its own rule for
+ * those). */
+int recipe_bool_word(const char *v);
+/* An option as a boolean word.  An absent or empty option is dflt;
+ * another word is an error (reported, -1). */
 int recipe_option_bool(const struct recipe_run *r, const char *name, bool dflt, bool *out);
 /* init: an error at the option's file and line (the section's when the
  * option is not set), after "part NAME: ". */

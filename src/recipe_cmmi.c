@@ -34,9 +34,9 @@
 #include "recipe_download.h"
 
 #include "build_env.h"
+#include "fetch_static.h"
 
 #include "../lib/argv.h"
-#include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
@@ -143,17 +143,16 @@ static int cmmi_init(struct recipe_init *ri)
 		return -1;
 	bool has_url = url && *url, has_path = path && *path;
 	if (has_url == has_path) {
-		diag_error(s->file, s->line,
-			   has_url ? "part %s: url and path: give one source only"
-				   : "part %s: no url (or path, a source tree): what is to be built",
-			   s->name);
+		recipe_init_error(ri, "url", "%s",
+				  has_url ? "url and path: give one source only"
+					  : "no url (or path, a source tree): what is to be built");
 		return -1;
 	}
 	if (has_path && ((patch && *patch) || (patches && *patches))) {
-		diag_error(s->file, s->line,
-			   "part %s: patches with path: they would change %s, which is not the "
-			   "part's",
-			   s->name, path);
+		recipe_init_error(ri, patches && *patches ? "patches" : "patch",
+				  "patches with path: they would change %s, which is not the "
+				  "part's",
+				  path);
 		return -1;
 	}
 	if (recipe_download_check_sums(ri) != 0 ||
@@ -218,22 +217,7 @@ static char **make_env(const struct recipe_run *r)
 	const struct recipe_buildout *bo = r->part->buildout;
 	char **base = bo->make_env ? bo->make_env(bo->env_ctx)
 				   : build_env_make(NULL, 0, graph_job_jobs(r->job));
-	size_t n = 0;
-	while (base[n])
-		n++;
-	char **envp = xcalloc(n + c->nenv + 1, sizeof(*envp));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool replaced = false;
-		for (size_t j = 0; j < c->nenv && !replaced; j++) {
-			size_t len = strcspn(c->env[j], "=") + 1;
-			replaced = !strncmp(base[i], c->env[j], len);
-		}
-		if (!replaced)
-			envp[k++] = xstrdup(base[i]);
-	}
-	for (size_t j = 0; j < c->nenv; j++)
-		envp[k++] = xstrdup(c->env[j]);
+	char **envp = build_env_override(base, (const char *const *)c->env, c->nenv);
 	build_env_free(base);
 	return envp;
 }
@@ -304,10 +288,11 @@ static int unpack_source(struct recipe_run *r, const char *build, struct strbuf 
 		rc = recipe_download_unpack(r, file.buf, build);
 	strbuf_release(&file);
 	if (rc == 0) {
-		int one = recipe_download_single_dir(r, build, src);
-		if (one == 0)
-			strbuf_adds(src, build);
-		rc = one < 0 ? -1 : 0;
+		struct strbuf why = STRBUF_INIT;
+		rc = fetch_static_tree(build, src, &why);
+		if (rc != 0)
+			graph_job_fail(r->job, "%s", why.buf);
+		strbuf_release(&why);
 	}
 	return rc;
 }

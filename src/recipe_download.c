@@ -21,7 +21,6 @@
 
 #include "download.h"
 
-#include "../lib/diag.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
@@ -109,7 +108,9 @@ int recipe_download_unpack(struct recipe_run *r, const char *archive, const char
 	return rc;
 }
 
-int recipe_download_single_dir(struct recipe_run *r, const char *dir, struct strbuf *out)
+/* Whether dir holds one entry only, a directory: 1 (its path appended to
+ * out) or 0; -1 after graph_job_fail if dir cannot be read. */
+static int single_dir(struct recipe_run *r, const char *dir, struct strbuf *out)
 {
 	struct strbuf why = STRBUF_INIT;
 	int one = fetch_static_single_dir(dir, out, &why);
@@ -130,7 +131,7 @@ static int download_init(struct recipe_init *ri)
 	if (failed)
 		return -1;
 	if (!url || !*url) {
-		diag_error(s->file, s->line, "part %s: no url: what is to be downloaded", s->name);
+		recipe_init_error(ri, "url", "no url: what is to be downloaded");
 		return -1;
 	}
 	if (recipe_init_check_mode(ri, "0644") != 0)
@@ -151,31 +152,18 @@ static int download_init(struct recipe_init *ri)
 	return 0;
 }
 
-/* The last segment of the URL's path (no query, no fragment), or "". */
-static void url_basename(const char *url, struct strbuf *out)
-{
-	const char *path = strstr(url, "://");
-	if (path)
-		path += 3 + strcspn(path + 3, "/?#"); /* past the host */
-	else
-		path = url;
-	size_t end = strcspn(path, "?#");
-	size_t start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	strbuf_add(out, path + start, end - start);
-}
-
 /* download-only: the file copied into the destination.  What is recorded
  * is the destination if this made it, else the file alone. */
 static int copy_into(struct recipe_run *r, const char *file, const char *dest)
 {
 	struct strbuf target = STRBUF_INIT;
 	const char *name = recipe_option(r->part, "filename");
-	if (name && *name)
+	if (name && *name) {
 		strbuf_adds(&target, name);
-	else
-		url_basename(recipe_option(r->part, "url"), &target);
+	} else {
+		size_t len = download_url_name(recipe_option(r->part, "url"), &name);
+		strbuf_add(&target, name, len);
+	}
 	if (!target.len) {
 		graph_job_fail(r->job, "the URL %s names no file: set filename",
 			       recipe_option(r->part, "url"));
@@ -276,7 +264,7 @@ static int unpack_into(struct recipe_run *r, const char *file, const char *dest)
 	strbuf_addf(&tmp, "%s.unpack-%s", dest, r->part->name);
 	int rc = recipe_download_unpack(r, file, tmp.buf);
 	if (rc == 0 && strip) {
-		int one = recipe_download_single_dir(r, tmp.buf, &top);
+		int one = single_dir(r, tmp.buf, &top);
 		if (one == 0)
 			graph_job_fail(r->job, "strip-top-level-dir: %s does not hold a single "
 					       "directory at its top",

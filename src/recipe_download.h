@@ -29,8 +29,4 @@ int recipe_download_fetch(struct recipe_run *r, struct strbuf *file);
  * 0, or -1 after graph_job_fail (dir holds what was unpacked so far). */
 int recipe_download_unpack(struct recipe_run *r, const char *archive, const char *dir);
 
-/* Whether dir holds one entry only, a directory: 1 (its path appended to
- * out) or 0; -1 after graph_job_fail if dir cannot be read. */
-int recipe_download_single_dir(struct recipe_run *r, const char *dir, struct strbuf *out);
-
 #endif

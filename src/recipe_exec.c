@@ -7,12 +7,14 @@
 #include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
+#include "../lib/hmap.h"
 #include "../cache/tree.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -62,14 +64,51 @@ static bool find_on_path(const char *name, struct strbuf *out)
 	return false;
 }
 
+/* A recipe found on the path.  A name is looked up once for the process,
+ * its recipe.json read once (when it reads well): the path and what is on
+ * it are taken as they are when first looked at, whatever part names them
+ * later. */
+struct on_path {
+	const char *dir;
+	bool declared; /* recipe.json read: recipe is filled in */
+	struct exec_recipe recipe;
+};
+
+/* name -> struct on_path; both in the arena, which lives as long as the
+ * process.  Config loading looks up on the main thread; the lock keeps
+ * that from mattering. */
+static struct {
+	pthread_mutex_t lock;
+	struct arena arena;
+	struct hmap names;
+} found = {PTHREAD_MUTEX_INITIALIZER, ARENA_INIT, HMAP_INIT};
+
+/* The recipe of that name on the path, found now or before; NULL if there
+ * is none (not remembered).  Under found.lock. */
+static struct on_path *look_up(const char *name)
+{
+	struct on_path *e = hmap_gets(&found.names, name);
+	if (e)
+		return e;
+	struct strbuf dir = STRBUF_INIT;
+	if (find_on_path(name, &dir)) {
+		e = arena_alloc(&found.arena, sizeof(*e));
+		e->dir = arena_strdup(&found.arena, dir.buf);
+		const char *key = arena_strdup(&found.arena, name);
+		hmap_put(&found.names, key, strlen(key), e);
+	}
+	strbuf_release(&dir);
+	return e;
+}
+
 bool recipe_exec_find(const char *name)
 {
 	if (!strncmp(name, "exec:", 5))
 		return true;
-	struct strbuf dir = STRBUF_INIT;
-	bool found = find_on_path(name, &dir);
-	strbuf_release(&dir);
-	return found;
+	pthread_mutex_lock(&found.lock);
+	bool there = look_up(name) != NULL;
+	pthread_mutex_unlock(&found.lock);
+	return there;
 }
 
 /* recipe.json beside a recipe found on the path. */
@@ -110,6 +149,23 @@ out:
 	return rc;
 }
 
+/* e's program and what its recipe.json declares.  0, or -1 (reported). */
+static int declare(struct on_path *e)
+{
+	struct exec_recipe *er = &e->recipe;
+	const char *version = "";
+	if (read_declaration(e->dir, er, &version, &found.arena) != 0)
+		return -1;
+	er->program = path_join(&found.arena, e->dir, "recipe");
+	struct strbuf text = STRBUF_INIT;
+	strbuf_addf(&text, "%s%s%s", er->program, *version ? " version " : "", version);
+	er->identity = arena_strdup(&found.arena, text.buf);
+	er->version = *version ? version : NULL;
+	strbuf_release(&text);
+	e->declared = true;
+	return 0;
+}
+
 static int exec_init(struct recipe_init *ri)
 {
 	bool failed = false;
@@ -117,30 +173,29 @@ static int exec_init(struct recipe_init *ri)
 	struct cfg_option *o = cfg_find_option(ri->section, "recipe");
 	const char *file = o ? o->file : ri->section->file;
 	int line = o ? o->line : ri->section->line;
-	struct exec_recipe *er = arena_alloc(ri->arena, sizeof(*er));
-	const char *version = "";
-	if (!strncmp(name, "exec:", 5)) {
-		const char *p = name + 5;
-		er->program = recipe_path(ri->arena, ri->cfg->directory, p);
-		if (!is_program(er->program)) {
-			diag_error(file, line, "part %s: recipe %s: %s is not an executable file",
-				   ri->section->name, name, er->program);
-			return -1;
-		}
-	} else {
-		struct strbuf dir = STRBUF_INIT;
-		find_on_path(name, &dir);
-		er->program = path_join(ri->arena, dir.buf, "recipe");
-		int rc = read_declaration(dir.buf, er, &version, ri->arena);
-		strbuf_release(&dir);
+	if (strncmp(name, "exec:", 5)) {
+		/* recipe_find has just found it: the parts of one recipe share
+		 * what was read for the first. */
+		pthread_mutex_lock(&found.lock);
+		struct on_path *e = look_up(name);
+		int rc = e && (e->declared || declare(e) == 0) ? 0 : -1;
+		pthread_mutex_unlock(&found.lock);
+		if (!e)
+			diag_error(file, line, "part %s: recipe %s: not on $MINIMERGE_RECIPE_PATH",
+				   ri->section->name, name);
 		if (rc != 0)
 			return -1;
+		ri->recipe_data = &e->recipe;
+		return 0;
 	}
-	struct strbuf text = STRBUF_INIT;
-	strbuf_addf(&text, "%s%s%s", er->program, *version ? " version " : "", version);
-	er->identity = arena_strdup(ri->arena, text.buf);
-	er->version = *version ? version : NULL;
-	strbuf_release(&text);
+	struct exec_recipe *er = arena_alloc(ri->arena, sizeof(*er));
+	er->program = recipe_path(ri->arena, ri->cfg->directory, name + 5);
+	if (!is_program(er->program)) {
+		diag_error(file, line, "part %s: recipe %s: %s is not an executable file",
+			   ri->section->name, name, er->program);
+		return -1;
+	}
+	er->identity = er->program;
 	ri->recipe_data = er;
 	return 0;
 }

@@ -7,7 +7,9 @@
  * Beside it an optional recipe.json declares {"version": "1.2",
  * "run-once": true, "update": true}: the version joins the part's key,
  * run-once is the parts' default, and update asks for the update phase on
- * unchanged parts (which are otherwise skipped).
+ * unchanged parts (which are otherwise skipped).  A name is looked up on
+ * the path, and its recipe.json read, once per process: every part of that
+ * recipe shares them (memory kept to the process's end).
  *
  * Each phase runs the program once, in the buildout directory, with one
  * JSON document on stdin: {"buildout": {...}, "name": PART, "options":

@@ -7,14 +7,12 @@
  * of a value it uses changes the part's key. */
 #include "recipe.h"
 
-#include "../lib/diag.h"
 #include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
 #include "../lib/path.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,7 +20,6 @@ struct template {
 	const char *text;
 	size_t len;
 	const char *output;
-	mode_t mode;
 };
 
 static int template_init(struct recipe_init *ri)
@@ -33,16 +30,14 @@ static int template_init(struct recipe_init *ri)
 	const char *input = cfg_get(cfg, s, "input", &failed);
 	const char *inline_text = cfg_get(cfg, s, "inline", &failed);
 	const char *output = cfg_get(cfg, s, "output", &failed);
-	const char *mode = cfg_get(cfg, s, "mode", &failed);
 	if (failed)
 		return -1;
 	if ((!input || !*input) == (!inline_text)) {
-		diag_error(s->file, s->line, "part %s: give either input (a file) or inline (the text)",
-			   s->name);
+		recipe_init_error(ri, "input", "give either input (a file) or inline (the text)");
 		return -1;
 	}
 	if (!output || !*output) {
-		diag_error(s->file, s->line, "part %s: no output: where the text is to go", s->name);
+		recipe_init_error(ri, "output", "no output: where the text is to go");
 		return -1;
 	}
 	if (recipe_init_check_mode(ri, "0644") != 0)
@@ -54,7 +49,6 @@ static int template_init(struct recipe_init *ri)
 	if (!dir)
 		return -1;
 	t->output = recipe_path(ri->arena, dir, output);
-	t->mode = mode && *mode ? (mode_t)strtol(mode, NULL, 8) : 0;
 	if (inline_text) {
 		t->text = inline_text;
 	} else {
@@ -87,13 +81,14 @@ static int template_inputs(const struct recipe_part *p, struct graph_inputs *in)
 static int template_install(struct recipe_run *r)
 {
 	const struct template *t = r->part->recipe_data;
+	mode_t mode = recipe_option_mode(r->part, 0);
 	struct arena a = ARENA_INIT;
 	int err = fs_mkdirs(path_dirname(&a, t->output), 0777);
 	arena_free(&a);
 	if (!err)
-		err = fs_write_atomic(t->output, t->text, t->len, t->mode ? t->mode : 0666);
+		err = fs_write_atomic(t->output, t->text, t->len, mode ? mode : 0666);
 	/* The umask must not narrow an explicit mode. */
-	if (!err && t->mode && chmod(t->output, t->mode) != 0)
+	if (!err && mode && chmod(t->output, mode) != 0)
 		err = errno;
 	if (err) {
 		graph_job_fail(r->job, "cannot write %s: %s", t->output, strerror(err));

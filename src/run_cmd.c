@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-volatile sig_atomic_t run_cmd_interrupted;
+/* Set by SIGINT or SIGTERM while they are caught. */
+static volatile sig_atomic_t interrupted;
 
 int run_cmd_take_count(int argc, char **argv, int *i, const char *opt, int min, int *out)
 {
@@ -43,11 +44,11 @@ int run_cmd_default_jobs(void)
 static void on_signal(int sig)
 {
 	(void)sig;
-	run_cmd_interrupted = 1;
+	interrupted = 1;
 	spawn_signal_all(SIGTERM);
 }
 
-void run_cmd_catch_signals(bool on)
+static void catch_signals(bool on)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on ? on_signal : SIG_DFL;
@@ -56,11 +57,38 @@ void run_cmd_catch_signals(bool on)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-int run_cmd_exit_status(int r, const struct sched_summary *sum)
+struct sched_options run_cmd_sched_options(const struct run_cmd_run *o)
 {
-	if (sum->interrupted) {
+	return (struct sched_options){
+		.store = o->st->store,
+		.casdir = o->st->casdir,
+		.logdir = o->st->logdir,
+		.jobs = o->jobs,
+		.network_jobs = o->network_jobs,
+		.keep_going = o->keep_going,
+		.dry_run = o->dry_run,
+		.interrupted = &interrupted,
+	};
+}
+
+int run_cmd_graph(struct graph *g, const struct run_cmd_run *o)
+{
+	struct sched_options so = run_cmd_sched_options(o);
+	so.observer = status_begin(&o->status);
+	struct sched_summary sum = {0};
+	catch_signals(true);
+	int r = sched_run(g, &so, &sum);
+	catch_signals(false);
+	status_end();
+	if (r == SCHED_BAD_INPUT)
+		return -1;
+	if (o->print_plan)
+		status_print_plan(g, o->json, o->reasons);
+	if (o->summary)
+		status_print_summary(&sum, o->dry_run);
+	if (sum.interrupted) {
 		diag_error(NULL, 0, "interrupted");
 		return EXIT_INTERRUPTED;
 	}
-	return sum->bad_input ? EXIT_BAD_INPUT : r ? EXIT_FAILED : EXIT_OK;
+	return sum.bad_input ? EXIT_BAD_INPUT : r ? EXIT_FAILED : EXIT_OK;
 }

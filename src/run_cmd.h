@@ -1,19 +1,30 @@
 /*
  * run_cmd: what the commands that run a graph (install, fetch, buildout)
- * share: their counts (-j, -k, --fetch-jobs), the default -j, the signals
- * that stop a run, and the exit status a run ends with.
+ * share: their counts (-j, -k, --fetch-jobs), the default -j, and the run
+ * itself: the scheduler's options, the signals that stop a run, the
+ * terminal's status, what is printed after and the exit status.
  */
 #ifndef MINIMERGE_RUN_CMD_H
 #define MINIMERGE_RUN_CMD_H
 
+#include "state.h"
+#include "status.h"
+
 #include "../graph/sched.h"
 
-#include <signal.h>
 #include <stdbool.h>
 
-/* Set by SIGINT or SIGTERM while they are caught: the scheduler's
- * sched_options.interrupted. */
-extern volatile sig_atomic_t run_cmd_interrupted;
+/* How a command runs its graph. */
+struct run_cmd_run {
+	const struct state *st; /* the store, the artifacts, the logs */
+	int jobs, network_jobs, keep_going; /* as in sched_options */
+	bool dry_run;
+	struct status_options status;
+	/* After the run: the actions that would run (print_plan: as JSON
+	 * with json, with why with reasons), then the summary line
+	 * (summary). */
+	bool print_plan, json, reasons, summary;
+};
 
 /* argv[*i] as opt with a count of at least min: "-j 4", "-j4" or, for a
  * long option, "--fetch-jobs=4".  1 taken (*i moved past its value), 0
@@ -21,12 +32,15 @@ extern volatile sig_atomic_t run_cmd_interrupted;
 int run_cmd_take_count(int argc, char **argv, int *i, const char *opt, int min, int *out);
 /* The default -j: the CPUs online. */
 int run_cmd_default_jobs(void);
-/* While on, SIGINT and SIGTERM set run_cmd_interrupted and pass SIGTERM
- * to every child, whose jobs then fail and nothing more starts. */
-void run_cmd_catch_signals(bool on);
-/* The exit status after sched_run returned r (not SCHED_BAD_INPUT):
- * interrupted (said), bad input found during the run (a buildout
- * package's config), an action failed, or done. */
-int run_cmd_exit_status(int r, const struct sched_summary *sum);
+/* The scheduler's options of a run as o says, with no observer; a
+ * signal caught by run_cmd_graph stops it. */
+struct sched_options run_cmd_sched_options(const struct run_cmd_run *o);
+/* Runs g as o says, the terminal's status on (status.h): meanwhile
+ * SIGINT and SIGTERM pass SIGTERM to every child, whose jobs then fail,
+ * and nothing more starts.  Then prints what o asks for.  The exit
+ * status: interrupted (said), bad input found during the run (a buildout
+ * package's config), an action failed, or done; or -1 when the graph
+ * could not be run at all (reported, nothing ran or is printed). */
+int run_cmd_graph(struct graph *g, const struct run_cmd_run *o);
 
 #endif

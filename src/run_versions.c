@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static const char *const known_extensions[] = {"buildout.sendpickedversions",
 					      "buildout.dumppickedversions", NULL};
@@ -128,8 +127,7 @@ int run_versions_read(struct run_versions *rv, const struct run_versions_source 
 	}
 	get(ctx, "overwrite-picked-versions-file", &s);
 	if (s.value)
-		rv->picked.overwrite = !strcasecmp(s.value, "yes") || !strcasecmp(s.value, "true") ||
-				       !strcasecmp(s.value, "on");
+		rv->picked.overwrite = recipe_bool_word(s.value) == 1;
 	get(ctx, "extensions", &s);
 	read_extensions(rv, &s);
 	get(ctx, "send-data-url", &s);

@@ -525,3 +525,37 @@ def test_explain_names_the_option_that_changed(bo):
     assert 'part a: option command changed (echo one -> echo two)' in p.stdout
     # Nothing ran.
     assert bo.installed()['a']['options']['command'] == 'echo one'
+
+
+UPDATE_PRINTS_PATHS = '''#!/usr/bin/python3
+import json, os, sys
+doc = json.load(sys.stdin)
+d = doc['buildout']['directory']
+paths = [os.path.join(d, 'a.out'), os.path.join(d, 'b.out')]
+if doc['phase'] == 'update' and os.path.exists(os.path.join(d, 'more')):
+    paths.append(os.path.join(d, 'c.out'))
+for p in paths:
+    open(p, 'w').close()
+print(json.dumps(paths if doc['phase'] != 'uninstall' else []))
+'''
+
+
+def test_an_update_that_prints_its_paths_again_records_each_once(bo):
+    # zc.buildout keeps each installed path once: an update that prints
+    # the install's paths again adds nothing, run after run.
+    bo.write('rp/my.recipe/recipe', UPDATE_PRINTS_PATHS, 0o755)
+    bo.write('rp/my.recipe/recipe.json', '{"update": true}')
+    bo.env['MINIMERGE_RECIPE_PATH'] = bo.path('rp')
+    bo.one_part('w', 'my.recipe')
+    bo.run()
+    paths = [bo.path('a.out'), bo.path('b.out')]
+    assert bo.installed()['w']['paths'] == paths
+    for _ in range(3):
+        p = bo.run()
+        assert 'Updating w.' in p.stdout
+        assert bo.installed()['w']['paths'] == paths
+    # A path the update makes anew is recorded, once.
+    bo.write('more', '')
+    bo.run()
+    bo.run()
+    assert bo.installed()['w']['paths'] == paths + [bo.path('c.out')]

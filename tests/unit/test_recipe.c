@@ -8,6 +8,7 @@
 
 #include "testutil.h"
 
+#include "../../src/download.h"
 #include "../../src/recipe.h"
 
 #include <stdio.h>
@@ -137,6 +138,26 @@ static void test_options_are_found_by_name(void **state)
 	assert_string_equal(recipe_option_or(&p, "x", "dflt"), "dflt");
 }
 
+/* The file a URL names (a download's name in the cache, a download-only
+ * copy's): its last path segment, never its host, never in its query. */
+static void test_the_file_a_url_names(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"http://host/d/a.tgz?x=1#f", "a.tgz"}, {"http://host", ""},
+		{"http://host/dir/", ""}, {"http://host?x=/y", ""}, {"http://host:80", ""},
+		{"file:///tmp/x.tgz", "x.tgz"}, {"file:///x.tgz", "x.tgz"},
+		{"http://h/a//b", "b"}, {"rel/p?u=http://x/y", "p"}, {"x", "x"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *name;
+		size_t len = download_url_name(cases[i][0], &name);
+		char got[64];
+		snprintf(got, sizeof(got), "%.*s", (int)len, name);
+		assert_string_equal(got, cases[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +169,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_parts_need_a_bin_directory, setup, teardown),
 		cmocka_unit_test(test_options_are_found_by_name),
+		cmocka_unit_test(test_the_file_a_url_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
