@@ -1,0 +1,209 @@
+#include "json_write.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static void indent(struct json_write *w, size_t depth)
+{
+	static const char spaces[] = "                                ";
+	size_t n = 2 * depth;
+	strbuf_addc(&w->out, '\n');
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		strbuf_add(&w->out, spaces, sizeof(spaces) - 1);
+	strbuf_add(&w->out, spaces, n);
+}
+
+/* What goes before a value or a key: nothing after a key or at the top,
+ * else the separator and the new line. */
+static void before_item(struct json_write *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (!w->closers.len)
+		return;
+	if (w->has_members)
+		strbuf_addc(&w->out, ',');
+	indent(w, w->closers.len);
+	w->has_members = true;
+}
+
+static void open_container(struct json_write *w, char open, char close)
+{
+	before_item(w);
+	strbuf_addc(&w->out, open);
+	strbuf_addc(&w->closers, close);
+	w->has_members = false;
+}
+
+void json_write_object(struct json_write *w)
+{
+	open_container(w, '{', '}');
+}
+
+void json_write_array(struct json_write *w)
+{
+	open_container(w, '[', ']');
+}
+
+void json_write_end(struct json_write *w)
+{
+	char close = w->closers.buf[--w->closers.len];
+	w->closers.buf[w->closers.len] = '\0';
+	if (w->has_members)
+		indent(w, w->closers.len);
+	strbuf_addc(&w->out, close);
+	/* The container just closed is a member of its parent. */
+	w->has_members = true;
+}
+
+/* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned min;
+	unsigned cp;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2, min = 0x80, cp = p[0] & 0x1fu;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3, min = 0x800, cp = p[0] & 0x0fu;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4, min = 0x10000, cp = p[0] & 0x07u;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void add_escaped(struct strbuf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	strbuf_grow(out, len + 2);
+	strbuf_addc(out, '"');
+	while (p < end) {
+		const unsigned char *run = p;
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		strbuf_add(out, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		if (*p >= 0x80) {
+			size_t n = utf8_sequence(p, (size_t)(end - p));
+			if (n) {
+				strbuf_add(out, p, n);
+				p += n;
+			} else {
+				strbuf_adds(out, "\xef\xbf\xbd");
+				p++;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '"': strbuf_adds(out, "\\\""); break;
+		case '\\': strbuf_adds(out, "\\\\"); break;
+		case '\b': strbuf_adds(out, "\\b"); break;
+		case '\f': strbuf_adds(out, "\\f"); break;
+		case '\n': strbuf_adds(out, "\\n"); break;
+		case '\r': strbuf_adds(out, "\\r"); break;
+		case '\t': strbuf_adds(out, "\\t"); break;
+		default: strbuf_addf(out, "\\u%04X", *p); break;
+		}
+		p++;
+	}
+	strbuf_addc(out, '"');
+}
+
+void json_write_keyn(struct json_write *w, const char *key, size_t len)
+{
+	before_item(w);
+	add_escaped(&w->out, key, len);
+	strbuf_add(&w->out, ": ", 2);
+	w->after_key = true;
+}
+
+void json_write_key(struct json_write *w, const char *key)
+{
+	json_write_keyn(w, key, strlen(key));
+}
+
+void json_write_stringn(struct json_write *w, const char *s, size_t len)
+{
+	before_item(w);
+	add_escaped(&w->out, s, len);
+}
+
+void json_write_string(struct json_write *w, const char *s)
+{
+	if (s)
+		json_write_stringn(w, s, strlen(s));
+	else
+		json_write_null(w);
+}
+
+void json_write_member(struct json_write *w, const char *key, const char *s)
+{
+	json_write_key(w, key);
+	json_write_string(w, s);
+}
+
+void json_write_int(struct json_write *w, long long v)
+{
+	before_item(w);
+	strbuf_addf(&w->out, "%lld", v);
+}
+
+void json_write_real(struct json_write *w, double v)
+{
+	if (!isfinite(v)) {
+		json_write_null(w);
+		return;
+	}
+	char text[40];
+	int n = snprintf(text, sizeof(text), "%.17g", v);
+	char *e = strchr(text, 'e');
+	if (!e && !strchr(text, '.')) {
+		memcpy(text + n, ".0", 3);
+	} else if (e) {
+		/* 1e+300 as 1e300, 1e-08 as 1e-8. */
+		char *from = e + 1, *to = e + 1;
+		if (*from == '-')
+			to = ++from;
+		else if (*from == '+')
+			from++;
+		while (*from == '0' && from[1])
+			from++;
+		memmove(to, from, strlen(from) + 1);
+	}
+	before_item(w);
+	strbuf_adds(&w->out, text);
+}
+
+void json_write_bool(struct json_write *w, bool v)
+{
+	before_item(w);
+	strbuf_adds(&w->out, v ? "true" : "false");
+}
+
+void json_write_null(struct json_write *w)
+{
+	before_item(w);
+	strbuf_add(&w->out, "null", 4);
+}
+
+void json_write_release(struct json_write *w)
+{
+	strbuf_release(&w->out);
+	strbuf_release(&w->closers);
+	w->has_members = w->after_key = false;
+}
