@@ -42,32 +42,32 @@ static struct cfg_option **sorted_options(struct cfg_option **opts, size_t n)
 	return v;
 }
 
-/* Keys go in sorted, and jansson keeps insertion order, so the output is
- * sorted without JSON_SORT_KEYS.  Values were checked to be UTF-8 when
- * their file was parsed. */
-static json_t *section_json(const struct cfg_section *s)
+/* Values were checked to be UTF-8 when their file was parsed. */
+static void section_json(const struct cfg_section *s, struct json_write *w)
 {
-	json_t *obj = json_object();
+	json_write_object(w);
 	struct cfg_option **opts = sorted_options(s->expanded, s->nexpanded);
 	for (size_t i = 0; i < s->nexpanded; i++)
-		json_object_set_new_nocheck(obj, opts[i]->name,
-					    json_stringn_nocheck(opts[i]->resolved,
-								 strlen(opts[i]->resolved)));
+		json_write_member(w, opts[i]->name, opts[i]->resolved);
 	free(opts);
-	return obj;
+	json_write_end(w);
 }
 
-json_t *cfg_to_json(const struct cfg *cfg, const struct cfg_section *only)
+void cfg_print_json(const struct cfg *cfg, const struct cfg_section *only, struct json_write *w)
 {
-	if (only)
-		return section_json(only);
-	json_t *root = json_object();
+	if (only) {
+		section_json(only, w);
+		return;
+	}
+	json_write_object(w);
 	size_t n;
 	struct cfg_section **secs = sorted_sections(cfg, true, &n);
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new_nocheck(root, secs[i]->name, section_json(secs[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_write_key(w, secs[i]->name);
+		section_json(secs[i], w);
+	}
 	free(secs);
-	return root;
+	json_write_end(w);
 }
 
 static void print_section_text(const struct cfg_section *s, struct strbuf *out)

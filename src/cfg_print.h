@@ -8,13 +8,12 @@
 
 #include "cfg.h"
 
+#include "../lib/json_write.h"
 #include "../lib/strbuf.h"
 
-#include <jansson.h>
-
 /* The initialized sections (all of them when only is NULL, else the one),
- * as {section: {option: value}}; sorted keys.  New reference. */
-json_t *cfg_to_json(const struct cfg *cfg, const struct cfg_section *only);
+ * as {section: {option: value}}, keys sorted. */
+void cfg_print_json(const struct cfg *cfg, const struct cfg_section *only, struct json_write *w);
 /* The same as INI text that buildout reads back to the same values. */
 void cfg_print_text(const struct cfg *cfg, const struct cfg_section *only, struct strbuf *out);
 /* buildout annotate: raw values after extends, += and -=, and where each

@@ -60,12 +60,16 @@ static int print_query(struct cfg *cfg, const char *query, bool json)
 			goto out;
 		}
 		if (json) {
-			json_print(json_stringn_nocheck(v, strlen(v)));
+			struct json_write w = JSON_WRITE_INIT;
+			json_write_string(&w, v);
+			json_out_print(&w);
 		} else {
 			strbuf_addf(&sb, "%s\n", v);
 		}
 	} else if (json) {
-		json_print(cfg_to_json(cfg, s));
+		struct json_write w = JSON_WRITE_INIT;
+		cfg_print_json(cfg, s, &w);
+		json_out_print(&w);
 	} else {
 		cfg_print_text(cfg, s, &sb);
 	}
@@ -146,7 +150,9 @@ int cmd_config(int argc, char **argv)
 	} else if (query) {
 		rc = print_query(&cfg, query, json);
 	} else if (json) {
-		json_print(cfg_to_json(&cfg, NULL));
+		struct json_write w = JSON_WRITE_INIT;
+		cfg_print_json(&cfg, NULL, &w);
+		json_out_print(&w);
 		rc = EXIT_OK;
 	} else {
 		cfg_print_text(&cfg, NULL, &out);

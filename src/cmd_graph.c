@@ -47,21 +47,29 @@ enum format { TEXT, JSON, DOT, TREE };
 static void print_json(struct pkgdb *db, struct pkg **roots, size_t nroots, struct pkg **order,
 		       size_t n)
 {
-	json_t *doc = json_object();
-	json_object_set_new(doc, "root", json_string(db->root));
-	json_t *targets = json_array();
+	struct json_write w = JSON_WRITE_INIT;
+	json_write_object(&w);
+	json_write_member(&w, "root", db->root);
+	json_write_key(&w, "targets");
+	json_write_array(&w);
 	for (size_t i = 0; i < nroots; i++)
-		json_array_append_new(targets, json_string(roots[i]->mb.name));
-	json_object_set_new(doc, "targets", targets);
-	json_t *names = json_array();
-	json_t *pkgs = json_array();
+		json_write_string(&w, roots[i]->mb.name);
+	json_write_end(&w);
+	json_write_key(&w, "order");
+	json_write_array(&w);
+	for (size_t i = 0; i < n; i++)
+		json_write_string(&w, order[i]->mb.name);
+	json_write_end(&w);
+	json_write_key(&w, "packages");
+	json_write_array(&w);
 	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(names, json_string(order[i]->mb.name));
-		json_array_append_new(pkgs, pkg_to_json(db, order[i], false));
+		json_write_object(&w);
+		pkg_json_members(db, order[i], false, &w);
+		json_write_end(&w);
 	}
-	json_object_set_new(doc, "order", names);
-	json_object_set_new(doc, "packages", pkgs);
-	json_print(doc);
+	json_write_end(&w);
+	json_write_end(&w);
+	json_out_print(&w);
 }
 
 /* Graphviz IDs are quoted, so any name is safe but a quote or backslash. */

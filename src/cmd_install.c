@@ -342,10 +342,15 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 	    pkgsel_select(&db, targets, ntargets, &o.sel, &order, &n, &roots, &nroots) == 0 &&
 	    pkgdb_check_picks(&db) == 0) {
 		if (o.pretend && o.json) {
-			json_t *list = json_array();
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(list, pkg_to_json(&db, order[i], false));
-			json_print(list);
+			struct json_write w = JSON_WRITE_INIT;
+			json_write_array(&w);
+			for (size_t i = 0; i < n; i++) {
+				json_write_object(&w);
+				pkg_json_members(&db, order[i], false, &w);
+				json_write_end(&w);
+			}
+			json_write_end(&w);
+			json_out_print(&w);
 			rc = EXIT_OK;
 		} else if (o.pretend) {
 			struct strbuf out = STRBUF_INIT;

@@ -38,16 +38,21 @@ static void show(struct pkgdb *db, const struct pkg *p, const struct minilay_fil
 		 struct pkg **needed_by, size_t nneeded_by, bool json)
 {
 	if (json) {
-		json_t *o = pkg_to_json(db, p, true);
-		json_t *shadows = json_array();
+		struct json_write w = JSON_WRITE_INIT;
+		json_write_object(&w);
+		pkg_json_members(db, p, true, &w);
+		json_write_key(&w, "shadows");
+		json_write_array(&w);
 		for (const struct minilay_file *c = f->shadow; c; c = c->shadow)
-			json_array_append_new(shadows, json_string(db->minilays.dirs[c->minilay]));
-		json_object_set_new(o, "shadows", shadows);
-		json_t *rdeps = json_array();
+			json_write_string(&w, db->minilays.dirs[c->minilay]);
+		json_write_end(&w);
+		json_write_key(&w, "needed_by");
+		json_write_array(&w);
 		for (size_t i = 0; i < nneeded_by; i++)
-			json_array_append_new(rdeps, json_string(needed_by[i]->mb.name));
-		json_object_set_new(o, "needed_by", rdeps);
-		json_print(o);
+			json_write_string(&w, needed_by[i]->mb.name);
+		json_write_end(&w);
+		json_write_end(&w);
+		json_out_print(&w);
 		return;
 	}
 	struct strbuf out = STRBUF_INIT;

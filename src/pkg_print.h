@@ -7,11 +7,12 @@
 
 #include "pkgdb.h"
 
-#include <jansson.h>
+#include "../lib/json_write.h"
 
-/* name, version, minilay, path, meta, choice, requested_as, dependencies,
- * installed; with full, the minibuild's keys too. */
-json_t *pkg_to_json(struct pkgdb *db, const struct pkg *p, bool full);
+/* The members of a package's JSON object (the caller opens and closes it):
+ * name, version, minilay, path, meta, choice, requested_as, dependencies,
+ * installed; with full, its revision and the minibuild's keys too. */
+void pkg_json_members(struct pkgdb *db, const struct pkg *p, bool full, struct json_write *w);
 
 /* "picked", "pinned" or "" */
 const char *pkg_choice_word(const struct pkg *p);
