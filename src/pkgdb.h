@@ -51,6 +51,9 @@ struct pkgdb {
 	/* With pkgdb_read_ahead_all, minibuilds are read on a thread while
 	 * they are parsed (NULL: not started, or it could not start). */
 	struct readahead *ra;
+	/* pkgdb_installed lists each category directory once: "category" for
+	 * those listed, "category/name" for each name found in them. */
+	struct hmap installed_seen;
 };
 
 /* Finds the root and reads its settings and minilays.  0 or -1 (reported).

@@ -484,6 +484,28 @@ def test_graph_dot_renders(minimerge, fixture_root, tmp_path):
         assert '<title>%s</title>' % n in r.stdout
 
 
+def test_installed_is_a_directory_or_a_link_to_one(minimerge, tmp_path):
+    root = make_root(tmp_path, {
+        'minilays/a/app': minibuild('dir', 'file', 'link', 'broken', 'none', category='apps'),
+        'minilays/a/dir': minibuild(category='dependencies'),
+        'minilays/a/file': minibuild(category='dependencies'),
+        'minilays/a/link': minibuild(category='dependencies'),
+        'minilays/a/broken': minibuild(category='dependencies'),
+        'minilays/a/none': minibuild(category='eggs'),
+        'dependencies/dir/.keep': '',
+        'dependencies/file': '',
+        'elsewhere/.keep': '',
+    })
+    os.symlink(os.path.join(root, 'elsewhere'), os.path.join(root, 'dependencies', 'link'))
+    os.symlink(os.path.join(root, 'gone'), os.path.join(root, 'dependencies', 'broken'))
+    p = ok(mm(minimerge, root, 'graph', '--json', 'app'))
+    assert {o['name']: o['installed'] for o in json.loads(p.stdout)['packages']} == {
+        'dir': True, 'file': False, 'link': True, 'broken': False, 'none': False,
+        'app': False}
+    assert 'installed:    yes' in ok(mm(minimerge, root, 'show', 'link')).stdout
+    assert 'installed:    no' in ok(mm(minimerge, root, 'show', 'file')).stdout
+
+
 def test_graph_tree_marks_installed(minimerge, tmp_path):
     root = make_root(tmp_path, {
         'minilays/a/app': minibuild('lib', 'zlib', category='apps'),
@@ -491,6 +513,8 @@ def test_graph_tree_marks_installed(minimerge, tmp_path):
         'minilays/a/zlib': minibuild(category='dependencies'),
         'minilays/a/meta-all': '[minibuild]\ndependencies = app\n',
         'dependencies/zlib/.keep': '',
+        # A file of a package's name is not an installed package.
+        'dependencies/lib': '',
     })
     p = ok(mm(minimerge, root, 'graph', '--tree', 'meta-all'))
     assert p.stdout == (' -  meta-all\n'
