@@ -185,9 +185,13 @@ void pkgdb_read_ahead_all(struct pkgdb *db)
 		db->ra = readahead_start();
 	if (!db->ra)
 		return;
-	/* The paths minibuild_load will ask for, made the same way. */
+	/* The paths minibuild_load will ask for, made the same way.  Last
+	 * first: a caller loading them all goes first to last, reading and
+	 * parsing; the thread, reading from the other end, meets it somewhere
+	 * in the middle.  In the same order the two went in step and most
+	 * files were read twice (graph --json of 10,000: 3,100 of them). */
 	struct arena paths = ARENA_INIT;
-	for (size_t i = 0; i < db->minilays.nfiles; i++) {
+	for (size_t i = db->minilays.nfiles; i-- > 0;) {
 		const struct minilay_file *f = db->minilays.files[i];
 		readahead_queue(db->ra, path_join(&paths, db->minilays.dirs[f->minilay], f->name));
 	}
