@@ -4,14 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static void indent(struct json_write *w, size_t depth)
+/* A new line and the indent of depth levels, after a comma if comma. */
+static void new_line(struct json_write *w, size_t depth, bool comma)
 {
-	static const char spaces[] = "                                ";
+	static const char line[] = ",\n                                                              ";
 	size_t n = 2 * depth;
-	strbuf_addc(&w->out, '\n');
-	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
-		strbuf_add(&w->out, spaces, sizeof(spaces) - 1);
-	strbuf_add(&w->out, spaces, n);
+	const size_t room = sizeof(line) - 3;
+	if (n <= room) {
+		strbuf_add(&w->out, line + !comma, 1 + comma + n);
+		return;
+	}
+	strbuf_add(&w->out, line + !comma, 1 + comma + room);
+	for (n -= room; n > room; n -= room)
+		strbuf_add(&w->out, line + 2, room);
+	strbuf_add(&w->out, line + 2, n);
 }
 
 /* What goes before a value or a key: nothing after a key or at the top,
@@ -24,9 +30,7 @@ static void before_item(struct json_write *w)
 	}
 	if (!w->closers.len)
 		return;
-	if (w->has_members)
-		strbuf_addc(&w->out, ',');
-	indent(w, w->closers.len);
+	new_line(w, w->closers.len, w->has_members);
 	w->has_members = true;
 }
 
@@ -53,7 +57,7 @@ void json_write_end(struct json_write *w)
 	char close = w->closers.buf[--w->closers.len];
 	w->closers.buf[w->closers.len] = '\0';
 	if (w->has_members)
-		indent(w, w->closers.len);
+		new_line(w, w->closers.len, false);
 	strbuf_addc(&w->out, close);
 	/* The container just closed is a member of its parent. */
 	w->has_members = true;
@@ -90,7 +94,7 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	strbuf_grow(out, len + 2);
-	strbuf_addc(out, '"');
+	out->buf[out->len++] = '"';
 	while (p < end) {
 		const unsigned char *run = p;
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
@@ -121,7 +125,7 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 		}
 		p++;
 	}
-	strbuf_addc(out, '"');
+	strbuf_add(out, "\"", 1);
 }
 
 void json_write_keyn(struct json_write *w, const char *key, size_t len)
