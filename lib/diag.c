@@ -6,10 +6,23 @@
 #include <stdio.h>
 
 static void (*hook)(int done);
+static _Thread_local struct strbuf *capture;
 
 void diag_set_hook(void (*h)(int done))
 {
 	hook = h;
+}
+
+void diag_replay(const char *text, size_t len)
+{
+	if (!len)
+		return;
+	if (hook)
+		hook(0);
+	fwrite(text, 1, len, stderr);
+	fflush(stderr);
+	if (hook)
+		hook(1);
 }
 
 static void report(const char *kind, const char *file, int line, const char *fmt, va_list ap)
@@ -24,13 +37,16 @@ static void report(const char *kind, const char *file, int line, const char *fmt
 	strbuf_addf(&sb, "%s: ", kind);
 	strbuf_vaddf(&sb, fmt, ap);
 	strbuf_addc(&sb, '\n');
-	if (hook)
-		hook(0);
-	fwrite(sb.buf, 1, sb.len, stderr);
-	fflush(stderr);
-	if (hook)
-		hook(1);
+	if (capture)
+		strbuf_add(capture, sb.buf, sb.len);
+	else
+		diag_replay(sb.buf, sb.len);
 	strbuf_release(&sb);
+}
+
+void diag_capture(struct strbuf *to)
+{
+	capture = to;
 }
 
 void diag_error(const char *file, int line, const char *fmt, ...)

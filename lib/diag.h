@@ -9,6 +9,8 @@
 #ifndef MINIMERGE_DIAG_H
 #define MINIMERGE_DIAG_H
 
+#include <stddef.h>
+
 /* Exit statuses, as in DESIGN §7. */
 enum {
 	EXIT_OK = 0,
@@ -28,5 +30,14 @@ void diag_warning(const char *file, int line, const char *fmt, ...)
  * status line on the terminal is cleared and redrawn around it.  NULL:
  * none. */
 void diag_set_hook(void (*hook)(int done));
+
+struct strbuf;
+/* While to is set, the calling thread's messages are appended to it
+ * instead of written: work done ahead on a thread keeps its messages for
+ * the caller to write when it takes the work, in the order of a run
+ * without the thread.  NULL writes them again. */
+void diag_capture(struct strbuf *to);
+/* Writes messages captured earlier (len bytes) as they would have been. */
+void diag_replay(const char *text, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +17,6 @@ static unsigned char classes[256];
 
 static void init_classes(void)
 {
-	if (classes['a'])
-		return;
 	for (int c = 0; c < 256; c++) {
 		bool space = c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 		classes[c] = space ? C_SPACE : 0;
@@ -471,7 +470,9 @@ static int parse_line(struct parser *ps, int lineno, const char *line, size_t le
 int cfg_parse(struct arena *a, const char *path, const char *text, size_t len,
 	      struct cfg_file *out)
 {
-	init_classes();
+	/* Once: minibuilds are parsed on two threads at a time. */
+	static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+	pthread_once(&classes_once, init_classes);
 	memset(out, 0, sizeof(*out));
 	out->path = arena_strdup(a, path);
 	struct parser ps = {.a = a, .f = out, .path = out->path, .condition = true};

@@ -286,13 +286,13 @@ int minibuild_parse(struct arena *a, const struct minibuild_context *ctx, const 
 }
 
 int minibuild_load(struct arena *a, const struct minibuild_context *ctx, const char *minilay,
-		   const char *name, struct readahead *ra, struct minibuild *out)
+		   const char *name, struct minibuild *out)
 {
 	const char *path = path_join(a, minilay, name);
 	struct strbuf text = STRBUF_INIT;
 	int err;
 	/* A FIFO would block the read and /dev/zero never end it. */
-	int got = ra ? readahead_take(ra, path, &text, &err) : file_read_regular(path, &text, &err);
+	int got = file_read_regular(path, &text, &err);
 	if (got == -2)
 		diag_error(path, 0, "not a regular file, so not a minibuild");
 	else if (got < 0)

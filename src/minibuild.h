@@ -11,7 +11,6 @@
 
 #include "../lib/arena.h"
 #include "../lib/hmap.h"
-#include "../lib/readahead.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -54,10 +53,9 @@ int minibuild_parse(struct arena *a, const struct minibuild_context *ctx, const 
 		    const char *name, const char *minilay, const char *text, size_t len,
 		    struct minibuild *out);
 
-/* Reads (through ra, which may be NULL) and parses the file minilay/name.
- * 0 or -1 (reported). */
+/* Reads and parses the file minilay/name.  0 or -1 (reported). */
 int minibuild_load(struct arena *a, const struct minibuild_context *ctx, const char *minilay,
-		   const char *name, struct readahead *ra, struct minibuild *out);
+		   const char *name, struct minibuild *out);
 
 /* The fields in file order for show and --json: key, value (NULL if unset). */
 struct minibuild_field {

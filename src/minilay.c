@@ -142,6 +142,8 @@ int minilays_open(struct arena *a, const char *root, const char *env, const char
 	}
 	if (out->nfiles)
 		qsort(out->files, out->nfiles, sizeof(*out->files), by_file_name);
+	for (size_t i = 0; i < out->nfiles; i++)
+		out->files[i]->index = i;
 	return 0;
 }
 

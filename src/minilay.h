@@ -19,6 +19,7 @@ struct minilay_file {
 	const char *name;
 	size_t minilay;              /* index into dirs */
 	struct minilay_file *shadow; /* the next copy of this name, in a later minilay */
+	size_t index;                /* of the winner, in files */
 };
 
 struct minilays {

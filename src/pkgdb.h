@@ -13,8 +13,10 @@
 #include "minilay.h"
 
 #include "../graph/dag.h"
+#include "../lib/ahead.h"
 #include "../lib/arena.h"
 #include "../lib/hmap.h"
+#include "../lib/strbuf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +38,13 @@ struct pkg {
 	bool target; /* named on the command line (pkgsel) */
 };
 
+/* A minibuild the thread of pkgdb_load_ahead_all loaded. */
+struct pkgdb_loaded {
+	struct minibuild mb;
+	int rc;              /* minibuild_load's */
+	struct strbuf diags; /* its messages, written when the caller takes it */
+};
+
 struct pkgdb {
 	struct arena arena;
 	const char *root;
@@ -48,9 +57,13 @@ struct pkgdb {
 	struct pkg **bynode; /* node -> pkg */
 	size_t npkgs, cappkgs;
 	struct dag dag;
-	/* With pkgdb_read_ahead_all, minibuilds are read on a thread while
-	 * they are parsed (NULL: not started, or it could not start). */
-	struct readahead *ra;
+	/* With pkgdb_load_ahead_all, a thread loads minibuilds from the last
+	 * up while the caller loads from the first (NULL: not started, or it
+	 * could not start); what it loads is in ahead_loaded, by file index,
+	 * its strings in ahead_arena. */
+	struct ahead *ahead;
+	struct pkgdb_loaded *ahead_loaded;
+	struct arena ahead_arena;
 	/* pkgdb_installed lists each category directory once: "category" for
 	 * those listed, "category/name" for each name found in them. */
 	struct hmap installed_seen;
@@ -70,10 +83,11 @@ struct pkg *pkgdb_resolve(struct pkgdb *db, const char *name, const char *where,
 const char *pkgdb_setting(const struct pkgdb *db, const char *section, const char *name,
 			  int *line);
 
-/* Reads every minibuild of the minilays ahead, for a caller that loads
- * them all.  (Reading ahead a package's dependencies as an install finds
- * them was measured slower: the handoffs cost more than the reads.) */
-void pkgdb_read_ahead_all(struct pkgdb *db);
+/* For a caller that loads every minibuild of the minilays in file order:
+ * a thread loads them from the other end.  (Reading ahead a package's
+ * dependencies as an install finds them was measured slower: the handoffs
+ * cost more than the reads.) */
+void pkgdb_load_ahead_all(struct pkgdb *db);
 
 /* Loads everything the packages need, transitively.  0 or -1 (reported). */
 int pkgdb_load_needs(struct pkgdb *db, struct pkg **pkgs, size_t n);

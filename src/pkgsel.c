@@ -22,7 +22,7 @@ int pkgsel_select(struct pkgdb *db, char **targets, size_t ntargets,
 	}
 	size_t n = ntargets ? ntargets : db->minilays.nfiles;
 	if (!ntargets)
-		pkgdb_read_ahead_all(db);
+		pkgdb_load_ahead_all(db);
 	struct pkg **r = xmalloc((n + 1) * sizeof(*r));
 	size_t nr = 0;
 	for (size_t i = 0; i < n; i++) {

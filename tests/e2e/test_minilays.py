@@ -443,6 +443,35 @@ def test_unknown_key_warns(minimerge, tmp_path):
         "minimerge: %s/minilays/a/x:4: warning: unknown key 'zzzzzzzz' in [minibuild]" % root]
 
 
+def test_loading_all_keeps_messages_in_file_order(minimerge, tmp_path):
+    """graph without targets loads every minibuild, half of them on
+    a second thread from the last up: its warnings and errors still come
+    once each, in file order, and only for what is taken."""
+    n = 400
+    files = {'minilays/a/p%03d' % i: OK for i in range(n)}
+    warned = [0, 1, 199, 200, 201, 398, 399]
+    for i in warned:
+        files['minilays/a/p%03d' % i] = OK + 'zzz%d = 1\n' % i
+    root = make_root(tmp_path, files)
+    want = ["minimerge: %s/minilays/a/p%03d:3: warning: unknown key 'zzz%d' in [minibuild]"
+            % (root, i, i) for i in warned]
+    for _ in range(5):
+        p = ok(mm(minimerge, root, 'graph', '--json'))
+        assert len(json.loads(p.stdout)['packages']) == n
+        assert p.stderr.splitlines() == want
+    # A broken one near the end (the thread's side): its error, once, after
+    # the warnings of the files before it, and nothing after it.
+    with open(os.path.join(root, 'minilays/a/p390'), 'w') as f:
+        f.write('no section here\n')
+    for _ in range(5):
+        p = mm(minimerge, root, 'graph')
+        assert p.returncode == 2 and p.stdout == ''
+        lines = p.stderr.splitlines()
+        assert lines[:-1] == want[:-2]
+        assert lines[-1].startswith('minimerge: %s/minilays/a/p390:' % root)
+        assert ': error: ' in lines[-1]
+
+
 # ---- graph formats
 
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/: strbuf, arena, hmap, path, file, readahead, and the
+ * Unit tests for lib/: strbuf, arena, hmap, path, file, ahead, and the
  * working directory's shortcut in fsutil.  The expected results of
  * the path functions are what Python's posixpath returns for the same
  * arguments (zc.buildout computes paths with it).
@@ -10,12 +10,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "../../lib/ahead.h"
 #include "../../lib/arena.h"
 #include "../../lib/file.h"
 #include "../../lib/fsutil.h"
 #include "../../lib/hmap.h"
 #include "../../lib/path.h"
-#include "../../lib/readahead.h"
 #include "../../lib/strbuf.h"
 #include "testutil.h"
 
@@ -675,81 +675,84 @@ static void test_file_read(void **state)
 	assert_int_equal(testutil_remove_tree(dir), 0);
 }
 
-/* Whatever the order of taking, each file's contents come back once
- * queued, not queued, taken before or after the thread read them. */
-static void test_readahead(void **state)
+/* ahead: results[i] is written once, by whoever did item i. */
+struct ahead_test {
+	int done[2000];
+	int by_thread[2000];
+	int slow_item; /* work on it sleeps, after saying it started */
+	_Atomic int slow_started;
+};
+
+static void ahead_test_work(void *ctx, size_t i)
+{
+	struct ahead_test *t = ctx;
+	if ((int)i == t->slow_item) {
+		t->slow_started = 1;
+		nanosleep(&(struct timespec){0, 100000000}, NULL);
+	}
+	t->done[i]++;
+	t->by_thread[i] = 1;
+}
+
+static void test_ahead_each_item_once(void **state)
 {
 	(void)state;
-	char dir[64], path[128];
-	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
-	enum { N = 300 };
-	for (int i = 0; i < N; i++) {
-		char text[64];
-		snprintf(path, sizeof(path), "%s/f%d", dir, i);
-		snprintf(text, sizeof(text), "file %d\n", i);
-		testutil_write_file(path, text, 0644);
+	static struct ahead_test t = {.slow_item = -1};
+	enum { N = 2000 };
+	struct ahead *a = ahead_start(N, ahead_test_work, &t);
+	assert_non_null(a);
+	size_t mine = 0;
+	for (size_t i = 0; i < N; i++) {
+		if (ahead_claim(a, i)) {
+			t.done[i]++;
+			mine++;
+		} else {
+			/* The thread's result is there to read. */
+			assert_int_equal(t.by_thread[i], 1);
+		}
 	}
-	struct readahead *r = readahead_start();
-	assert_non_null(r);
-	for (int i = 0; i < N; i++) {
-		snprintf(path, sizeof(path), "%s/f%d", dir, i);
-		readahead_queue(r, path);
-		if (i % 7 == 0)
-			readahead_queue(r, path); /* twice: read once, taken once */
+	ahead_stop(a);
+	size_t theirs = 0;
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(t.done[i], 1);
+		theirs += (size_t)t.by_thread[i];
 	}
-	struct strbuf sb = STRBUF_INIT;
-	int err = 0;
-	/* Backwards: the last ones are likely not read yet, the first ones
-	 * likely are. */
-	for (int i = N - 1; i >= 0; i--) {
-		char want[64];
-		snprintf(path, sizeof(path), "%s/f%d", dir, i);
-		snprintf(want, sizeof(want), "<file %d\n", i);
-		strbuf_reset(&sb);
-		strbuf_adds(&sb, "<");
-		assert_int_equal(readahead_take(r, path, &sb, &err), 0);
-		assert_string_equal(sb.buf, want);
-	}
-	/* Taken a second time, or never queued: read then. */
-	snprintf(path, sizeof(path), "%s/f5", dir);
-	strbuf_reset(&sb);
-	assert_int_equal(readahead_take(r, path, &sb, &err), 0);
-	assert_string_equal(sb.buf, "file 5\n");
-	snprintf(path, sizeof(path), "%s/none", dir);
-	readahead_queue(r, path);
-	assert_int_equal(readahead_take(r, path, &sb, &err), -1);
-	assert_int_equal(err, ENOENT);
-	snprintf(path, sizeof(path), "%s/fifo", dir);
-	assert_int_equal(mkfifo(path, 0644), 0);
-	readahead_queue(r, path);
-	strbuf_reset(&sb);
-	assert_int_equal(readahead_take(r, path, &sb, &err), -2);
-	/* Read ahead for real: files gone by the time they are taken still
-	 * come back, from the thread's read. */
-	for (int i = 0; i < 20; i++) {
-		snprintf(path, sizeof(path), "%s/g%d", dir, i);
-		testutil_write_file(path, "ahead\n", 0644);
-		readahead_queue(r, path);
-	}
-	/* Twenty small files take the thread well under this. */
+	assert_int_equal(mine + theirs, N);
+}
+
+static void test_ahead_thread_does_all_while_caller_waits(void **state)
+{
+	(void)state;
+	static struct ahead_test t = {.slow_item = -1};
+	enum { N = 500 };
+	struct ahead *a = ahead_start(N, ahead_test_work, &t);
+	assert_non_null(a);
+	/* 500 counts take the thread far less than this. */
 	nanosleep(&(struct timespec){0, 200000000}, NULL);
-	for (int i = 0; i < 20; i++) {
-		snprintf(path, sizeof(path), "%s/g%d", dir, i);
-		assert_int_equal(unlink(path), 0);
-	}
-	int ahead = 0;
-	for (int i = 0; i < 20; i++) {
-		snprintf(path, sizeof(path), "%s/g%d", dir, i);
-		strbuf_reset(&sb);
-		ahead += readahead_take(r, path, &sb, &err) == 0 && !strcmp(sb.buf, "ahead\n");
-	}
-	assert_int_equal(ahead, 20);
-	/* Queued and never taken: dropped by stop. */
-	readahead_queue(r, dir);
-	readahead_stop(r);
-	readahead_stop(NULL);
-	strbuf_release(&sb);
-	assert_int_equal(testutil_remove_tree(dir), 0);
+	for (size_t i = 0; i < N; i++)
+		assert_false(ahead_claim(a, i));
+	ahead_stop(a);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(t.done[i], 1);
+}
+
+static void test_ahead_claim_waits_for_the_item_in_hand(void **state)
+{
+	(void)state;
+	static struct ahead_test t = {.slow_item = 99};
+	struct ahead *a = ahead_start(100, ahead_test_work, &t);
+	assert_non_null(a);
+	while (!t.slow_started)
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	/* The thread is inside work(99): the caller waits, then reads. */
+	assert_false(ahead_claim(a, 99));
+	assert_int_equal(t.done[99], 1);
+	ahead_stop(a);
+	/* Stopped early or not, nothing was done twice. */
+	for (size_t i = 0; i < 100; i++)
+		assert_true(t.done[i] <= 1);
+	assert_true(ahead_claim(NULL, 3));
+	ahead_stop(NULL);
 }
 
 static void test_fs_cwd_relative(void **state)
@@ -818,7 +821,9 @@ int main(void)
 		cmocka_unit_test(test_path_expanduser),
 		cmocka_unit_test(test_path_is_url),
 		cmocka_unit_test(test_file_read),
-		cmocka_unit_test(test_readahead),
+		cmocka_unit_test(test_ahead_each_item_once),
+		cmocka_unit_test(test_ahead_thread_does_all_while_caller_waits),
+		cmocka_unit_test(test_ahead_claim_waits_for_the_item_in_hand),
 		cmocka_unit_test(test_fs_cwd_relative),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
