@@ -1,6 +1,9 @@
 #include "json_write.h"
 
+#include "bytes.h"
+
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,6 +100,12 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 	out->buf[out->len++] = '"';
 	while (p < end) {
 		const unsigned char *run = p;
+		for (uint64_t x; end - p >= 8; p += 8) {
+			x = bytes_load8(p);
+			if (bytes_maybe_below(x, 0x20) | bytes_any_high(x) | bytes_maybe_eq(x, '"') |
+			    bytes_maybe_eq(x, '\\'))
+				break;
+		}
 		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
 			p++;
 		strbuf_add(out, run, (size_t)(p - run));

@@ -77,6 +77,27 @@ static void test_utf8_kept(void **state)
 	assert_same_as_jansson(json_string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"));
 }
 
+/* Long strings with the bytes that need care at every offset, so the
+ * eight-at-a-time scan meets them in each lane and at each tail length. */
+static void test_escapes_at_every_offset(void **state)
+{
+	(void)state;
+	const char *specials[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+				  "\xe2\x82\xac", "\xf0\x9f\x98\x80", " "};
+	char text[64];
+	for (size_t len = 0; len < 40; len++)
+		for (size_t at = 0; at <= len; at++)
+			for (size_t k = 0; k < sizeof(specials) / sizeof(*specials); k++) {
+				memset(text, 'a', len);
+				text[len] = '\0';
+				size_t n = strlen(specials[k]);
+				if (at + n > len)
+					continue;
+				memcpy(text + at, specials[k], n);
+				assert_same_as_jansson(json_string(text));
+			}
+}
+
 static void test_containers_and_nesting(void **state)
 {
 	(void)state;
@@ -171,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_reals_as_jansson),
 		cmocka_unit_test(test_escapes_every_ascii_byte),
 		cmocka_unit_test(test_utf8_kept),
+		cmocka_unit_test(test_escapes_at_every_offset),
 		cmocka_unit_test(test_containers_and_nesting),
 		cmocka_unit_test(test_order_is_insertion_order),
 		cmocka_unit_test(test_stream_api_matches_document),
