@@ -219,11 +219,10 @@ static char *dedent_value(struct arena *a, const char *v, size_t len)
 			l += marginlen;
 			ll -= marginlen;
 		}
-		bool blank = true;
-		for (size_t k = 0; k < ll; k++)
-			if (!cfg_isspace((unsigned char)l[k]))
-				blank = false;
 		/* Leading lines of whitespace go, whatever whitespace they hold. */
+		bool blank = true;
+		for (size_t k = 0; leading && k < ll && blank; k++)
+			blank = cfg_isspace((unsigned char)l[k]);
 		if (!(leading && blank)) {
 			if (!leading)
 				strbuf_addc(&sb, '\n');
