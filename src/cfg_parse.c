@@ -2,10 +2,12 @@
 
 #include "cfg_cond.h"
 
+#include "../lib/bytes.h"
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -481,10 +483,17 @@ int cfg_parse(struct arena *a, const char *path, const char *text, size_t len,
 	while (p < len) {
 		/* Line endings as Python's universal newlines: \n, \r\n or \r. */
 		size_t e = p;
-		while (e < len && text[e] != '\n' && text[e] != '\r')
-			e++;
+		for (uint64_t x; len - e >= 8; e += 8) {
+			x = bytes_load8(text + e);
+			if (bytes_maybe_eq(x, '\n') | bytes_maybe_eq(x, '\r') |
+			    bytes_maybe_below(x, 1) | bytes_any_high(x))
+				break;
+		}
+		bool ascii = true;
+		for (; e < len && text[e] != '\n' && text[e] != '\r'; e++)
+			ascii &= (unsigned char)text[e] - 1u < 0x7fu; /* 1 to 0x7f */
 		lineno++;
-		if (!valid_utf8(text + p, e - p)) {
+		if (!ascii && !valid_utf8(text + p, e - p)) {
 			diag_error(ps.path, lineno, "not UTF-8 text (or a NUL byte)");
 			rc = -1;
 			break;

@@ -14,6 +14,7 @@
 #include "../../lib/arena.h"
 #include "../../src/cfg_parse.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -617,6 +618,50 @@ static void test_nul_byte_rejected(void **state)
 	assert_int_equal(parse_n(text2, sizeof(text2) - 1), -1);
 }
 
+/* Lines are scanned eight bytes at a time: a bad byte, a NUL, a line end
+ * and a good multibyte character are each found at every offset of a
+ * long line, in every lane and in the tail. */
+static void test_bytes_found_at_every_offset(void **state)
+{
+	(void)state;
+	char text[128];
+	for (size_t at = 0; at < 40; at++) {
+		struct {
+			const char *bytes;
+			size_t n;
+			int rc;
+			const char *value; /* what a reads as, when it parses */
+		} cases[] = {
+			{"\xff", 1, -1, NULL},
+			{"\x80", 1, -1, NULL},
+			{"\0", 1, -1, NULL},
+			{"\xc3", 1, -1, NULL},
+			{"\xc3\xa9", 2, 0, "\xc3\xa9"},
+			{"\n", 1, -1, NULL}, /* the rest of the line is no option line */
+			{"\r", 1, -1, NULL},
+		};
+		for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+			size_t len = 0;
+			memcpy(text, "[s]\na = ", 8);
+			len = 8;
+			memset(text + len, 'x', at);
+			len += at;
+			memcpy(text + len, cases[k].bytes, cases[k].n);
+			len += cases[k].n;
+			memcpy(text + len, "yy yyyyyyyyyyy\n", 15);
+			len += 15;
+			assert_int_equal(parse_n(text, len), cases[k].rc);
+			if (cases[k].rc == 0) {
+				char want[128];
+				snprintf(want, sizeof(want), "%.*s%s%s", (int)at,
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", cases[k].value,
+					 "yy yyyyyyyyyyy");
+				assert_string_equal(set("s", "a"), want);
+			}
+		}
+	}
+}
+
 /* Conditional sections */
 
 static void test_false_condition_drops_section(void **state)
@@ -741,6 +786,7 @@ int main(void)
 		/* These fail until the bugs they name are fixed; last, because an
 		 * ASan build stops at the first bad read. */
 		cmocka_unit_test_teardown(test_invalid_utf8_lead_bytes_f5_ff, teardown),
+		cmocka_unit_test_teardown(test_bytes_found_at_every_offset, teardown),
 		cmocka_unit_test_teardown(test_unterminated_header_ending_in_colon, teardown),
 		cmocka_unit_test_teardown(test_unterminated_bad_last_line, teardown),
 	};
