@@ -285,23 +285,27 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 	const char *p = o->value;
 	int rc = 0;
 	while (*p && rc == 0) {
-		const char *dd = strstr(p, "$$");
-		const char *ref = strstr(p, "${");
-		if (dd && (!ref || dd < ref)) {
-			/* $$ is kept, and the next piece starts after it. */
-			strbuf_add(&out, p, (size_t)(dd - p) + 2);
-			p = dd + 2;
-			continue;
-		}
+		/* One pass to the next "$$" or "${", whichever comes first. */
+		const char *ref = strchr(p, '$');
+		while (ref && ref[1] != '$' && ref[1] != '{')
+			ref = strchr(ref + 1, '$');
 		if (!ref) {
 			strbuf_adds(&out, p);
 			break;
 		}
+		if (ref[1] == '$') {
+			/* $$ is kept, and the next piece starts after it. */
+			strbuf_add(&out, p, (size_t)(ref - p) + 2);
+			p = ref + 2;
+			continue;
+		}
 		const char *close = strchr(ref + 2, '}');
 		/* A reference never spans a $$: the value is split on it first. */
-		if (close && dd && dd < close)
-			close = NULL;
+		for (const char *q = ref + 2; close && q + 1 < close; q++)
+			if (q[0] == '$' && q[1] == '$')
+				close = NULL;
 		if (!close) {
+			const char *dd = strstr(ref + 2, "$$");
 			size_t upto = dd ? (size_t)(dd - p) : strlen(p);
 			strbuf_add(&out, p, upto);
 			p += upto;
