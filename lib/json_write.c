@@ -64,6 +64,10 @@ void json_write_end(struct json_write *w)
 	strbuf_addc(&w->out, close);
 	/* The container just closed is a member of its parent. */
 	w->has_members = true;
+	if (w->sink && w->out.len >= 64 * 1024) {
+		w->sink(w->out.buf, w->out.len);
+		strbuf_reset(&w->out);
+	}
 }
 
 /* The length of the valid UTF-8 sequence at p (at most n bytes), or 0. */

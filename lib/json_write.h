@@ -24,9 +24,13 @@ struct json_write {
 	struct strbuf closers; /* '}' or ']' per open container, innermost last */
 	bool has_members;      /* the innermost container has one already */
 	bool after_key;        /* a key was written; its value comes next */
+	/* If set, each time a container ends with 64 KiB or more in out, out
+	 * is handed to it and emptied: a long document goes out in pieces
+	 * that stay in the cache instead of being built whole. */
+	void (*sink)(const char *text, size_t len);
 };
 
-#define JSON_WRITE_INIT {STRBUF_INIT, STRBUF_INIT, false, false}
+#define JSON_WRITE_INIT {STRBUF_INIT, STRBUF_INIT, false, false, NULL}
 
 void json_write_object(struct json_write *w);
 void json_write_array(struct json_write *w);

@@ -60,14 +60,14 @@ static int print_query(struct cfg *cfg, const char *query, bool json)
 			goto out;
 		}
 		if (json) {
-			struct json_write w = JSON_WRITE_INIT;
+			struct json_write w = JSON_OUT_INIT;
 			json_write_string(&w, v);
 			json_out_print(&w);
 		} else {
 			strbuf_addf(&sb, "%s\n", v);
 		}
 	} else if (json) {
-		struct json_write w = JSON_WRITE_INIT;
+		struct json_write w = JSON_OUT_INIT;
 		cfg_print_json(cfg, s, &w);
 		json_out_print(&w);
 	} else {
@@ -150,7 +150,7 @@ int cmd_config(int argc, char **argv)
 	} else if (query) {
 		rc = print_query(&cfg, query, json);
 	} else if (json) {
-		struct json_write w = JSON_WRITE_INIT;
+		struct json_write w = JSON_OUT_INIT;
 		cfg_print_json(&cfg, NULL, &w);
 		json_out_print(&w);
 		rc = EXIT_OK;

@@ -47,7 +47,7 @@ enum format { TEXT, JSON, DOT, TREE };
 static void print_json(struct pkgdb *db, struct pkg **roots, size_t nroots, struct pkg **order,
 		       size_t n)
 {
-	struct json_write w = JSON_WRITE_INIT;
+	struct json_write w = JSON_OUT_INIT;
 	json_write_object(&w);
 	json_write_member(&w, "root", db->root);
 	json_write_key(&w, "targets");

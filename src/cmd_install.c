@@ -342,7 +342,7 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 	    pkgsel_select(&db, targets, ntargets, &o.sel, &order, &n, &roots, &nroots) == 0 &&
 	    pkgdb_check_picks(&db) == 0) {
 		if (o.pretend && o.json) {
-			struct json_write w = JSON_WRITE_INIT;
+			struct json_write w = JSON_OUT_INIT;
 			json_write_array(&w);
 			for (size_t i = 0; i < n; i++) {
 				json_write_object(&w);

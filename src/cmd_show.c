@@ -38,7 +38,7 @@ static void show(struct pkgdb *db, const struct pkg *p, const struct minilay_fil
 		 struct pkg **needed_by, size_t nneeded_by, bool json)
 {
 	if (json) {
-		struct json_write w = JSON_WRITE_INIT;
+		struct json_write w = JSON_OUT_INIT;
 		json_write_object(&w);
 		pkg_json_members(db, p, true, &w);
 		json_write_key(&w, "shadows");

@@ -49,6 +49,11 @@ void json_write_json(struct json_write *w, const json_t *j)
 	}
 }
 
+void json_out_write(const char *text, size_t len)
+{
+	fwrite(text, 1, len, stdout);
+}
+
 void json_out_print(struct json_write *w)
 {
 	strbuf_addc(&w->out, '\n');
@@ -58,7 +63,7 @@ void json_out_print(struct json_write *w)
 
 void json_print(json_t *j)
 {
-	struct json_write w = JSON_WRITE_INIT;
+	struct json_write w = JSON_OUT_INIT;
 	json_write_json(&w, j);
 	json_out_print(&w);
 	json_decref(j);

@@ -14,6 +14,7 @@
 #include "../../lib/json_write.h"
 #include "../../src/json_out.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,48 @@ static void test_stream_api_matches_document(void **state)
 	json_write_release(&w);
 }
 
+static struct strbuf sunk = STRBUF_INIT;
+static int sink_calls;
+
+static void sink_to_buffer(const char *text, size_t len)
+{
+	strbuf_add(&sunk, text, len);
+	sink_calls++;
+}
+
+/* With a sink, a long document leaves in pieces of 64 KiB or more, each
+ * at the end of a container; together they are the whole text. */
+static void test_sink_gets_the_text_in_pieces(void **state)
+{
+	(void)state;
+	struct json_write w = JSON_WRITE_INIT;
+	w.sink = sink_to_buffer;
+	json_t *doc = json_array();
+	json_write_array(&w);
+	for (int i = 0; i < 5000; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "package-%05d", i);
+		json_array_append_new(doc, json_pack("{s:s, s:[s]}", "name", name, "deps", name));
+		json_write_object(&w);
+		json_write_member(&w, "name", name);
+		json_write_key(&w, "deps");
+		json_write_array(&w);
+		json_write_string(&w, name);
+		json_write_end(&w);
+		json_write_end(&w);
+		assert_true(w.out.len < 64 * 1024 + 100);
+	}
+	json_write_end(&w);
+	assert_true(sink_calls >= 4);
+	strbuf_add(&sunk, w.out.buf, w.out.len);
+	char *want = json_dumps(doc, JSON_INDENT(2));
+	assert_string_equal(sunk.buf, want);
+	free(want);
+	json_decref(doc);
+	json_write_release(&w);
+	strbuf_release(&sunk);
+}
+
 static void test_invalid_utf8_becomes_replacement(void **state)
 {
 	(void)state;
@@ -196,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_containers_and_nesting),
 		cmocka_unit_test(test_order_is_insertion_order),
 		cmocka_unit_test(test_stream_api_matches_document),
+		cmocka_unit_test(test_sink_gets_the_text_in_pieces),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement),
 		cmocka_unit_test(test_print_of_failed_pack_is_null),
 	};
