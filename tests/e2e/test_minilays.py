@@ -443,6 +443,18 @@ def test_unknown_key_warns(minimerge, tmp_path):
         "minimerge: %s/minilays/a/x:4: warning: unknown key 'zzzzzzzz' in [minibuild]" % root]
 
 
+def test_json_is_utf8_whatever_bytes_the_paths_hold(minimerge, tmp_path):
+    root = make_root(tmp_path / 'ok', {'minilays/a/zlib': OK})
+    bad = os.path.join(os.fsencode(str(tmp_path)), b'r\xffoot')
+    os.rename(os.fsencode(root), bad)
+    p = subprocess.run([minimerge, '-C', bad, 'graph', '--json'], cwd=bad,
+                       env=env_for(str(tmp_path)), capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout.decode('utf-8'))
+    assert doc['root'] == str(tmp_path) + '/r\ufffdoot'
+    assert doc['packages'][0]['path'] == doc['root'] + '/minilays/a/zlib'
+
+
 def test_loading_all_keeps_messages_in_file_order(minimerge, tmp_path):
     """graph without targets loads every minibuild, half of them on
     a second thread from the last up: its warnings and errors still come
