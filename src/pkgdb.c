@@ -11,7 +11,6 @@
 #include "../lib/strbuf.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +87,7 @@ void pkgdb_close(struct pkgdb *db)
 	dag_free(&db->dag);
 	hmap_free(&db->pkgs);
 	hmap_free(&db->variables);
-	hmap_free(&db->installed_seen);
+	hmap_free(&db->installed);
 	minilays_free(&db->minilays);
 	cfg_file_free(&db->cfg);
 	arena_free(&db->arena);
@@ -301,24 +300,34 @@ int pkgdb_check_picks(struct pkgdb *db)
 	return -1;
 }
 
+static bool keep_directory(const char *name, bool is_dir, void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	return is_dir;
+}
+
 bool pkgdb_installed(struct pkgdb *db, const struct pkg *p)
 {
 	if (!p->mb.category.value || p->mb.meta)
 		return false;
 	const char *category = p->mb.category.value;
-	/* One readdir per category instead of a failed stat per package: a
-	 * 10,000-package graph stats only what is there. */
-	if (!hmap_gets(&db->installed_seen, category)) {
-		hmap_put(&db->installed_seen, category, strlen(category), db);
-		DIR *d = opendir(path_join(&db->arena, db->root, category));
-		for (struct dirent *e; d && (e = readdir(d));) {
-			const char *key = path_join(&db->arena, category, e->d_name);
-			hmap_put(&db->installed_seen, key, strlen(key), db);
+	/* One listing per category instead of a stat per package: a
+	 * 10,000-package graph asks about every one. */
+	if (!hmap_gets(&db->installed, category)) {
+		hmap_put(&db->installed, category, strlen(category), db);
+		size_t n = 0;
+		const char **dirs = fs_list_dir(&db->arena, path_join(&db->arena, db->root, category),
+						keep_directory, NULL, &n);
+		for (size_t i = 0; dirs && i < n; i++) {
+			const char *key = path_join(&db->arena, category, dirs[i]);
+			hmap_put(&db->installed, key, strlen(key), db);
 		}
-		if (d)
-			closedir(d);
+		free(dirs);
 	}
-	const char *key = path_join(&db->arena, category, p->mb.name);
-	return hmap_gets(&db->installed_seen, key) &&
-	       fs_is_dir(path_join(&db->arena, db->root, key), true);
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "%s/%s", category, p->mb.name);
+	bool installed = hmap_get(&db->installed, key.buf, key.len) != NULL;
+	strbuf_release(&key);
+	return installed;
 }

@@ -65,8 +65,9 @@ struct pkgdb {
 	struct pkgdb_loaded *ahead_loaded;
 	struct arena ahead_arena;
 	/* pkgdb_installed lists each category directory once: "category" for
-	 * those listed, "category/name" for each name found in them. */
-	struct hmap installed_seen;
+	 * those listed, "category/name" for each directory in them (or link
+	 * to one). */
+	struct hmap installed;
 };
 
 /* Finds the root and reads its settings and minilays.  0 or -1 (reported).
