@@ -141,17 +141,12 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 	strbuf_add(out, "\"", 1);
 }
 
-void json_write_keyn(struct json_write *w, const char *key, size_t len)
-{
-	before_item(w);
-	add_escaped(&w->out, key, len);
-	strbuf_add(&w->out, ": ", 2);
-	w->after_key = true;
-}
-
 void json_write_key(struct json_write *w, const char *key)
 {
-	json_write_keyn(w, key, strlen(key));
+	before_item(w);
+	add_escaped(&w->out, key, strlen(key));
+	strbuf_add(&w->out, ": ", 2);
+	w->after_key = true;
 }
 
 void json_write_stringn(struct json_write *w, const char *s, size_t len)

@@ -30,13 +30,12 @@ struct json_write {
 	void (*sink)(const char *text, size_t len);
 };
 
-#define JSON_WRITE_INIT {STRBUF_INIT, STRBUF_INIT, false, false, NULL}
+#define JSON_WRITE_INIT {.out = STRBUF_INIT, .closers = STRBUF_INIT}
 
 void json_write_object(struct json_write *w);
 void json_write_array(struct json_write *w);
 void json_write_end(struct json_write *w);
 void json_write_key(struct json_write *w, const char *key);
-void json_write_keyn(struct json_write *w, const char *key, size_t len);
 /* NULL is written as null. */
 void json_write_string(struct json_write *w, const char *s);
 void json_write_stringn(struct json_write *w, const char *s, size_t len);

@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 /* A json_write that prints on stdout as it goes; json_out_print ends it. */
-#define JSON_OUT_INIT {STRBUF_INIT, STRBUF_INIT, false, false, json_out_write}
+#define JSON_OUT_INIT {.out = STRBUF_INIT, .closers = STRBUF_INIT, .sink = json_out_write}
 void json_out_write(const char *text, size_t len);
 
 /* Appends j to w as it is, objects in their insertion order. */
