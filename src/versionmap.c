@@ -121,7 +121,9 @@ void versionmap_of_packages(struct versionmap *vm, struct pkg **order, size_t n)
 			const struct pkg *dep = order[i]->deps[d];
 			uintptr_t k = (uintptr_t)hmap_get(&index, dep->mb.name, strlen(dep->mb.name));
 			if (k)
-				versionmap_require(vm, k - 1, base.buf, v, dep->choice == PKG_NAMED);
+				versionmap_require(vm, k - 1, base.buf, v,
+						   !strcmp(order[i]->mb.dependencies[d],
+							   dep->mb.name));
 		}
 	}
 	strbuf_release(&base);

@@ -81,6 +81,21 @@ def test_json(minimerge, tmp_path):
     assert json.loads(p.stdout) == [app]
 
 
+def test_exact_is_how_each_requirer_asked(minimerge, tmp_path):
+    """app names zlib-1.2 and lib asks for zlib, pinned to 1.2: both need
+    the same package, but only app's requirement is ==."""
+    root = root_with(tmp_path, {'app-2.1': 'zlib-1.2 lib', 'lib-1.0': 'zlib',
+                                'zlib-1.2': '', 'zlib-1.3': ''},
+                     '\n[versions]\nzlib = 1.2\n')
+    p = subprocess.run([minimerge, '-C', root, 'report', 'app-2.1'], capture_output=True,
+                       text=True, timeout=60, env=env_for(root))
+    assert p.returncode == 0, p.stderr
+    packages = json.loads(p.stdout)['packages']
+    assert packages['app']['requirements'] == [
+        {'name': 'lib'}, {'name': 'zlib', 'equation': '==', 'version': '1.2'}]
+    assert packages['lib']['requirements'] == [{'name': 'zlib'}]
+
+
 def test_two_versions_of_a_name_and_errors(minimerge, tmp_path):
     root = root_with(tmp_path, {'all-1.0': 'zlib-1.2 zlib-1.3', 'zlib-1.2': '',
                                 'zlib-1.3': ''})
