@@ -89,6 +89,15 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+char *arena_strdup_lower(struct arena *a, const char *s)
+{
+	char *r = arena_strdup(a, s);
+	for (char *c = r; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return r;
+}
+
 void arena_free(struct arena *a)
 {
 	struct arena_chunk *c = a->chunks;

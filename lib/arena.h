@@ -21,6 +21,8 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t size);     /* zeroed, aligned */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* A copy with ASCII letters lower-cased (names compared without case). */
+char *arena_strdup_lower(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 
 /* xmalloc and friends: malloc that ends the process when memory runs out. */

@@ -13,7 +13,6 @@
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,9 +112,7 @@ static int map_depends(struct project *p)
 	int rc = pkgdb_open(&db);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *name = p->info.build_depends[i];
-		char *lower = arena_strdup(&p->arena, name);
-		for (char *c = lower; *c; c++)
-			*c = (char)tolower((unsigned char)*c);
+		char *lower = arena_strdup_lower(&p->arena, name);
 		if (hmap_gets(&db.minilays.by_base, lower) || hmap_gets(&db.minilays.by_name, lower))
 			p->deps[p->ndeps++] = lower;
 		else

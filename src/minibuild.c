@@ -9,7 +9,6 @@
 #include "../lib/spell.h"
 #include "../lib/strbuf.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,9 +252,7 @@ int minibuild_parse(struct arena *a, const struct minibuild_context *ctx, const 
 			rc = -1;
 			break;
 		}
-		char *key = arena_strdup(a, d->name);
-		for (char *k = key; *k; k++)
-			*k = (char)tolower((unsigned char)*k);
+		char *key = arena_strdup_lower(a, d->name);
 		struct minibuild_value v = {expand_variables(a, ctx->variables, d->set), d->set_line};
 		const char *os_part = key + strlen("dependencies-");
 		if (!strcmp(key, "dependencies")) {

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -405,6 +404,13 @@ static int plan_buildout(struct part_plan *pp, struct cfg *cfg)
 		if (!pp->pins)
 			return -1;
 	}
+	/* Looked up for every part with a version and every external
+	 * recipe, on every run. */
+	for (size_t i = 0; i < pp->npins; i++) {
+		char *lower = arena_strdup_lower(&pp->arena, pp->pins[i].name);
+		if (!hmap_gets(&pp->pin_by_name, lower))
+			hmap_put(&pp->pin_by_name, lower, strlen(lower), (void *)pp->pins[i].value);
+	}
 	return 0;
 }
 
@@ -420,12 +426,9 @@ int part_plan_read(struct part_plan *pp, struct cfg *cfg, const struct cfg_load_
 }
 
 /* buildout compares the names of the versions section in lower case. */
-static const char *pinned(const struct part_plan *pp, const char *name)
+static const char *pinned(const struct part_plan *pp, struct arena *a, const char *name)
 {
-	for (size_t i = 0; i < pp->npins; i++)
-		if (!strcasecmp(pp->pins[i].name, name))
-			return pp->pins[i].value;
-	return NULL;
+	return hmap_gets(&pp->pin_by_name, arena_strdup_lower(a, name));
 }
 
 /* "my.recipe:entry" is the distribution my.recipe. */
@@ -448,7 +451,7 @@ int part_plan_versions(const struct part_plan *pp, struct versionmap *vm)
 		const char *version = recipe_option(p, "version");
 		if (version && *version) {
 			size_t k = versionmap_add(vm, p->name, version,
-						  pinned(pp, p->name) ? PKG_PINNED : PKG_NAMED);
+						  pinned(pp, &vm->arena, p->name) ? PKG_PINNED : PKG_NAMED);
 			hmap_put(&parts, p->name, strlen(p->name), (void *)(uintptr_t)(k + 1));
 		}
 		const char *declared = p->recipe->declared_version
@@ -456,7 +459,7 @@ int part_plan_versions(const struct part_plan *pp, struct versionmap *vm)
 		if (!declared)
 			continue;
 		const char *dist = distribution(&vm->arena, p->recipe_name);
-		const char *pin = pinned(pp, dist);
+		const char *pin = pinned(pp, &vm->arena, dist);
 		if (pin && strcmp(pin, declared)) {
 			const struct cfg_option *o = cfg_find_option(pj->section, "recipe");
 			diag_error(o ? o->file : pj->section->file, o ? o->line : pj->section->line,
@@ -620,5 +623,6 @@ bool part_plan_is_uninstall(const struct graph_action *a)
 void part_plan_free(struct part_plan *pp)
 {
 	hmap_free(&pp->installed);
+	hmap_free(&pp->pin_by_name);
 	arena_free(&pp->arena);
 }

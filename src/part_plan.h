@@ -47,6 +47,7 @@ struct part_plan {
 	 * none when it is empty. */
 	struct recipe_option *pins;
 	size_t npins;
+	struct hmap pin_by_name; /* lower-cased name -> value, as buildout looks */
 	/* The parts the store says are installed, by name: read once. */
 	struct hmap installed;
 };

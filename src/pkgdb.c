@@ -10,7 +10,6 @@
 #include "../lib/spell.h"
 #include "../lib/strbuf.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +63,7 @@ int pkgdb_open(struct pkgdb *db)
 	if (!db->root || read_settings(db) < 0)
 		return -1;
 	struct utsname u;
-	char *os = arena_strdup(a, uname(&u) == 0 ? u.sysname : "unknown");
-	for (char *c = os; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
+	char *os = arena_strdup_lower(a, uname(&u) == 0 ? u.sysname : "unknown");
 	db->ctx = (struct minibuild_context){&db->variables, os};
 	const struct cfg_delta *listed = setting(db, "minimerge", "minilays");
 	return minilays_open(a, db->root, getenv("MINILAYS"), listed ? listed->set : NULL,
