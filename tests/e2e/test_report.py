@@ -325,6 +325,31 @@ def test_report_file_url_and_no_url(minimerge, tmp_path):
     assert p.returncode == 0 and not (tmp_path / 'r.json').exists()
 
 
+def test_dry_runs_and_fetches_report_nothing(minimerge, tmp_path):
+    """Only a run that installs sends its report and writes picked versions."""
+    out = tmp_path / 'report.json'
+    d = project(tmp_path, sending('file://%s' % out, 'update-versions-file = picked.cfg'))
+    p = buildout(minimerge, tmp_path, d, '--dry-run')
+    assert p.returncode == 0, p.stderr
+    assert not out.exists() and not (d / 'picked.cfg').exists() and ran(tmp_path) == []
+    p = buildout(minimerge, tmp_path, d)
+    assert p.returncode == 0, p.stderr
+    assert out.exists() and (d / 'picked.cfg').exists()
+    root = install_root(tmp_path / 'i', 'send-data-url = file://%s/r.json\n'
+                        'update-versions-file = etc/picked.cfg\n' % tmp_path)
+    for args in (['install', '-n', 'app'], ['fetch', 'app']):
+        p = subprocess.run([minimerge, '-C', root] + args, capture_output=True, text=True,
+                           timeout=60, env=env_for(root))
+        assert p.returncode == 0, (args, p.stderr)
+        assert not (tmp_path / 'r.json').exists(), args
+        assert not os.path.exists(os.path.join(root, 'etc', 'picked.cfg')), args
+    p = subprocess.run([minimerge, '-C', root, 'install', 'app'], capture_output=True,
+                       text=True, timeout=60, env=env_for(root))
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / 'r.json').exists()
+    assert os.path.exists(os.path.join(root, 'etc', 'picked.cfg'))
+
+
 def test_report_command_for_a_config(minimerge, tmp_path):
     with Whiskers(api='json') as w:
         d = project(tmp_path)
