@@ -67,9 +67,11 @@ class Whiskers:
                 return None, 'Not a valid request. Error was: %s' % e
             if not isinstance(wrapped, dict) or 'data' not in wrapped:
                 return None, 'No data. Nothing added.'
-            text = wrapped['data']
-            if isinstance(text, dict):
-                return text, None
+            # Whiskers since 2014 takes request.json_body['data'] as the
+            # document itself: a JSON string there is no document.
+            if not isinstance(wrapped['data'], dict):
+                return None, 'Not a valid request. Error was: data is not an object'
+            return wrapped['data'], None
         try:
             doc = json.loads(text)
         except (TypeError, ValueError) as e:
