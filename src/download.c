@@ -152,28 +152,6 @@ static size_t on_data(const char *data, size_t len, void *ctx)
 	return s->err ? 0 : len;
 }
 
-/* Worth another try: the network or the server may do better later. */
-static bool transient(CURLcode rc, long status)
-{
-	switch (rc) {
-	case CURLE_HTTP_RETURNED_ERROR:
-		return status >= 500 || status == 429 || status == 408;
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-	case CURLE_FTP_ACCEPT_TIMEOUT:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* One transfer into part, appending from its current size.  0, or -1 if
  * libcurl could not be used (said in why). */
 static int transfer(const struct download *d, const char *part, struct transfer *t,
@@ -232,7 +210,8 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 			if (transfer(d, part, &t, &sink, why) != 0)
 				return -1;
 		}
-		if (t.rc == CURLE_OK || !transient(t.rc, t.status) || attempt == DOWNLOAD_RETRIES)
+		if (t.rc == CURLE_OK || !transfers_transient(t.rc, t.status) ||
+		    attempt == DOWNLOAD_RETRIES)
 			break;
 		struct strbuf reason = STRBUF_INIT;
 		describe(d, &t, &sink, &reason);
@@ -244,7 +223,7 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 	if (t.rc != CURLE_OK) {
 		describe(d, &t, &sink, why);
 		/* What a permanent failure left is no start for a resume. */
-		if (!transient(t.rc, t.status))
+		if (!transfers_transient(t.rc, t.status))
 			unlink(part);
 		return -1;
 	}

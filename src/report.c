@@ -114,15 +114,19 @@ static void form_field(struct strbuf *out, const char *name, const char *value)
 	}
 }
 
+/* As buildout.sendpickedversions: three tries. */
+enum { REPORT_TRIES = 3 };
+
 static size_t on_reply(const char *data, size_t len, void *out)
 {
 	strbuf_add(out, data, len);
 	return len;
 }
 
-/* One POST; 0 with the reply in reply, or -1 with why in why. */
+/* One POST; 0 with the reply in reply, or -1 with why in why and *again
+ * set when another try may do better. */
 static int post(const char *url, const struct strbuf *body, const struct report_options *o,
-		struct strbuf *reply, struct strbuf *why)
+		struct strbuf *reply, struct strbuf *why, bool *again)
 {
 	struct transfer t = {.url = url, .write = on_reply, .ctx = reply,
 			     .post = body->buf, .post_len = body->len,
@@ -130,7 +134,9 @@ static int post(const char *url, const struct strbuf *body, const struct report_
 			     .timeout_seconds = o->timeout_seconds};
 	strbuf_reset(reply);
 	strbuf_reset(why);
+	*again = false;
 	if (transfers_run(&t) != 0 || t.rc != CURLE_OK) {
+		*again = transfers_transient(t.rc, t.status);
 		if (t.rc == CURLE_HTTP_RETURNED_ERROR)
 			strbuf_addf(why, "HTTP %ld", t.status);
 		else
@@ -139,6 +145,7 @@ static int post(const char *url, const struct strbuf *body, const struct report_
 	}
 	if (!reply->len) {
 		strbuf_adds(why, "the server's reply was empty");
+		*again = true;
 		return -1;
 	}
 	return 0;
@@ -163,11 +170,12 @@ static void send_http(const json_t *doc, const struct report_options *o)
 	}
 	free(text);
 	int rc = -1;
-	for (int try = 1; try <= REPORT_TRIES && rc != 0; try++) {
+	bool again = true;
+	for (int try = 1; try <= REPORT_TRIES && rc != 0 && again; try++) {
 		if (try > 1)
 			transfers_pause_ms(500L << (try - 2));
-		rc = post(url.buf, &body, o, &reply, &why);
-		if (rc != 0 && try < REPORT_TRIES)
+		rc = post(url.buf, &body, o, &reply, &why, &again);
+		if (rc != 0 && again && try < REPORT_TRIES)
 			fprintf(stderr, "minimerge: sending the data to %s: try %d of %d: %s\n",
 				url.buf, try, REPORT_TRIES, why.buf);
 	}

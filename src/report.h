@@ -33,7 +33,7 @@ struct report_input {
 
 json_t *report_document(const struct versionmap *vm, const struct report_input *in);
 
-enum { REPORT_TRIES = 3, REPORT_TIMEOUT_SECONDS = 60 };
+enum { REPORT_TIMEOUT_SECONDS = 60 };
 
 struct report_options {
 	/* send-data-url (or whiskers-url): http(s), with '/' appended; file://

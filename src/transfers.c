@@ -245,3 +245,24 @@ void transfers_pause_ms(long ms)
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
+
+bool transfers_transient(CURLcode rc, long status)
+{
+	switch (rc) {
+	case CURLE_HTTP_RETURNED_ERROR:
+		return status >= 500 || status == 429 || status == 408;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_FTP_ACCEPT_TIMEOUT:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -47,6 +47,10 @@ int transfers_run(struct transfer *t);
 /* Sleeps ms milliseconds, signals or not: the wait between two tries of a
  * transfer. */
 void transfers_pause_ms(long ms);
+/* Whether a transfer that ended with rc (and HTTP status) may succeed if
+ * tried again: connection trouble, timeouts, 5xx, 408 and 429; not 4xx,
+ * a bad host or a bad URL. */
+bool transfers_transient(CURLcode rc, long status);
 
 /* What is in flight now: bytes received, the sum of the sizes the servers
  * announced (of those that did), and all bytes received since the start,

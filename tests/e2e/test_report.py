@@ -288,6 +288,17 @@ def test_report_server_failing_twice(minimerge, tmp_path):
     assert p.stdout.endswith('Added buildout information to Whiskers.\n')
 
 
+def test_report_refused_for_good_is_sent_once(minimerge, tmp_path):
+    with Whiskers(api='form') as w:
+        d = project(tmp_path, sending(w.url + '/nowhere'))
+        p = buildout(minimerge, tmp_path, d)
+    assert p.returncode == 0, p.stderr
+    # A 404 will not change: one request, no "try N of 3".
+    assert w.requests == [('POST', '/nowhere/', 'application/x-www-form-urlencoded')]
+    assert 'try 1 of 3' not in p.stderr, p.stderr
+    assert p.stdout.endswith('Got error sending the data to %s/nowhere/ (HTTP 404)\n' % w.url)
+
+
 def test_report_server_never_answering(minimerge, tmp_path):
     with Whiskers(api='form', hang=True) as w:
         d = project(tmp_path, sending(w.url, 'send-data-timeout = 1'))
