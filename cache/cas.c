@@ -262,17 +262,10 @@ struct sink {
 static la_ssize_t sink_write(struct archive *a, void *ctx, const void *buf, size_t len)
 {
 	struct sink *k = ctx;
-	const char *p = buf;
-	for (size_t left = len; left;) {
-		ssize_t n = write(k->fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			k->al->set_error(a, errno, "cannot write %s: %s", k->path, strerror(errno));
-			return -1;
-		}
-		p += n;
-		left -= (size_t)n;
+	int err = fs_write_all(k->fd, buf, len);
+	if (err) {
+		k->al->set_error(a, err, "cannot write %s: %s", k->path, strerror(err));
+		return -1;
 	}
 	XXH3_128bits_update(k->xxh, buf, len);
 	k->size += len;

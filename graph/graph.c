@@ -194,6 +194,13 @@ int graph_job_log_fd(struct graph_job *job)
 	return job->log_fd;
 }
 
+/* Text of the run's own (a command, a line) into the log. */
+static void log_text(struct graph_job *job, const struct strbuf *sb)
+{
+	if (graph_job_log_fd(job) >= 0 && fs_write_all(job->log_fd, sb->buf, sb->len) != 0)
+		diag_warning(job->action->log_path, 0, "cannot write the log");
+}
+
 int graph_job_jobs(const struct graph_job *job)
 {
 	return job->jobs;
@@ -229,10 +236,7 @@ void graph_job_command(struct graph_job *job, const char *const *argv)
 		job->observer->command(job->observer->ctx, job->action, line.buf);
 	struct strbuf log = STRBUF_INIT;
 	strbuf_addf(&log, "$ %s\n", line.buf);
-	/* The log is the action's own file: a short write is not worth a retry
-	 * loop that would hide the command's output order. */
-	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, log.buf, log.len) < 0)
-		diag_warning(job->action->log_path, 0, "cannot write the log");
+	log_text(job, &log);
 	strbuf_release(&log);
 	strbuf_release(&line);
 }
@@ -291,8 +295,7 @@ int graph_job_remove_tree(struct graph_job *job, const char *path)
 static void log_line(struct graph_job *job, struct strbuf *sb)
 {
 	strbuf_addc(sb, '\n');
-	if (graph_job_log_fd(job) >= 0 && write(job->log_fd, sb->buf, sb->len) < 0)
-		diag_warning(job->action->log_path, 0, "cannot write the log");
+	log_text(job, sb);
 }
 
 void graph_job_say(struct graph_job *job, const char *fmt, ...)

@@ -86,7 +86,6 @@ struct found {
 };
 
 struct collect {
-	const char *prefix;
 	size_t prefix_len;
 	struct arena *arena;
 	struct found *items;
@@ -126,7 +125,7 @@ static int by_time(const void *a, const void *b)
 int part_state_each(struct store *s, const char *prefix, part_state_visit_fn *fn, void *ctx,
 		    struct arena *a)
 {
-	struct collect c = {.prefix = prefix, .prefix_len = strlen(prefix), .arena = a};
+	struct collect c = {.prefix_len = strlen(prefix), .arena = a};
 	int rc = store_each(s, STORE_PARTS, prefix, c.prefix_len, collect_one, &c) < 0 || c.bad ? -1 : 0;
 	if (rc == 0 && c.n) {
 		qsort(c.items, c.n, sizeof(*c.items), by_time);
