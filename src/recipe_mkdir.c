@@ -47,8 +47,8 @@ static int mkdir_install(struct recipe_run *r)
 	if (recipe_option_bool(r, "create-intermediate", true, &intermediate) != 0 ||
 	    recipe_option_bool(r, "remove-on-update", false, &remove) != 0)
 		return -1;
-	const char *mode_text = recipe_option(r->part, "mode");
-	mode_t mode = recipe_option_mode(r->part, 0777);
+	mode_t explicit_mode = recipe_option_mode(r->part, 0);
+	mode_t mode = explicit_mode ? explicit_mode : 0777;
 	char *list = xstrdup(recipe_option_or(r->part, "paths", "")), *save = NULL;
 	int rc = 0;
 	for (char *t = strtok_r(list, "\n", &save); t && rc == 0; t = strtok_r(NULL, "\n", &save)) {
@@ -56,7 +56,7 @@ static int mkdir_install(struct recipe_run *r)
 		if (!fs_is_dir(t, true)) {
 			err = intermediate ? fs_mkdirs(t, mode) : (mkdir(t, mode) ? errno : 0);
 			/* The umask must not narrow an explicit mode. */
-			if (!err && mode_text && *mode_text && chmod(t, mode) != 0)
+			if (!err && explicit_mode && chmod(t, mode) != 0)
 				err = errno;
 		}
 		if (err) {
