@@ -388,22 +388,36 @@ def test_a_cached_download_is_hashed_again_only_when_its_stat_changed(
     # Older than a second: its stat can be trusted.
     os.utime(cached, (1500000000, 1500000000))
 
+    trace = str(tmp_path / 'openat.log')
+
     def refetch():
+        """The fetch log, and how often the run opened the cached file."""
         subprocess.run(['rm', '-rf', stack.home('leaf0')], check=True)
         mm(minimerge, stack, 'cache', 'clear')
-        r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+        r = subprocess.run(['strace', '-f', '-qq', '-e', 'trace=openat', '-o', trace,
+                            minimerge, '-C', stack.root, 'install', stack.full('leaf0')],
+                           cwd=stack.root, env=env_for(stack.root), capture_output=True,
+                           text=True, timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr
-        return fetch_log(stack)
+        with open(trace) as f:
+            opens = sum(1 for line in f if re.search(r'[/"]%s", ' % re.escape(name), line)
+                        and ' = -1 ' not in line)
+        return fetch_log(stack), opens
     time.sleep(1.1)  # the utime changed its ctime: let that age too
-    text = refetch()  # hashed, and kept
+    text, hashed = refetch()  # hashed, and kept
     assert 'in the download cache' in text and 'verified before' not in text, text
-    assert 'verified before, and unchanged since' in refetch()
+    text, opens = refetch()
+    assert 'verified before, and unchanged since' in text
+    # Opened once, to unpack it: neither its content hash nor its
+    # checksums read it again (the run before opened it for those too, and
+    # to sync it before keeping the record).
+    assert opens == 1 and hashed >= 3, (hashed, opens)
     # The same size, other bytes, the time put back: the ctime tells.
     with open(cached, 'r+b') as f:
         f.seek(100)
         f.write(b'X')
     os.utime(cached, (1500000000, 1500000000))
-    text = refetch()
+    text, _ = refetch()
     assert 'verified before' not in text
     assert 'fetching it again' in text
     assert len(http_server.requests('/dl/leaf0-1.0.tar.gz')) == 2
