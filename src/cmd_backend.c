@@ -333,12 +333,6 @@ static void minibuild_text(const struct project *p, const char *category, struct
 		strbuf_addf(out, "description = %.*s\n", (int)synopsis, pi->description);
 }
 
-static bool valid_category(const char *c)
-{
-	return *c && strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") ==
-			     strlen(c);
-}
-
 int cmd_minitagify(int argc, char **argv)
 {
 	struct args args = {NULL, false};
@@ -362,9 +356,8 @@ int cmd_minitagify(int argc, char **argv)
 			return EXIT_BAD_INPUT;
 		}
 	}
-	if (!valid_category(category)) {
-		diag_error(NULL, 0, "minitagify: --category %s: letters, digits, '_', '-' and '.' only",
-			   category);
+	if (!minibuild_category_valid(category)) {
+		diag_error(NULL, 0, "minitagify: --category %s: letters and digits only", category);
 		return EXIT_BAD_INPUT;
 	}
 	struct project p;

@@ -48,6 +48,13 @@ static struct minibuild_value *field_at(struct minibuild *mb, size_t i)
 	return (struct minibuild_value *)((char *)mb + fields[i].offset);
 }
 
+bool minibuild_category_valid(const char *category)
+{
+	static const char letters_digits[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	return *category && strspn(category, letters_digits) == strlen(category);
+}
+
 static bool one_of(const char *v, const char *const *set)
 {
 	for (; *set; set++)
@@ -187,11 +194,7 @@ static int check(const struct minibuild *mb)
 	} else if (mb->src_uri.value && !mb->category.value) {
 		diag_error(path, mb->src_uri.line, "src_uri is given but category is not");
 		rc = -1;
-	} else if (mb->category.value &&
-		   (!*mb->category.value ||
-		    strspn(mb->category.value,
-			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") !=
-			    strlen(mb->category.value))) {
+	} else if (mb->category.value && !minibuild_category_valid(mb->category.value)) {
 		diag_error(path, mb->category.line,
 			   "category '%s' may hold only letters and digits", mb->category.value);
 		rc = -1;

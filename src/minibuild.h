@@ -53,6 +53,9 @@ int minibuild_parse(struct arena *a, const struct minibuild_context *ctx, const 
 		    const char *name, const char *minilay, const char *text, size_t len,
 		    struct minibuild *out);
 
+/* A category minitage accepts: letters and digits, at least one. */
+bool minibuild_category_valid(const char *category);
+
 /* Reads and parses the file minilay/name.  0 or -1 (reported). */
 int minibuild_load(struct arena *a, const struct minibuild_context *ctx, const char *minilay,
 		   const char *name, struct minibuild *out);

@@ -499,6 +499,22 @@ def test_minitagify(minimerge, tree, tmp_path):
     assert p.returncode == 2
     assert p.stderr == 'minimerge: hello-2.1: error: already exists (--force replaces it)\n'
     assert (out / 'hello-2.1').read_text() == 'sentinel\n'
+    # --dump names the minibuilds the build needs, as minitagify writes them.
+    p = run(minimerge, '-C', str(root), 'info', '--dump', project, paths=b.path)
+    assert p.returncode == 0, show(p)
+    assert json.loads(p.stdout)['minibuild_depends'] == ['zlib']
+    # A category is what a minibuild accepts: letters and digits.
+    p = run(minimerge, '-C', str(root), 'minitagify', '--category', 'my-deps', '-o', '-',
+            project, paths=b.path)
+    assert p.returncode == 2 and p.stdout == ''
+    assert p.stderr == ('minimerge: error: minitagify: --category my-deps: letters and '
+                        'digits only\n')
+    lay = root / 'minilays' / 'base'
+    p = run(minimerge, '-C', str(root), 'minitagify', '--category', 'apps2', '-o',
+            str(lay / 'hello-2.1'), project, paths=b.path)
+    assert p.returncode == 0, show(p)
+    p = run(minimerge, '-C', str(root), 'show', 'hello-2.1')
+    assert p.returncode == 0 and 'category = apps2' in p.stdout, show(p)
 
 
 # ---- what review found ----
