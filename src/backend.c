@@ -3,7 +3,6 @@
 #include "build_env.h"
 #include "project_info.h"
 
-#include "../lib/file.h"
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 #include "../lib/spawn.h"

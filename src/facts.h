@@ -69,12 +69,10 @@ int facts_license_files(const char *dir, json_t *facts, struct strbuf *err);
 
 /* Whether dir/name is a regular file (a symbolic link to one counts). */
 bool facts_has_file(const char *dir, const char *name);
-/* Reads dir/name into text (reset first), cut at its first NUL byte.  1
- * read, 0 not there (or not a regular file), -1 with the reason appended to
- * err. */
-int facts_read(const char *dir, const char *name, struct strbuf *text, struct strbuf *err);
-/* facts_read of the first of names (NULL-ended) that is there, or the
- * first that cannot be read: 1, 0 (none is there) or -1. */
+/* Reads the first of names (NULL-ended) that is in dir, or the first that
+ * cannot be read, into text (reset first), cut at its first NUL byte: 1
+ * read, 0 none is there (or not a regular file), -1 with the reason
+ * appended to err. */
 int facts_read_first(const char *dir, const char *const *names, struct strbuf *text,
 		     struct strbuf *err);
 /* A file a reader reads, and the function that reads its text. */
@@ -117,10 +115,6 @@ bool facts_next_word(const char **p, const char **w, size_t *n);
  * strstr measures all the rest of the text at each call, which makes a
  * scan that calls it at every string quadratic. */
 const char *facts_find(const char *p, const char *s);
-/* Whether the identifier word stands at p in text: not inside a longer
- * word ([A-Za-z0-9_]) on either side; nocase compares ASCII letters
- * without their case. */
-bool facts_word_at(const char *text, const char *p, const char *word, bool nocase);
 /* Whether c may be part of an identifier: [A-Za-z0-9_]. */
 bool facts_word_char(char c);
 

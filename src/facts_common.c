@@ -21,7 +21,10 @@ bool facts_has_file(const char *dir, const char *name)
 	return is;
 }
 
-int facts_read(const char *dir, const char *name, struct strbuf *text, struct strbuf *err)
+/* Reads dir/name into text (reset first), cut at its first NUL byte: 1,
+ * 0 not there (or not a regular file), -1 with the reason in err. */
+static int facts_read(const char *dir, const char *name, struct strbuf *text,
+		      struct strbuf *err)
 {
 	struct arena a = ARENA_INIT;
 	const char *path = path_join(&a, dir, name);
@@ -150,16 +153,6 @@ const char *facts_find(const char *p, const char *s)
 bool facts_word_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
-}
-
-bool facts_word_at(const char *text, const char *p, const char *word, bool nocase)
-{
-	size_t n = strlen(word);
-	if (p > text && facts_word_char(p[-1]))
-		return false;
-	if (nocase ? strncasecmp(p, word, n) : strncmp(p, word, n))
-		return false;
-	return !facts_word_char(p[n]);
 }
 
 /* Copies s into out with white space and control characters folded to

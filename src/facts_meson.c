@@ -112,9 +112,9 @@ static void read_meson_build(const char *text, json_t *facts)
 				return;
 		} else if (facts_next_word(&p, &w, &n)) {
 			const char *open = facts_skip_space(p);
-			bool project = facts_word_at(text, w, "project", false);
+			bool project = facts_is(w, n, "project", false);
 			/* x.dependency() is some object's method. */
-			bool dependency = facts_word_at(text, w, "dependency", false) &&
+			bool dependency = facts_is(w, n, "dependency", false) &&
 					  (w == text || w[-1] != '.');
 			if (*open != '(' || !(dependency || (project && !had_project)))
 				continue;

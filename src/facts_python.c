@@ -307,7 +307,7 @@ static void read_setup_py(const char *text, json_t *facts)
 		const char *after = p + strspn(p, " \t\r\n");
 		if (!in_setup) {
 			/* The arguments are read from the first setup( on. */
-			in_setup = facts_word_at(text, w, "setup", false) && *after == '(';
+			in_setup = facts_is(w, n, "setup", false) && *after == '(';
 			continue;
 		}
 		if (*after != '=' || after[1] == '=' || (w > text && w[-1] == '.'))
@@ -322,7 +322,7 @@ static void read_setup_py(const char *text, json_t *facts)
 		if (!*end || !strchr(",)\n#", *end))
 			continue;
 		for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
-			if (facts_word_at(text, w, fields[i].name, false))
+			if (facts_is(w, n, fields[i].name, false))
 				set_key(facts, fields[i].key, v.s, v.n);
 		}
 	}

@@ -7,12 +7,9 @@
 #include "../lib/fsutil.h"
 #include "../lib/path.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Where the build leaves its build system's name for the install. */
 #define BUILD_SYSTEM_FILE ".minimerge-buildsystem"
