@@ -24,7 +24,11 @@ PROJECTS = {
             "lib = library('greet', 'greet.c', install : true)\n"
             "install_headers('greet.h')\n"
             "pkg = import('pkgconfig')\n"
-            "pkg.generate(lib, description : 'greets')\n"),
+            "pkg.generate(lib, description : 'greets')\n"
+            "if get_option('extra')\n"
+            "  install_data('greet.h', install_dir : 'share/greet')\n"
+            "endif\n"),
+        'meson_options.txt': "option('extra', type : 'boolean', value : false)\n",
         'greet.c': GREET_C,
         'greet.h': GREET_H,
     },
@@ -59,7 +63,8 @@ PROJECTS = {
             'pkg_check_modules(GREET REQUIRED IMPORTED_TARGET greet>=1.0)\n'
             'add_executable(hello-cmake main.c)\n'
             'target_link_libraries(hello-cmake PkgConfig::GREET)\n'
-            'install(TARGETS hello-cmake)\n'),
+            'install(TARGETS hello-cmake)\n'
+            'if(EXTRA)\n  install(FILES main.c DESTINATION share/extra)\nendif()\n'),
         'main.c': MAIN_C % 'hello-cmake',
     },
     'tool-make': {
@@ -67,8 +72,10 @@ PROJECTS = {
             'VERSION = 0.3\nPREFIX ?= /usr/local\n'
             'all: tool\n'
             'tool:\n\tprintf \'#!/bin/sh\\necho tool $(VERSION)\\n\' > tool\n'
+            'extra:\n\techo extra > extra\n'
             'install: tool\n\tmkdir -p $(PREFIX)/bin\n\tcp tool $(PREFIX)/bin/tool\n'
-            '\tchmod 755 $(PREFIX)/bin/tool\n'),
+            '\tchmod 755 $(PREFIX)/bin/tool\n'
+            'install-extra:\n\tmkdir -p $(PREFIX)/share\n\tcp extra $(PREFIX)/share/extra\n'),
     },
     'hello-perl': {
         'Makefile.PL': ("use ExtUtils::MakeMaker;\n"
@@ -93,6 +100,15 @@ BACKEND = {'greet': 'meson', 'hello-ac': 'autoconf', 'hello-reconf': 'autoreconf
            'hello-cmake': 'cmake', 'tool-make': 'makefile', 'hello-py': 'python',
            'hello-perl': 'perl'}
 DEPENDS = {'hello-ac': 'greet', 'hello-cmake': 'greet'}
+# The minibuild's build options, each with an effect the tests look for:
+# configure options reach meson and CMake, make options, targets and
+# install targets reach make.
+OPTIONS = {
+    'greet': 'configure_options = -Dextra=true\n',
+    'hello-cmake': 'configure_options = -DEXTRA=ON\n',
+    'tool-make': ('make_options = VERSION=0.4\nmake_targets = tool extra\n'
+                  'install_targets = install install-extra\n'),
+}
 
 
 def write_tree(base, files):
@@ -127,7 +143,8 @@ def stack(tmp_path_factory):
         write_tree(str(src), files)
         (minilay / name).write_text(
             '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
-            'src_uri = src/%s\ndependencies = %s\n' % (name, DEPENDS.get(name, '')))
+            'src_uri = src/%s\ndependencies = %s\n%s' % (name, DEPENDS.get(name, ''),
+                                                          OPTIONS.get(name, '')))
     # An autoconf project as released: configure made from configure.ac.
     subprocess.run(['autoreconf', '-fi'], cwd=str(root / 'src' / 'hello-ac'), check=True,
                    capture_output=True)
@@ -164,7 +181,12 @@ def test_stack_builds_and_installs(stack, installed):
     assert run_installed(stack, 'hello-cmake', 'hello-cmake') == \
         'hello-cmake: hello from greet\n'
     assert run_installed(stack, 'hello-reconf', 'hello-reconf') == 'hello-reconf\n'
-    assert run_installed(stack, 'tool-make', 'tool') == 'tool 0.3\n'
+    # make_options' VERSION=0.4 overrode the Makefile's 0.3.
+    assert run_installed(stack, 'tool-make', 'tool') == 'tool 0.4\n'
+    parts = stack / 'dependencies'
+    assert (parts / 'tool-make' / 'parts' / 'part' / 'share' / 'extra').read_text() == 'extra\n'
+    assert (parts / 'hello-cmake' / 'parts' / 'part' / 'share' / 'extra' / 'main.c').exists()
+    assert (parts / 'greet' / 'parts' / 'part' / 'share' / 'greet' / 'greet.h').exists()
     assert run_installed(stack, 'hello-perl', 'hello-perl') == 'hello-perl\n'
     prefix = stack / 'dependencies' / 'greet' / 'parts' / 'part'
     assert (prefix / 'lib' / 'pkgconfig' / 'greet.pc').exists()
