@@ -143,8 +143,8 @@ def stack(tmp_path_factory):
         write_tree(str(src), files)
         (minilay / name).write_text(
             '[minibuild]\ncategory = dependencies\ninstall_method = auto\nsrc_type = path\n'
-            'src_uri = src/%s\ndependencies = %s\n%s' % (name, DEPENDS.get(name, ''),
-                                                          OPTIONS.get(name, '')))
+            'src_uri = src/%s\ndependencies = %s\n%s'
+            % (name, DEPENDS.get(name, ''), OPTIONS.get(name, '')))
     # An autoconf project as released: configure made from configure.ac.
     subprocess.run(['autoreconf', '-fi'], cwd=str(root / 'src' / 'hello-ac'), check=True,
                    capture_output=True)
