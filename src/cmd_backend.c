@@ -178,7 +178,16 @@ static void info_text(const struct project *p, json_t *o)
 		if (!strcmp(key, "selected_backend")) {
 			continue; /* said first */
 		} else if (json_is_string(v)) {
-			printf("%s: %s\n", key, json_string_value(v));
+			/* One key a line: a long value's next lines are indented. */
+			const char *line = json_string_value(v);
+			printf("%s:", key);
+			for (const char *indent = " ";; indent = "  ") {
+				int n = (int)strcspn(line, "\n");
+				printf("%s%.*s\n", n || indent[1] ? indent : "", n, line);
+				if (!line[n])
+					break;
+				line += n + 1;
+			}
 		} else if (json_is_array(v) && json_array_size(v) && strcmp(key, "eligible_backends")) {
 			printf("%s:", key);
 			size_t i;

@@ -374,6 +374,33 @@ def read(project, name):
         return f.read()
 
 
+def test_info_text_whole(minimerge, tree):
+    b, project = tree
+    full_backend(b, description='says hello\n\nTo everyone.')
+    p = run(minimerge, 'info', project, paths=b.path)
+    assert p.returncode == 0, show(p)
+    # Keys with a value, one a line, in the order project_info keeps; a
+    # long value's next lines are indented (a blank one too, so the value
+    # ends where the indent does); lists as words.
+    assert p.stdout == (
+        'backend: dummy (score 10)\n'
+        'package_name: hello\n'
+        'version: 2.1\n'
+        'architecture: all\n'
+        'section: devel\n'
+        'maintainer: Jane Doe <jane@example.org>\n'
+        'distribution: UNRELEASED\n'
+        'description: says hello\n'
+        '  \n'
+        '  To everyone.\n'
+        'license: GPL-3\n'
+        'homepage: https://example.org/hello\n'
+        'depends: ${misc:Depends}\n'
+        'build_depends: libz-dev cmake\n'
+        'buildsystem: cmake\n'
+        'extra_control_binary_fields: XB-Extra: yes\n'), p.stdout
+
+
 def test_debianize_files(minimerge, tree):
     b, project = tree
     full_backend(b)
