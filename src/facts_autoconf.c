@@ -219,6 +219,11 @@ int facts_autoconf(const char *dir, json_t *facts, struct strbuf *err)
 	if (got > 0)
 		read_configure_ac(text.buf, facts);
 	strbuf_release(&text);
+	/* A generated configure is hundreds of KB: read only for what
+	 * configure.ac left unset (a key set is never changed). */
+	if (json_object_get(facts, "package_name") && json_object_get(facts, "version") &&
+	    json_object_get(facts, "homepage"))
+		return got < 0 ? -1 : 0;
 	int rc = facts_read_sources(dir, &configure, 1, facts, err);
 	return got < 0 ? -1 : rc;
 }
