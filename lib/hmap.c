@@ -48,7 +48,7 @@ static void grow(struct hmap *m)
 	free(old.slots);
 }
 
-void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
+void **hmap_at(struct hmap *m, const char *key, size_t keylen)
 {
 	/* At most 3/4 full keeps probe sequences short. */
 	if ((m->len + 1) * 4 > m->cap * 3)
@@ -59,9 +59,15 @@ void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
 		s->key = key;
 		s->keylen = keylen;
 		s->hash = hash;
+		s->value = NULL;
 		m->len++;
 	}
-	s->value = value;
+	return &s->value;
+}
+
+void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value)
+{
+	*hmap_at(m, key, keylen) = value;
 }
 
 void hmap_free(struct hmap *m)

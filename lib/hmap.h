@@ -28,6 +28,11 @@ void *hmap_get(const struct hmap *m, const char *key, size_t keylen);
 void *hmap_gets(const struct hmap *m, const char *key);
 /* Sets key to value, replacing any earlier value. */
 void hmap_put(struct hmap *m, const char *key, size_t keylen, void *value);
+/* Where key's value lives, for a lookup that may add the key: one hash
+ * where hmap_get then hmap_put would take two.  A key not yet in the map is
+ * added, holding NULL; the map keeps key itself, so it must live as long as
+ * the map. */
+void **hmap_at(struct hmap *m, const char *key, size_t keylen);
 void hmap_free(struct hmap *m);
 
 #endif

@@ -68,11 +68,16 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	sb->len = len;
+	if (sb->cap)
+		sb->buf[len] = '\0';
+}
+
 void strbuf_reset(struct strbuf *sb)
 {
-	sb->len = 0;
-	if (sb->cap)
-		sb->buf[0] = '\0';
+	strbuf_setlen(sb, 0);
 }
 
 void strbuf_release(struct strbuf *sb)

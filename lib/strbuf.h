@@ -27,6 +27,8 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_reset(struct strbuf *sb);           /* empty, keeps the memory */
+/* Cut to its first len bytes (len <= sb->len), keeping the memory. */
+void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_release(struct strbuf *sb);         /* frees, back to STRBUF_INIT */
 char *strbuf_detach(struct strbuf *sb);         /* caller frees the result */
 

@@ -21,6 +21,7 @@
 
 #include "../lib/arena.h"
 #include "../lib/hmap.h"
+#include "../lib/strbuf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +70,9 @@ struct cfg_section {
 	struct cfg_option **expanded;
 	size_t nexpanded;
 	struct hmap expanded_index;
+	/* Once initialized: the expanded options sorted by name (bytewise), the
+	 * order buildout resolves and prints them in; nexpanded of them. */
+	struct cfg_option **by_name;
 	enum { CFG_RAW, CFG_INITIALIZING, CFG_INITIALIZED } state;
 	/* The other sections its options referred to (${sec:opt}) and its
 	 * <part-dependencies>, each once, in the order first met. */
@@ -84,6 +88,7 @@ struct cfg {
 	struct hmap index;
 	const char *directory; /* the config file's directory */
 	int depth;             /* references being resolved, one inside another */
+	struct strbuf scratch; /* where resolving builds values */
 	/* The parts: every section other than [buildout] with a non-empty
 	 * recipe, in the order their initialization finished, which is
 	 * buildout's install order (a part after those it refers to). */

@@ -8,6 +8,8 @@
 
 #include "cfg.h"
 
+/* The section or option of that name, added if new; the name must live as
+ * long as the cfg (a literal, or a string in its arena). */
 struct cfg_section *cfg_add_section(struct cfg *cfg, const char *name, const char *file,
 				    int line);
 struct cfg_option *cfg_add_option(struct cfg *cfg, struct cfg_section *s, const char *name);

@@ -76,14 +76,13 @@ struct cfg_option *cfg_find_option(const struct cfg_section *s, const char *name
 struct cfg_section *cfg_add_section(struct cfg *cfg, const char *name, const char *file,
 				    int line)
 {
-	struct cfg_section *s = cfg_find_section(cfg, name);
-	if (s)
-		return s;
-	s = arena_alloc(&cfg->arena, sizeof(*s));
-	s->name = arena_strdup(&cfg->arena, name);
+	struct cfg_section **at = (struct cfg_section **)hmap_at(&cfg->index, name, strlen(name));
+	if (*at)
+		return *at;
+	struct cfg_section *s = *at = arena_alloc(&cfg->arena, sizeof(*s));
+	s->name = name;
 	s->file = file;
 	s->line = line;
-	hmap_put(&cfg->index, s->name, strlen(s->name), s);
 	if (cfg->nsections == cfg->capsections) {
 		cfg->capsections = cfg->capsections ? cfg->capsections * 2 : 16;
 		cfg->sections = xrealloc(cfg->sections, cfg->capsections * sizeof(*cfg->sections));
@@ -94,12 +93,11 @@ struct cfg_section *cfg_add_section(struct cfg *cfg, const char *name, const cha
 
 struct cfg_option *cfg_add_option(struct cfg *cfg, struct cfg_section *s, const char *name)
 {
-	struct cfg_option *o = cfg_find_option(s, name);
-	if (o)
-		return o;
-	o = arena_alloc(&cfg->arena, sizeof(*o));
-	o->name = arena_strdup(&cfg->arena, name);
-	hmap_put(&s->index, o->name, strlen(o->name), o);
+	struct cfg_option **at = (struct cfg_option **)hmap_at(&s->index, name, strlen(name));
+	if (*at)
+		return *at;
+	struct cfg_option *o = *at = arena_alloc(&cfg->arena, sizeof(*o));
+	o->name = name;
 	if (s->noptions == s->capoptions) {
 		s->capoptions = s->capoptions ? s->capoptions * 2 : 8;
 		s->options = xrealloc(s->options, s->capoptions * sizeof(*s->options));
@@ -164,33 +162,22 @@ static void apply_delta(struct cfg *cfg, struct cfg_section *s, const struct cfg
 			const char *source, bool section_existed)
 {
 	struct arena *a = &cfg->arena;
-	struct cfg_option *o = cfg_find_option(s, d->name);
-	if (!o && !d->set && section_existed) {
-		o = cfg_add_option(cfg, s, d->name);
+	size_t before = s->noptions;
+	struct cfg_option *o = cfg_add_option(cfg, s, d->name);
+	if (s->noptions != before && !d->set && section_existed)
 		push_step(cfg, o, CFG_SET, "", "IMPLICIT_VALUE", 0);
-	}
 	if (d->set) {
-		bool existed = o && (o->has_base || o->value);
-		o = cfg_add_option(cfg, s, d->name);
+		bool existed = o->has_base || o->value;
 		o->value = d->set;
 		o->removed = NULL;
 		o->has_base = true;
 		push_step(cfg, o, existed ? CFG_OVERRIDE : CFG_SET, d->set, source, d->set_line);
 	}
 	if (d->add) {
-		if (!o) {
-			o = cfg_add_option(cfg, s, d->name);
-			o->value = d->add;
-		} else if (o->has_base || o->value) {
-			o->value = cfg_join_lines(a, o->value, d->add);
-		} else {
-			o->value = d->add;
-		}
+		o->value = o->has_base || o->value ? cfg_join_lines(a, o->value, d->add) : d->add;
 		push_step(cfg, o, CFG_ADD, d->add, source, d->add_line);
 	}
 	if (d->remove) {
-		if (!o)
-			o = cfg_add_option(cfg, s, d->name);
 		if (o->has_base)
 			o->value = cfg_remove_lines(a, o->value, d->remove);
 		else
@@ -206,8 +193,9 @@ static void apply_file(struct cfg *cfg, const struct cfg_file *f, const char *so
 {
 	for (size_t i = 0; i < f->nsections; i++) {
 		const struct cfg_file_section *fs = f->sections[i];
-		bool existed = cfg_find_section(cfg, fs->name) != NULL;
+		size_t before = cfg->nsections;
 		struct cfg_section *s = cfg_add_section(cfg, fs->name, source, fs->line);
+		bool existed = cfg->nsections == before;
 		for (size_t j = 0; j < fs->ndeltas; j++)
 			if (fs->deltas[j] != skip)
 				apply_delta(cfg, s, fs->deltas[j], source, existed);
@@ -574,5 +562,6 @@ void cfg_free(struct cfg *cfg)
 	free(cfg->sections);
 	free(cfg->parts);
 	hmap_free(&cfg->index);
+	strbuf_release(&cfg->scratch);
 	arena_free(&cfg->arena);
 }

@@ -6,6 +6,7 @@
 #include "../lib/diag.h"
 #include "../lib/strbuf.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 /* Character classes of buildout's regular expressions, one lookup each:
  * the parser asks them of every byte. */
-enum { C_SPACE = 1, C_NAME = 2, C_HEADER_NAME = 4 };
+enum { C_SPACE = 1, C_NAME = 2, C_HEADER_NAME = 4, C_REF_NAME = 8 };
 
 static unsigned char classes[256];
 
@@ -26,7 +27,23 @@ static void init_classes(void)
 			classes[c] |= C_NAME;
 		if (c && !space && !strchr("#[]:;{}", c))
 			classes[c] |= C_HEADER_NAME;
+		if (c && c < 0x80 && (isalnum(c) || strchr("-._ ", c)))
+			classes[c] |= C_REF_NAME;
 	}
+}
+
+/* Once: minibuilds are parsed on two threads at a time. */
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+
+bool cfg_ref_name_valid(const char *s, size_t n)
+{
+	pthread_once(&classes_once, init_classes);
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(classes[(unsigned char)s[i]] & C_REF_NAME))
+			return false;
+	return true;
 }
 
 bool cfg_isspace(int c)
@@ -278,12 +295,11 @@ struct cfg_file_section *cfg_file_section_for(struct arena *a, struct cfg_file *
 static struct cfg_delta *delta_for(struct arena *a, struct cfg_file_section *s,
 				   const char *name)
 {
-	struct cfg_delta *d = hmap_gets(&s->index, name);
-	if (d)
-		return d;
-	d = arena_alloc(a, sizeof(*d));
+	struct cfg_delta **at = (struct cfg_delta **)hmap_at(&s->index, name, strlen(name));
+	if (*at)
+		return *at;
+	struct cfg_delta *d = *at = arena_alloc(a, sizeof(*d));
 	d->name = name;
-	hmap_put(&s->index, name, strlen(name), d);
 	if (s->ndeltas == s->capdeltas) {
 		s->capdeltas = s->capdeltas ? s->capdeltas * 2 : 8;
 		s->deltas = xrealloc(s->deltas, s->capdeltas * sizeof(*s->deltas));
@@ -471,8 +487,6 @@ static int parse_line(struct parser *ps, int lineno, const char *line, size_t le
 int cfg_parse(struct arena *a, const char *path, const char *text, size_t len,
 	      struct cfg_file *out)
 {
-	/* Once: minibuilds are parsed on two threads at a time. */
-	static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
 	pthread_once(&classes_once, init_classes);
 	memset(out, 0, sizeof(*out));
 	out->path = arena_strdup(a, path);

@@ -52,7 +52,8 @@ void cfg_file_free(struct cfg_file *f);
  * [buildout] defaults, the command line) as much as parsed ones. */
 struct cfg_file_section *cfg_file_section_for(struct arena *a, struct cfg_file *f,
 					      const char *name, size_t len, int line);
-/* Records "name op= value" (op is '=', '+' or '-') in section s. */
+/* Records "name op= value" (op is '=', '+' or '-') in section s.  name and
+ * value are kept, not copied: literals or strings in the arena. */
 void cfg_file_add(struct arena *a, struct cfg_file_section *s,
 		  const char *name, char op, const char *value, int line);
 
@@ -64,5 +65,7 @@ const char *cfg_join_lines(struct arena *a, const char *old, const char *more);
 
 /* Python's str.isspace for one byte (ASCII whitespace and \x1c-\x1f). */
 bool cfg_isspace(int c);
+/* A name buildout accepts in ${section:option}: [-a-zA-Z0-9 ._]+. */
+bool cfg_ref_name_valid(const char *s, size_t n);
 
 #endif

@@ -46,10 +46,8 @@ static struct cfg_option **sorted_options(struct cfg_option **opts, size_t n)
 static void section_json(const struct cfg_section *s, struct json_write *w)
 {
 	json_write_object(w);
-	struct cfg_option **opts = sorted_options(s->expanded, s->nexpanded);
 	for (size_t i = 0; i < s->nexpanded; i++)
-		json_write_member(w, opts[i]->name, opts[i]->resolved);
-	free(opts);
+		json_write_member(w, s->by_name[i]->name, s->by_name[i]->resolved);
 	json_write_end(w);
 }
 
@@ -73,7 +71,7 @@ void cfg_print_json(const struct cfg *cfg, const struct cfg_section *only, struc
 static void print_section_text(const struct cfg_section *s, struct strbuf *out)
 {
 	strbuf_addf(out, "[%s]\n", s->name);
-	struct cfg_option **opts = sorted_options(s->expanded, s->nexpanded);
+	struct cfg_option *const *opts = s->by_name;
 	for (size_t i = 0; i < s->nexpanded; i++) {
 		const char *v = opts[i]->resolved;
 		if (!strchr(v, '\n')) {
@@ -94,7 +92,6 @@ static void print_section_text(const struct cfg_section *s, struct strbuf *out)
 			p = e + 1;
 		}
 	}
-	free(opts);
 }
 
 void cfg_print_text(const struct cfg *cfg, const struct cfg_section *only, struct strbuf *out)

@@ -27,9 +27,15 @@ const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o)
 
 /* An option of a section that initialize has expanded.  A section without
  * macros is its own expansion and shares its index. */
+static struct cfg_option *find_expanded_n(const struct cfg_section *s, const char *name,
+				  size_t len)
+{
+	return hmap_get(s->expanded == s->options ? &s->index : &s->expanded_index, name, len);
+}
+
 static struct cfg_option *find_expanded(const struct cfg_section *s, const char *name)
 {
-	return hmap_gets(s->expanded == s->options ? &s->index : &s->expanded_index, name);
+	return find_expanded_n(s, name, strlen(name));
 }
 
 static struct cfg_option *copy_option(struct cfg *cfg, const struct cfg_option *from,
@@ -151,12 +157,13 @@ fail:
 
 static int initialize(struct cfg *cfg, struct cfg_section *s);
 
-static struct cfg_section *section_at(struct cfg *cfg, const char *name, const char *file,
-				      int line)
+static struct cfg_section *section_at(struct cfg *cfg, const char *name, size_t len,
+				      const char *file, int line)
 {
-	struct cfg_section *s = cfg_find_section(cfg, name);
+	struct cfg_section *s = hmap_get(&cfg->index, name, len);
 	if (!s) {
-		diag_error(file, line, "The referenced section, '%s', was not defined.", name);
+		diag_error(file, line, "The referenced section, '%.*s', was not defined.", (int)len,
+			   name);
 		return NULL;
 	}
 	/* A section being initialized is returned as it is, as buildout
@@ -168,7 +175,7 @@ static struct cfg_section *section_at(struct cfg *cfg, const char *name, const c
 
 struct cfg_section *cfg_section_get(struct cfg *cfg, const char *name)
 {
-	return section_at(cfg, name, NULL, 0);
+	return section_at(cfg, name, strlen(name), NULL, 0);
 }
 
 static void add_ref(struct cfg_section *from, struct cfg_section *to)
@@ -185,16 +192,6 @@ static void add_ref(struct cfg_section *from, struct cfg_section *to)
 	from->refs[from->nrefs++] = to;
 }
 
-static bool simple_name(const char *s, size_t n)
-{
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-._ ", s[i]))
-			return false;
-	return true;
-}
-
 static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_option *o,
 			   bool *failed);
 
@@ -205,23 +202,20 @@ static int substitute_ref(struct cfg *cfg, struct cfg_section *s, struct cfg_opt
 	const char *inner = ref + 2;
 	size_t n = len - 3;
 	const char *colon = memchr(inner, ':', n);
-	size_t colons = 0;
-	for (size_t i = 0; i < n; i++)
-		colons += inner[i] == ':';
-	if (colons == 0) {
+	if (!colon) {
 		diag_error(o->file, o->line, "The substitution, %.*s, doesn't contain a colon.",
 			   (int)len, ref);
 		return -1;
 	}
-	if (colons > 1) {
+	size_t seclen = (size_t)(colon - inner), optlen = n - seclen - 1;
+	if (memchr(colon + 1, ':', optlen)) {
 		diag_error(o->file, o->line, "The substitution, %.*s, has too many colons.",
 			   (int)len, ref);
 		return -1;
 	}
-	size_t seclen = (size_t)(colon - inner), optlen = n - seclen - 1;
-	bool valid = (seclen == 0 || simple_name(inner, seclen)) &&
-		     simple_name(colon + 1, optlen);
-	if (!valid && !simple_name(inner, seclen)) {
+	bool valid = (seclen == 0 || cfg_ref_name_valid(inner, seclen)) &&
+		     cfg_ref_name_valid(colon + 1, optlen);
+	if (!valid && !cfg_ref_name_valid(inner, seclen)) {
 		diag_error(o->file, o->line,
 			   "The section name in substitution, %.*s, has invalid characters.",
 			   (int)len, ref);
@@ -233,20 +227,23 @@ static int substitute_ref(struct cfg *cfg, struct cfg_section *s, struct cfg_opt
 			   (int)len, ref);
 		return -1;
 	}
-	char *secname = seclen ? arena_strndup(&cfg->arena, inner, seclen) : (char *)s->name;
-	char *optname = arena_strndup(&cfg->arena, colon + 1, optlen);
-	struct cfg_section *target = section_at(cfg, secname, o->file, o->line);
+	const char *secname = seclen ? inner : s->name;
+	if (!seclen)
+		seclen = strlen(s->name);
+	const char *optname = colon + 1;
+	struct cfg_section *target = section_at(cfg, secname, seclen, o->file, o->line);
 	if (!target)
 		return -1;
 	add_ref(s, target);
-	struct cfg_option *to = find_expanded(target, optname);
+	struct cfg_option *to = find_expanded_n(target, optname, optlen);
 	if (!to) {
-		if (!strcmp(optname, "_buildout_section_name_")) {
+		static const char own_name[] = "_buildout_section_name_";
+		if (optlen == sizeof(own_name) - 1 && !memcmp(optname, own_name, optlen)) {
 			strbuf_adds(out, s->name);
 			return 0;
 		}
-		diag_error(o->file, o->line, "Referenced option does not exist: %s %s", secname,
-			   optname);
+		diag_error(o->file, o->line, "Referenced option does not exist: %.*s %.*s",
+			   (int)seclen, secname, (int)optlen, optname);
 		return -1;
 	}
 	bool failed = false;
@@ -281,7 +278,10 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 	}
 	o->resolving = true;
 	cfg->depth++;
-	struct strbuf out = STRBUF_INIT;
+	/* References resolve one inside another: each value is built at the
+	 * end of the one scratch buffer, which gives the room back when done. */
+	struct strbuf *out = &cfg->scratch;
+	size_t start = out->len;
 	const char *p = o->value;
 	int rc = 0;
 	while (*p && rc == 0) {
@@ -290,12 +290,12 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 		while (ref && ref[1] != '$' && ref[1] != '{')
 			ref = strchr(ref + 1, '$');
 		if (!ref) {
-			strbuf_adds(&out, p);
+			strbuf_adds(out, p);
 			break;
 		}
 		if (ref[1] == '$') {
 			/* $$ is kept, and the next piece starts after it. */
-			strbuf_add(&out, p, (size_t)(ref - p) + 2);
+			strbuf_add(out, p, (size_t)(ref - p) + 2);
 			p = ref + 2;
 			continue;
 		}
@@ -307,23 +307,23 @@ static const char *resolve(struct cfg *cfg, struct cfg_section *s, struct cfg_op
 		if (!close) {
 			const char *dd = strstr(ref + 2, "$$");
 			size_t upto = dd ? (size_t)(dd - p) : strlen(p);
-			strbuf_add(&out, p, upto);
+			strbuf_add(out, p, upto);
 			p += upto;
 			continue;
 		}
-		strbuf_add(&out, p, (size_t)(ref - p));
-		rc = substitute_ref(cfg, s, o, ref, (size_t)(close - ref) + 1, &out);
+		strbuf_add(out, p, (size_t)(ref - p));
+		rc = substitute_ref(cfg, s, o, ref, (size_t)(close - ref) + 1, out);
 		p = close + 1;
 	}
 	cfg->depth--;
 	o->resolving = false;
+	if (rc == 0)
+		o->resolved = arena_strndup(&cfg->arena, out->buf + start, out->len - start);
+	strbuf_setlen(out, start);
 	if (rc < 0) {
-		strbuf_release(&out);
 		*failed = true;
 		return NULL;
 	}
-	o->resolved = arena_strndup(&cfg->arena, out.buf, out.len);
-	strbuf_release(&out);
 	return o->resolved;
 }
 
@@ -378,21 +378,17 @@ static int initialize(struct cfg *cfg, struct cfg_section *s)
 	}
 	/* Every option with a reference is substituted now, in name order, as
 	 * buildout forces them when a section is first used. */
-	struct cfg_option **sorted = xmalloc((s->nexpanded + 1) * sizeof(*sorted));
+	s->by_name = arena_alloc(&cfg->arena, (s->nexpanded + 1) * sizeof(*s->by_name));
 	if (s->nexpanded) {
-		memcpy(sorted, s->expanded, s->nexpanded * sizeof(*sorted));
-		qsort(sorted, s->nexpanded, sizeof(*sorted), by_name);
+		memcpy(s->by_name, s->expanded, s->nexpanded * sizeof(*s->by_name));
+		qsort(s->by_name, s->nexpanded, sizeof(*s->by_name), by_name);
 	}
-	size_t n = s->nexpanded;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < s->nexpanded; i++) {
 		bool failed = false;
-		resolve(cfg, s, sorted[i], &failed);
-		if (failed) {
-			free(sorted);
+		resolve(cfg, s, s->by_name[i], &failed);
+		if (failed)
 			return -1;
-		}
 	}
-	free(sorted);
 	if (strcmp(s->name, "buildout")) {
 		struct cfg_option *deps = find_expanded(s, "<part-dependencies>");
 		if (deps) {
@@ -400,7 +396,8 @@ static int initialize(struct cfg *cfg, struct cfg_section *s)
 			char *save = NULL;
 			for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
 			     t = strtok_r(NULL, " \t\n\r\f\v", &save)) {
-				struct cfg_section *d = section_at(cfg, t, deps->file, deps->line);
+				struct cfg_section *d =
+					section_at(cfg, t, strlen(t), deps->file, deps->line);
 				if (!d)
 					return -1;
 				add_ref(s, d);
@@ -443,8 +440,9 @@ const char *cfg_substitute(struct cfg *cfg, struct cfg_section *s, const char *t
 void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const char *value)
 {
 	struct cfg_option *o = find_expanded(s, option);
+	bool added = !o;
 	if (!o && s->expanded == s->options) {
-		o = cfg_add_option(cfg, s, option);
+		o = cfg_add_option(cfg, s, arena_strdup(&cfg->arena, option));
 		o->has_base = true;
 		s->expanded = s->options;
 		s->nexpanded = s->noptions;
@@ -459,6 +457,18 @@ void cfg_set(struct cfg *cfg, struct cfg_section *s, const char *option, const c
 		s->expanded = l.items;
 		s->nexpanded = l.n;
 		s->expanded_index = l.index;
+	}
+	if (s->by_name && added) {
+		/* nexpanded counts o already. */
+		struct cfg_option **v = arena_alloc(&cfg->arena, (s->nexpanded + 1) * sizeof(*v));
+		size_t k = 0;
+		while (k + 1 < s->nexpanded && strcmp(s->by_name[k]->name, o->name) < 0) {
+			v[k] = s->by_name[k];
+			k++;
+		}
+		v[k] = o;
+		memcpy(v + k + 1, s->by_name + k, (s->nexpanded - 1 - k) * sizeof(*v));
+		s->by_name = v;
 	}
 	o->value = o->resolved = arena_strdup(&cfg->arena, value);
 }
@@ -560,7 +570,7 @@ int cfg_init_buildout(struct cfg *cfg)
 
 	struct cfg_option *vname = cfg_find_option(cfg_find_section(cfg, "buildout"), "versions");
 	const char *versions = vname ? cfg_raw_value(cfg, vname) : "";
-	if (*versions && !section_at(cfg, versions, vname->file, vname->line))
+	if (*versions && !section_at(cfg, versions, strlen(versions), vname->file, vname->line))
 		return -1;
 
 	static const char *const bools[] = {"prefer-final", "use-dependency-links",
@@ -605,7 +615,7 @@ int cfg_init_parts(struct cfg *cfg)
 	char *save = NULL;
 	for (char *t = strtok_r(list, " \t\n\r\f\v", &save); t;
 	     t = strtok_r(NULL, " \t\n\r\f\v", &save))
-		if (!section_at(cfg, t, o->file, o->line))
+		if (!section_at(cfg, t, strlen(t), o->file, o->line))
 			return -1;
 	return 0;
 }

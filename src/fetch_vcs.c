@@ -248,10 +248,8 @@ static int ask(const struct vcs *v, const char *dir, const char *const *cmd, con
 	int rc = run(v, dir, cmd, value, out, &ignored);
 	strbuf_release(&ignored);
 	size_t n = strcspn(out->buf, "\n");
-	if (n < out->len) {
-		out->len = n;
-		out->buf[n] = '\0';
-	}
+	if (n < out->len)
+		strbuf_setlen(out, n);
 	return rc;
 }
 

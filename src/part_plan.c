@@ -288,26 +288,20 @@ static const struct graph_kind uninstall_kind = {
 
 /* ---- planning ---- */
 
-/* A section's options, resolved and sorted.  NULL on a substitution error
- * (reported). */
-static struct recipe_option *section_options(struct part_plan *pp, struct cfg *cfg,
-					     struct cfg_section *s, size_t *n)
+/* An initialized section's options, resolved and sorted. */
+static struct recipe_option *section_options(struct part_plan *pp, const struct cfg_section *s,
+					     size_t *n)
 {
 	struct recipe_option *o = arena_alloc(&pp->arena, (s->nexpanded + 1) * sizeof(*o));
-	*n = 0;
 	for (size_t i = 0; i < s->nexpanded; i++) {
-		bool failed = false;
-		const char *v = cfg_get(cfg, s, s->expanded[i]->name, &failed);
-		if (failed)
-			return NULL;
-		o[*n].name = s->expanded[i]->name;
-		o[(*n)++].value = v ? v : "";
+		o[i].name = s->by_name[i]->name;
+		o[i].value = s->by_name[i]->resolved;
 	}
-	recipe_options_sort(o, *n);
+	*n = s->nexpanded;
 	return o;
 }
 
-static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct cfg_section *s)
+static struct part_job *new_part(struct part_plan *pp, const struct cfg_section *s)
 {
 	const struct recipe_found *f = s->part_data;
 	struct part_job *pj = arena_alloc(&pp->arena, sizeof(*pj));
@@ -318,9 +312,7 @@ static struct part_job *new_part(struct part_plan *pp, struct cfg *cfg, struct c
 	p->recipe = f->recipe;
 	p->recipe_data = f->data;
 	p->buildout = &pp->buildout;
-	p->options = section_options(pp, cfg, s, &p->noptions);
-	if (!p->options)
-		return NULL;
+	p->options = section_options(pp, s, &p->noptions);
 	p->recipe_name = recipe_option(p, "recipe");
 	const char *once = recipe_option(p, "run-once");
 	/* Any word but false/no/off (an empty one too) is true. */
@@ -391,18 +383,14 @@ static int plan_buildout(struct part_plan *pp, struct cfg *cfg)
 		return -1;
 	struct recipe_buildout *bo = &pp->buildout;
 	pp->cfg = cfg;
-	bo->options = section_options(pp, cfg, b, &bo->noptions);
-	if (!bo->options)
-		return -1;
+	bo->options = section_options(pp, b, &bo->noptions);
 	struct recipe_part view = {.options = bo->options, .noptions = bo->noptions};
 	bo->directory = recipe_option_or(&view, "directory", cfg->directory);
 	bo->bin_directory = recipe_option_or(&view, "bin-directory", bo->directory);
 	bo->parts_directory = recipe_option_or(&view, "parts-directory", bo->directory);
 	const char *versions = recipe_option_or(&view, "versions", "");
 	if (*versions) {
-		pp->pins = section_options(pp, cfg, cfg_section_get(cfg, versions), &pp->npins);
-		if (!pp->pins)
-			return -1;
+		pp->pins = section_options(pp, cfg_section_get(cfg, versions), &pp->npins);
 	}
 	/* Looked up for every part with a version and every external
 	 * recipe, on every run. */
@@ -582,11 +570,7 @@ int part_plan_config(struct part_plan *pp, struct cfg *cfg, char *const *only, s
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (hmap_gets(&planned, sections[i]->name))
 			continue; /* install a a */
-		struct part_job *pj = new_part(pp, cfg, sections[i]);
-		if (!pj) {
-			rc = -1;
-			break;
-		}
+		struct part_job *pj = new_part(pp, sections[i]);
 		strbuf_reset(&id);
 		strbuf_addf(&id, "part %s%s", pp->scope, pj->part.name);
 		struct installed *in = hmap_gets(&pp->installed, pj->part.name);

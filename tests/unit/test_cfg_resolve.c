@@ -544,6 +544,44 @@ static void test_macro(void **state)
 	assert_string_equal(get(t, "m", "w"), "from-m-w");
 }
 
+/* by_name lists every option of section sec, in strcmp order. */
+static void assert_by_name(struct tmp *t, const char *sec, const char *const *want, size_t n)
+{
+	struct cfg_section *s = cfg_section_get(&t->cfg, sec);
+	assert_non_null(s);
+	assert_int_equal(s->nexpanded, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(s->by_name[i]->name, want[i]);
+}
+
+static void test_set_keeps_options_sorted(void **state)
+{
+	struct tmp *t = *state;
+	const char *top = write_cfg(t, "buildout.cfg",
+				    "[buildout]\nparts = p q\n"
+				    "[p]\nrecipe = r\nzz = 1\nbb = ${:zz}\n"
+				    "[m]\nmm = 2\n"
+				    "[q]\n<= m\nrecipe = r\n");
+	assert_int_equal(load(t, top), 0);
+	static const char *const p0[] = {"bb", "recipe", "zz"};
+	assert_by_name(t, "p", p0, 3);
+	/* Options set after initialization join in their places: first, in
+	 * the middle, last; a section without macros and one with. */
+	struct cfg_section *p = cfg_section_get(&t->cfg, "p");
+	cfg_set(&t->cfg, p, "aa", "x");
+	cfg_set(&t->cfg, p, "location", "y");
+	cfg_set(&t->cfg, p, "zzz", "z");
+	cfg_set(&t->cfg, p, "bb", "changed");
+	static const char *const p1[] = {"aa", "bb", "location", "recipe", "zz", "zzz"};
+	assert_by_name(t, "p", p1, 6);
+	assert_string_equal(get(t, "p", "bb"), "changed");
+	assert_string_equal(get(t, "p", "location"), "y");
+	struct cfg_section *q = cfg_section_get(&t->cfg, "q");
+	cfg_set(&t->cfg, q, "n", "1");
+	static const char *const q1[] = {"mm", "n", "recipe"};
+	assert_by_name(t, "q", q1, 3);
+}
+
 static void test_macro_loop_fails(void **state)
 {
 	struct tmp *t = *state;
@@ -627,6 +665,7 @@ int main(void)
 		TMP_TEST(test_missing_part_fails),
 		TMP_TEST(test_lazy_substitution),
 		TMP_TEST(test_macro),
+		TMP_TEST(test_set_keeps_options_sorted),
 		TMP_TEST(test_macro_loop_fails),
 		TMP_TEST(test_macro_self_loop_fails),
 		TMP_TEST(test_macro_missing_fails),

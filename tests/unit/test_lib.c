@@ -165,6 +165,24 @@ static void test_strbuf_reset_keeps_memory(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_strbuf_setlen(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	/* On a strbuf that never grew, 0 must not write the shared "". */
+	strbuf_setlen(&sb, 0);
+	assert_ptr_equal(sb.buf, strbuf_empty);
+	strbuf_adds(&sb, "abcdef");
+	char *buf = sb.buf;
+	strbuf_setlen(&sb, 3);
+	assert_int_equal(sb.len, 3);
+	assert_string_equal(sb.buf, "abc");
+	assert_ptr_equal(sb.buf, buf);
+	strbuf_adds(&sb, "XY");
+	assert_string_equal(sb.buf, "abcXY");
+	strbuf_release(&sb);
+}
+
 static void test_strbuf_detach(void **state)
 {
 	(void)state;
@@ -369,6 +387,39 @@ static void test_hmap_replace(void **state)
 	hmap_put(&m, copy, 1, &three);
 	assert_int_equal(m.len, 2);
 	assert_ptr_equal(hmap_gets(&m, "k"), &three);
+	hmap_free(&m);
+}
+
+static void test_hmap_at_adds_once(void **state)
+{
+	(void)state;
+	struct hmap m = HMAP_INIT;
+	int one = 1;
+	void **at = hmap_at(&m, "k", 1);
+	/* A new key holds NULL until the caller sets it. */
+	assert_non_null(at);
+	assert_null(*at);
+	assert_int_equal(m.len, 1);
+	*at = &one;
+	assert_ptr_equal(hmap_gets(&m, "k"), &one);
+	/* Asking again finds the same value: nothing is added. */
+	char copy[] = "k";
+	at = hmap_at(&m, copy, 1);
+	assert_ptr_equal(*at, &one);
+	assert_int_equal(m.len, 1);
+	/* Through growth, each slot still holds its key's value. */
+	static int values[100];
+	static char keys[100][8];
+	for (int i = 0; i < 100; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "n%d", i);
+		values[i] = i;
+		*hmap_at(&m, keys[i], strlen(keys[i])) = &values[i];
+	}
+	assert_int_equal(m.len, 101);
+	for (int i = 0; i < 100; i++)
+		assert_ptr_equal(*hmap_at(&m, keys[i], strlen(keys[i])), &values[i]);
+	assert_ptr_equal(hmap_gets(&m, "k"), &one);
+	assert_int_equal(m.len, 101);
 	hmap_free(&m);
 }
 
@@ -803,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf_addf_grows_past_64),
 		cmocka_unit_test(test_strbuf_addf_large),
 		cmocka_unit_test(test_strbuf_reset_keeps_memory),
+		cmocka_unit_test(test_strbuf_setlen),
 		cmocka_unit_test(test_strbuf_detach),
 		cmocka_unit_test(test_arena_many_allocations),
 		cmocka_unit_test(test_arena_alignment),
@@ -812,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_hmap_empty),
 		cmocka_unit_test(test_hmap_many_keys),
 		cmocka_unit_test(test_hmap_replace),
+		cmocka_unit_test(test_hmap_at_adds_once),
 		cmocka_unit_test(test_hmap_binary_keys),
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_path_dirname),
