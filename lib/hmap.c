@@ -6,8 +6,21 @@
 #include <string.h>
 #include <xxhash.h>
 
+/* Keys are names and paths: one of 4 GiB is a bug, not data. */
+static uint32_t key_length(size_t keylen)
+{
+	if (keylen > UINT32_MAX)
+		abort();
+	return (uint32_t)keylen;
+}
+
+static uint32_t key_hash(const char *key, size_t keylen)
+{
+	return (uint32_t)XXH3_64bits(key, keylen);
+}
+
 static struct hmap_slot *find(const struct hmap *m, const char *key, size_t keylen,
-			      uint64_t hash)
+			      uint32_t hash)
 {
 	size_t mask = m->cap - 1;
 	for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -23,7 +36,7 @@ void *hmap_get(const struct hmap *m, const char *key, size_t keylen)
 {
 	if (!m->cap)
 		return NULL;
-	struct hmap_slot *s = find(m, key, keylen, XXH3_64bits(key, keylen));
+	struct hmap_slot *s = find(m, key, keylen, key_hash(key, keylen));
 	return s->key ? s->value : NULL;
 }
 
@@ -53,11 +66,11 @@ void **hmap_at(struct hmap *m, const char *key, size_t keylen)
 	/* At most 3/4 full keeps probe sequences short. */
 	if ((m->len + 1) * 4 > m->cap * 3)
 		grow(m);
-	uint64_t hash = XXH3_64bits(key, keylen);
+	uint32_t hash = key_hash(key, keylen);
 	struct hmap_slot *s = find(m, key, keylen, hash);
 	if (!s->key) {
 		s->key = key;
-		s->keylen = keylen;
+		s->keylen = key_length(keylen);
 		s->hash = hash;
 		s->value = NULL;
 		m->len++;

@@ -9,10 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 24 bytes: maps of a large config hold hundreds of thousands of slots. */
 struct hmap_slot {
 	const char *key; /* NULL: empty */
-	size_t keylen;
-	uint64_t hash;
+	uint32_t keylen;
+	uint32_t hash;
 	void *value;
 };
 

@@ -97,48 +97,74 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
 	return len;
 }
 
+/* Text is escaped straight into out's room, a piece at a time: a piece
+ * of n bytes becomes at most 6n (\u00XX each), and a UTF-8 sequence that
+ * starts in it may run 3 bytes past it. */
+enum { ESCAPE_PIECE = 4096 };
+
 static void add_escaped(struct strbuf *out, const char *s, size_t len)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	strbuf_grow(out, len + 2);
-	out->buf[out->len++] = '"';
+	char *o = out->buf + out->len;
+	*o++ = '"';
 	while (p < end) {
-		const unsigned char *run = p;
-		for (uint64_t x; end - p >= 8; p += 8) {
-			x = bytes_load8(p);
-			if (bytes_maybe_below(x, 0x20) | bytes_any_high(x) | bytes_maybe_eq(x, '"') |
-			    bytes_maybe_eq(x, '\\'))
-				break;
-		}
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		strbuf_add(out, run, (size_t)(p - run));
-		if (p == end)
-			break;
-		if (*p >= 0x80) {
-			size_t n = utf8_sequence(p, (size_t)(end - p));
-			if (n) {
-				strbuf_add(out, p, n);
-				p += n;
-			} else {
-				strbuf_adds(out, "\xef\xbf\xbd");
-				p++;
+		size_t piece = (size_t)(end - p) < ESCAPE_PIECE ? (size_t)(end - p) : ESCAPE_PIECE;
+		out->len = (size_t)(o - out->buf);
+		strbuf_grow(out, 6 * piece + 4);
+		o = out->buf + out->len;
+		const unsigned char *stop = p + piece;
+		while (p < stop) {
+			for (uint64_t x; stop - p >= 8; p += 8, o += 8) {
+				x = bytes_load8(p);
+				if (bytes_maybe_below(x, 0x20) | bytes_any_high(x) |
+				    bytes_maybe_eq(x, '"') | bytes_maybe_eq(x, '\\'))
+					break;
+				memcpy(o, &x, 8);
 			}
-			continue;
+			if (p == stop)
+				break;
+			unsigned char c = *p;
+			if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+				*o++ = (char)c;
+				p++;
+				continue;
+			}
+			if (c >= 0x80) {
+				size_t n = utf8_sequence(p, (size_t)(end - p));
+				if (n) {
+					memcpy(o, p, n);
+					o += n;
+					p += n;
+				} else {
+					memcpy(o, "\xef\xbf\xbd", 3);
+					o += 3;
+					p++;
+				}
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				memcpy(o, "u00", 3);
+				o[3] = hex[c >> 4];
+				o[4] = hex[c & 15];
+				o += 5;
+				break;
+			}
+			p++;
 		}
-		switch (*p) {
-		case '"': strbuf_adds(out, "\\\""); break;
-		case '\\': strbuf_adds(out, "\\\\"); break;
-		case '\b': strbuf_adds(out, "\\b"); break;
-		case '\f': strbuf_adds(out, "\\f"); break;
-		case '\n': strbuf_adds(out, "\\n"); break;
-		case '\r': strbuf_adds(out, "\\r"); break;
-		case '\t': strbuf_adds(out, "\\t"); break;
-		default: strbuf_addf(out, "\\u%04X", *p); break;
-		}
-		p++;
 	}
-	strbuf_add(out, "\"", 1);
+	*o++ = '"';
+	strbuf_setlen(out, (size_t)(o - out->buf));
 }
 
 void json_write_key(struct json_write *w, const char *key)

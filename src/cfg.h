@@ -3,8 +3,8 @@
  *
  * cfg_load reads a config and everything it extends, the [buildout]
  * defaults, the user defaults file and command-line assignments, and merges
- * them into raw sections (values before ${} substitution and macros), keeping
- * each option's history for `annotate`.  cfg_section_get then initializes a
+ * them into raw sections (values before ${} substitution and macros), keeping,
+ * when asked, each option's history for `annotate`.  cfg_section_get then initializes a
  * section on demand as buildout does: macros (<=) expanded, every ${}
  * substituted, <part-dependencies> followed.  Sections nobody asks for are
  * never substituted, so a bad reference in them is no error (buildout's lazy
@@ -49,12 +49,12 @@ struct cfg_option {
 	 * and removed the lines removed, waiting for a macro to give a base. */
 	const char *value;
 	const char *removed;
-	bool has_base;
 	const char *file; /* where the value was last changed, for errors */
-	int line;
-	struct cfg_step *history;
+	struct cfg_step *history; /* kept only when cfg_load was asked to */
 	/* Substitution: value with ${} replaced, set once resolved. */
 	const char *resolved;
+	int line;
+	bool has_base;
 	bool resolving; /* on the current chain of references: a cycle if met */
 };
 
@@ -88,6 +88,7 @@ struct cfg {
 	struct hmap index;
 	const char *directory; /* the config file's directory */
 	int depth;             /* references being resolved, one inside another */
+	bool history;          /* options keep their history */
 	struct strbuf scratch; /* where resolving builds values */
 	/* The parts: every section other than [buildout] with a non-empty
 	 * recipe, in the order their initialization finished, which is
@@ -110,6 +111,7 @@ struct cfg_assignment {
 struct cfg_load_options {
 	const char *config_file;           /* path or URL */
 	bool user_defaults;                /* read $BUILDOUT_HOME/default.cfg */
+	bool history;                      /* keep every change, for annotate */
 	const struct cfg_assignment *assignments;
 	size_t nassignments;
 };

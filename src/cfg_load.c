@@ -109,6 +109,10 @@ struct cfg_option *cfg_add_option(struct cfg *cfg, struct cfg_section *s, const 
 static void push_step(struct cfg *cfg, struct cfg_option *o, enum cfg_op op, const char *value,
 		      const char *source, int line)
 {
+	o->file = source;
+	o->line = line;
+	if (!cfg->history)
+		return;
 	struct cfg_step *st = arena_alloc(&cfg->arena, sizeof(*st));
 	st->op = op;
 	st->value = value;
@@ -116,8 +120,6 @@ static void push_step(struct cfg *cfg, struct cfg_option *o, enum cfg_op op, con
 	st->line = line;
 	st->prev = o->history;
 	o->history = st;
-	o->file = source;
-	o->line = line;
 }
 
 /* buildout's -=: drops every line of value that equals a line of removed. */
@@ -458,7 +460,7 @@ static int absolutize_caches(struct cfg *cfg, struct cfg_section *b)
 		const char *v = cfg_raw_value(cfg, o);
 		if (strstr(v, "${"))
 			continue;
-		const char *src = o->history ? o->history->source : CFG_SRC_DEFAULT;
+		const char *src = o->file ? o->file : CFG_SRC_DEFAULT;
 		if (v[0] != '/') {
 			const char *basedir;
 			if (!strcmp(src, CFG_SRC_DEFAULT) || !strcmp(src, CFG_SRC_COMPUTED) ||
@@ -500,6 +502,7 @@ int cfg_load(struct cfg *cfg, const struct cfg_load_options *opts)
 	struct arena *a = &cfg->arena;
 	struct loader ld = {.cfg = cfg, .opts = opts};
 	int rc = -1;
+	cfg->history = opts->history;
 	apply_defaults(cfg);
 	struct cfg_section *b = cfg_find_section(cfg, "buildout");
 

@@ -17,8 +17,8 @@ void cfg_print_json(const struct cfg *cfg, const struct cfg_section *only, struc
 /* The same as INI text that buildout reads back to the same values. */
 void cfg_print_text(const struct cfg *cfg, const struct cfg_section *only, struct strbuf *out);
 /* buildout annotate: raw values after extends, += and -=, and where each
- * came from, for every section or the one named only.  Must run before
- * cfg_init_buildout changes raw values. */
+ * came from, for every section or the one named only.  Needs a cfg loaded
+ * with history, and must run before cfg_init_buildout changes raw values. */
 void cfg_print_annotate(struct cfg *cfg, const char *only, struct strbuf *out);
 
 #endif

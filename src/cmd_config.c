@@ -127,6 +127,7 @@ int cmd_config(int argc, char **argv)
 		assigns[opts.nassignments++] =
 			(struct cfg_assignment){"buildout", "offline", "true"};
 	opts.assignments = assigns;
+	opts.history = annotate;
 	if (cfg_load(&cfg, &opts) < 0)
 		goto out;
 	struct strbuf out = STRBUF_INIT;

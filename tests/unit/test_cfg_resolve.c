@@ -270,7 +270,7 @@ static int load(struct tmp *t, const char *path)
 	assert_false(t->loaded);
 	memset(&t->cfg, 0, sizeof(t->cfg));
 	t->loaded = true;
-	struct cfg_load_options o = {.config_file = path, .user_defaults = false};
+	struct cfg_load_options o = {.config_file = path, .user_defaults = false, .history = true};
 	if (cfg_load(&t->cfg, &o) < 0)
 		return -1;
 	if (cfg_init_buildout(&t->cfg) < 0)

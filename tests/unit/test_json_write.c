@@ -99,6 +99,35 @@ static void test_escapes_at_every_offset(void **state)
 			}
 }
 
+/* Strings longer than the writer's pieces of 4,096 bytes: the worst
+ * growth (six bytes for one), and a UTF-8 sequence across each boundary. */
+static void test_long_strings_cross_pieces(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+	char *text = malloc(N + 1);
+	assert_non_null(text);
+	memset(text, '\x01', N);
+	text[N] = '\0';
+	assert_same_as_jansson(json_string(text));
+	for (size_t at = 4088; at < 4100; at++) {
+		memset(text, 'a', N);
+		memcpy(text + at, "\xf0\x9f\x98\x80\n", 5);
+		memcpy(text + 2 * at, "\xe2\x82\xac", 3);
+		assert_same_as_jansson(json_string(text));
+	}
+	/* Bytes that are not UTF-8 grow threefold, across pieces too. */
+	memset(text, '\xff', N);
+	struct json_write w = JSON_WRITE_INIT;
+	json_write_string(&w, text);
+	assert_int_equal(w.out.len, 3 * N + 2);
+	for (size_t i = 0; i < N; i++)
+		assert_memory_equal(w.out.buf + 1 + 3 * i, "\xef\xbf\xbd", 3);
+	assert_int_equal(w.out.buf[w.out.len - 1], '"');
+	json_write_release(&w);
+	free(text);
+}
+
 static void test_containers_and_nesting(void **state)
 {
 	(void)state;
@@ -236,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_escapes_every_ascii_byte),
 		cmocka_unit_test(test_utf8_kept),
 		cmocka_unit_test(test_escapes_at_every_offset),
+		cmocka_unit_test(test_long_strings_cross_pieces),
 		cmocka_unit_test(test_containers_and_nesting),
 		cmocka_unit_test(test_order_is_insertion_order),
 		cmocka_unit_test(test_stream_api_matches_document),
