@@ -3,6 +3,7 @@
 #include "transfers.h"
 
 #include "../cache/tree.h"
+#include "../lib/arena.h"
 #include "../lib/digest.h"
 #include "../lib/fsutil.h"
 #include "../lib/hash.h"
@@ -14,6 +15,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -139,17 +141,39 @@ static int digest_matches(const struct download *d, const char *path, struct str
 	return compare(d, sha256, md5, why);
 }
 
-/* Where a transfer's bytes go: the .part file. */
+/* libcurl hands the body over 16 KiB at a time; the .part file takes it
+ * in pieces this large: a sixteenth of the writes, each with its system
+ * call and the file system's work per call. */
+#define SINK_BUFFER (256 * 1024)
+
+/* Where a transfer's bytes go: the .part file, through buf. */
 struct sink {
 	int fd;
 	int err; /* of a failed write */
+	char *buf;
+	size_t len;
 };
+
+static int sink_flush(struct sink *s)
+{
+	if (!s->err && s->len)
+		s->err = fs_write_all(s->fd, s->buf, s->len);
+	s->len = 0;
+	return s->err;
+}
 
 static size_t on_data(const char *data, size_t len, void *ctx)
 {
 	struct sink *s = ctx;
-	s->err = fs_write_all(s->fd, data, len);
-	return s->err ? 0 : len;
+	if (s->len + len > SINK_BUFFER && sink_flush(s))
+		return 0;
+	if (len >= SINK_BUFFER) {
+		s->err = fs_write_all(s->fd, data, len);
+		return s->err ? 0 : len;
+	}
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	return len;
 }
 
 /* One transfer into part, appending from its current size.  0, or -1 if
@@ -158,6 +182,7 @@ static int transfer(const struct download *d, const char *part, struct transfer 
 		    struct sink *sink, struct strbuf *why)
 {
 	sink->err = 0;
+	sink->len = 0;
 	sink->fd = open(part, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (sink->fd < 0) {
 		sink->err = errno;
@@ -170,6 +195,9 @@ static int transfer(const struct download *d, const char *part, struct transfer 
 			       .from = fstat(sink->fd, &st) == 0 ? (curl_off_t)st.st_size : 0,
 			       .stall_seconds = d->stall_seconds};
 	int rc = transfers_run(t);
+	/* What came before a cut stays: a resume starts at the file's end. */
+	if (sink_flush(sink) && t->rc == CURLE_OK)
+		t->rc = CURLE_WRITE_ERROR;
 	close(sink->fd);
 	if (rc != 0)
 		strbuf_addf(why, "%s: %s", d->url, t->error);
@@ -190,15 +218,15 @@ static void describe(const struct download *d, const struct transfer *t, const s
 		strbuf_addf(why, "%s: %s", d->url, t->error);
 }
 
-/* Downloads into part, then renames it to path once verified. */
-static int fetch_into(const struct download *d, const char *path, const char *part,
-		      struct strbuf *why)
+/* Downloads into part, resuming and trying again as transfers allow:
+ * 0 once part is whole, else -1 with why. */
+static int download_part(const struct download *d, const char *part, struct sink *sink,
+			 struct strbuf *why)
 {
 	struct transfer t;
-	struct sink sink = {.fd = -1};
 	long wait = 250;
 	for (int attempt = 0;; attempt++) {
-		if (transfer(d, part, &t, &sink, why) != 0)
+		if (transfer(d, part, &t, sink, why) != 0)
 			return -1;
 		if (t.rc == CURLE_RANGE_ERROR || t.status == 416) {
 			/* The server would not resume: start over, at once. */
@@ -207,26 +235,38 @@ static int fetch_into(const struct download *d, const char *path, const char *pa
 				strbuf_addf(why, "cannot truncate %s: %s", part, strerror(errno));
 				return -1;
 			}
-			if (transfer(d, part, &t, &sink, why) != 0)
+			if (transfer(d, part, &t, sink, why) != 0)
 				return -1;
 		}
 		if (t.rc == CURLE_OK || !transfers_transient(t.rc, t.status) ||
 		    attempt == DOWNLOAD_RETRIES)
 			break;
 		struct strbuf reason = STRBUF_INIT;
-		describe(d, &t, &sink, &reason);
+		describe(d, &t, sink, &reason);
 		note(d, "%s; trying again in %ld ms\n", reason.buf, wait);
 		strbuf_release(&reason);
 		transfers_pause_ms(wait);
 		wait *= 2;
 	}
 	if (t.rc != CURLE_OK) {
-		describe(d, &t, &sink, why);
+		describe(d, &t, sink, why);
 		/* What a permanent failure left is no start for a resume. */
 		if (!transfers_transient(t.rc, t.status))
 			unlink(part);
 		return -1;
 	}
+	return 0;
+}
+
+/* Downloads into part, then renames it to path once verified. */
+static int fetch_into(const struct download *d, const char *path, const char *part,
+		      struct strbuf *why)
+{
+	struct sink sink = {.fd = -1, .buf = xmalloc(SINK_BUFFER)};
+	int rc = download_part(d, part, &sink, why);
+	free(sink.buf);
+	if (rc != 0)
+		return -1;
 	/* Hashed here, on the caller's thread, not as the bytes came: the
 	 * transfers thread moves every download's bytes, and the callers
 	 * hash theirs on as many cores as there are.  The file is still in
