@@ -28,7 +28,7 @@ const char *cfg_raw_value(struct cfg *cfg, const struct cfg_option *o)
 /* An option of a section that initialize has expanded.  A section without
  * macros is its own expansion and shares its index. */
 static struct cfg_option *find_expanded_n(const struct cfg_section *s, const char *name,
-				  size_t len)
+					  size_t len)
 {
 	return hmap_get(s->expanded == s->options ? &s->index : &s->expanded_index, name, len);
 }
