@@ -182,6 +182,26 @@ def test_a_cut_transfer_resumes_with_a_range(minimerge, tmp_path, http_server):
     assert reqs[1].status == 206
 
 
+def test_a_body_of_many_write_buffers_is_kept_whole_across_a_cut(
+        minimerge, tmp_path, http_server):
+    # About 1.2 MB, uncompressed: several of the 256 KiB pieces the .part
+    # file is written in, cut past the first of them and not on a boundary.
+    stack = stackgen.Stack(tmp_path / 'root', stackgen.leaves(1))
+    stack.write_data('leaf0', os.urandom(600000).hex() + '\n')
+    data = pack(stack, 'leaf0', 'tar')
+    assert len(data) > 4 * 256 * 1024
+    url = http_server.add('/dl/leaf0-1.0.tar', data, drop_after=700001)
+    stack.write_minibuild('leaf0', src_type='static', src_uri=url,
+                          src_sha256=hashlib.sha256(data).hexdigest())
+    r = mm(minimerge, stack, 'install', stack.full('leaf0'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    reqs = http_server.requests('/dl/leaf0-1.0.tar')
+    assert [q.header('Range') for q in reqs] == [None, 'bytes=700001-']
+    [name] = downloads(stack)
+    with open(os.path.join(stack.root, 'downloads', name), 'rb') as f:
+        assert f.read() == data
+
+
 def test_a_server_without_ranges_is_read_again_whole(minimerge, tmp_path, http_server):
     stack, url, data = static_stack(tmp_path, http_server, big=True, drop_after=1000,
                                     no_ranges=True)
