@@ -106,7 +106,8 @@ static void add_escaped(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	strbuf_grow(out, len + 2);
+	/* The quotes of an empty string; each piece below grows for its own. */
+	strbuf_grow(out, 2);
 	char *o = out->buf + out->len;
 	*o++ = '"';
 	while (p < end) {
