@@ -191,11 +191,17 @@ __attribute__((target("sha,ssse3,sse4.1"))) static void sha256_compress_ni(uint3
 	__m128i cdgh = _mm_unpacklo_epi64(efgh, abcd);
 	for (; n; n--, blocks += 64) {
 		__m128i abef_in = abef, cdgh_in = cdgh;
-		/* w[q % 4] holds W(4q) to W(4q + 3). */
+		/* w[q % 4] holds W(4q) to W(4q + 3).  The loops are unrolled so
+		 * that w lives in registers: rolled, gcc -O2 kept it on the
+		 * stack, and the schedule's stores and reloads sat in the
+		 * rounds' chain (1.63 GB/s here, 1.91 unrolled, OpenSSL's
+		 * speed). */
 		__m128i w[4];
+#pragma GCC unroll 4
 		for (int i = 0; i < 4; i++)
 			w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(blocks + 16 * i)),
 						be_words);
+#pragma GCC unroll 16
 		for (int q = 0; q < 16; q++) {
 			__m128i wk = _mm_add_epi32(w[q & 3],
 						   _mm_loadu_si128((const __m128i *)&sha256_k[4 * q]));
