@@ -17,30 +17,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* mkdir -p on p, which it changes and restores.  From the bottom up: the
+ * usual directory is new in a parent that is there, one system call,
+ * where trying each prefix from the root took one a level. */
+static int make_dirs(char *p, mode_t mode)
+{
+	if (mkdir(p, mode) == 0)
+		return 0;
+	int err = errno;
+	if (err == ENOENT) {
+		char *slash = strrchr(p, '/');
+		while (slash && slash > p && slash[-1] == '/')
+			slash--;
+		if (!slash || slash == p)
+			return ENOENT;
+		*slash = '\0';
+		err = make_dirs(p, mode);
+		*slash = '/';
+		if (err)
+			return err;
+		/* EEXIST if another thread made it meanwhile. */
+		err = mkdir(p, mode) == 0 ? 0 : errno;
+	}
+	if (err == EEXIST)
+		return fs_is_dir(p, true) ? 0 : ENOTDIR;
+	return err;
+}
+
 int fs_mkdirs(const char *path, mode_t mode)
 {
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 	char *p = xstrdup(path);
-	int err = 0;
-	/* Each prefix in turn: mkdir of an existing one is not an error. */
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST) {
-			err = errno;
-			break;
-		}
-		*s = c;
-		if (c == '\0')
-			break;
-	}
+	size_t n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		p[--n] = '\0';
+	int err = make_dirs(p, mode);
 	free(p);
-	if (!err && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
-		err = ENOTDIR;
 	return err;
 }
 

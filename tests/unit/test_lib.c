@@ -844,6 +844,37 @@ static void test_fs_cwd_relative(void **state)
 	free(cwd);
 }
 
+static void test_fs_mkdirs(void **state)
+{
+	(void)state;
+	char dir[64], path[160];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	/* Three levels missing, a doubled and a trailing slash. */
+	snprintf(path, sizeof(path), "%s/a//b/c/", dir);
+	assert_int_equal(fs_mkdirs(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_true(fs_is_dir(path, false));
+	/* There already: fine, and nothing changes. */
+	assert_int_equal(fs_mkdirs(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/a/b/d", dir);
+	assert_int_equal(fs_mkdirs(path, 0755), 0);
+	assert_true(fs_is_dir(path, false));
+	/* A file where a directory should be, at the end or on the way. */
+	snprintf(path, sizeof(path), "%s/a/f", dir);
+	testutil_write_file(path, "x", 0644);
+	assert_int_equal(fs_mkdirs(path, 0755), ENOTDIR);
+	snprintf(path, sizeof(path), "%s/a/f/g/h", dir);
+	assert_int_equal(fs_mkdirs(path, 0755), ENOTDIR);
+	/* A directory that cannot be written (as root, every one can). */
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(chmod(path, 0555), 0);
+	snprintf(path, sizeof(path), "%s/a/b/e/f", dir);
+	assert_int_equal(fs_mkdirs(path, 0755), geteuid() == 0 ? 0 : EACCES);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	assert_int_equal(chmod(path, 0755), 0);
+	assert_int_equal(testutil_remove_tree(dir), 0);
+}
+
 static void test_fs_touch(void **state)
 {
 	(void)state;
@@ -905,6 +936,7 @@ int main(void)
 		cmocka_unit_test(test_ahead_thread_does_all_while_caller_waits),
 		cmocka_unit_test(test_ahead_claim_waits_for_the_item_in_hand),
 		cmocka_unit_test(test_fs_cwd_relative),
+		cmocka_unit_test(test_fs_mkdirs),
 		cmocka_unit_test(test_fs_touch),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
