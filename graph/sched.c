@@ -66,6 +66,10 @@ struct worker {
 	struct sched *s;
 	uint32_t slot;
 	struct ticket *ticket; /* the job given to it, or NULL */
+	/* Its own, so that a job wakes the one worker given it: with one
+	 * for all, each job woke every idle worker to find it was not
+	 * theirs (about 12 wakeups a job with 8 workers). */
+	pthread_cond_t wake;
 };
 
 struct sched {
@@ -81,7 +85,7 @@ struct sched {
 	struct worker *workers;
 	int nworkers;
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv, done_cv;
+	pthread_cond_t done_cv;
 	struct ticket **done;         /* jobs the workers finished; guarded by mu */
 	size_t ndone, capdone;
 	bool shutdown;
@@ -673,7 +677,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		while (!s->shutdown && !w->ticket)
-			pthread_cond_wait(&s->work_cv, &s->mu);
+			pthread_cond_wait(&w->wake, &s->mu);
 		struct ticket *t = w->ticket;
 		if (!t)
 			break;
@@ -986,10 +990,10 @@ static void start_job(struct sched *s, size_t i, enum pool pool)
 	for (int w = first; w < s->nworkers; w++) {
 		if (!s->workers[w].ticket) {
 			s->workers[w].ticket = t;
+			pthread_cond_signal(&s->workers[w].wake);
 			break;
 		}
 	}
-	pthread_cond_broadcast(&s->work_cv);
 	pthread_mutex_unlock(&s->mu);
 	s->idle[pool]--;
 	s->running++;
@@ -1077,16 +1081,17 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 	bool started = rc == 0;
 	if (started) {
 		pthread_mutex_init(&s.mu, NULL);
-		pthread_cond_init(&s.work_cv, NULL);
 		pthread_cond_init(&s.done_cv, NULL);
 		s.idle[POOL_CPU] = o->dry_run ? 0 : (o->jobs > 0 ? o->jobs : 1);
 		s.idle[POOL_NETWORK] = o->dry_run ? 0 : o->network_jobs;
 		s.nworkers = s.idle[POOL_CPU] + s.idle[POOL_NETWORK];
 		s.workers = xcalloc((size_t)s.nworkers + 1, sizeof(*s.workers));
 		for (int w = 0; w < s.nworkers; w++) {
-			s.workers[w] = (struct worker){0, &s, (uint32_t)w, NULL};
+			s.workers[w] = (struct worker){.s = &s, .slot = (uint32_t)w};
+			pthread_cond_init(&s.workers[w].wake, NULL);
 			if (pthread_create(&s.workers[w].thread, NULL, worker_main, &s.workers[w]) != 0) {
 				diag_error(NULL, 0, "cannot start a worker thread");
+				pthread_cond_destroy(&s.workers[w].wake);
 				s.nworkers = w;
 				rc = -1;
 				break;
@@ -1099,12 +1104,14 @@ int sched_run(struct graph *g, const struct sched_options *o, struct sched_summa
 			loop(&s);
 		pthread_mutex_lock(&s.mu);
 		s.shutdown = true;
-		pthread_cond_broadcast(&s.work_cv);
-		pthread_mutex_unlock(&s.mu);
 		for (int w = 0; w < s.nworkers; w++)
+			pthread_cond_signal(&s.workers[w].wake);
+		pthread_mutex_unlock(&s.mu);
+		for (int w = 0; w < s.nworkers; w++) {
 			pthread_join(s.workers[w].thread, NULL);
+			pthread_cond_destroy(&s.workers[w].wake);
+		}
 		pthread_cond_destroy(&s.done_cv);
-		pthread_cond_destroy(&s.work_cv);
 		pthread_mutex_destroy(&s.mu);
 		free(s.workers);
 	}
