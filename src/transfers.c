@@ -25,6 +25,9 @@ struct job {
 	atomic_uint_fast64_t received;
 	atomic_int_fast64_t announced; /* -1 until the body starts; 0: not said */
 	bool done;
+	/* The caller waits on its own: one for all woke every waiting
+	 * caller at each end. */
+	pthread_cond_t done_cv;
 	struct job *next;
 };
 
@@ -33,12 +36,11 @@ static struct {
 	CURLM *multi;
 	char error[CURL_ERROR_SIZE]; /* why the thread could not start */
 	pthread_mutex_t mu;
-	pthread_cond_t done_cv;
 	struct job *waiting, *running; /* lists through next */
 	CURL **idle;                   /* easy handles to use again */
 	size_t nidle, capidle;
 	atomic_uint_fast64_t received_ever;
-} tr = {.mu = PTHREAD_MUTEX_INITIALIZER, .done_cv = PTHREAD_COND_INITIALIZER};
+} tr = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 
@@ -121,7 +123,7 @@ static void finish(struct job *j)
 		j->easy = NULL;
 	}
 	j->done = true;
-	pthread_cond_broadcast(&tr.done_cv);
+	pthread_cond_signal(&j->done_cv);
 }
 
 /* Moves the waiting jobs into the multi handle.  Caller holds tr.mu. */
@@ -210,6 +212,7 @@ int transfers_run(struct transfer *t)
 	struct job j = {.t = t};
 	atomic_init(&j.received, 0);
 	atomic_init(&j.announced, -1);
+	pthread_cond_init(&j.done_cv, NULL);
 	pthread_mutex_lock(&tr.mu);
 	j.next = tr.waiting;
 	tr.waiting = &j;
@@ -217,8 +220,9 @@ int transfers_run(struct transfer *t)
 	tr.lib->multi_wakeup(tr.multi);
 	pthread_mutex_lock(&tr.mu);
 	while (!j.done)
-		pthread_cond_wait(&tr.done_cv, &tr.mu);
+		pthread_cond_wait(&j.done_cv, &tr.mu);
 	pthread_mutex_unlock(&tr.mu);
+	pthread_cond_destroy(&j.done_cv);
 	return 0;
 }
 
