@@ -143,10 +143,14 @@ static int atomic_open(const char *path, mode_t mode, struct strbuf *tmp)
 	return open(tmp->buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 }
 
-/* Ends a whole write begun with atomic_open: synced and renamed into
- * place, or removed if err (or any step) fails.  0 or an errno value. */
-static int atomic_finish(int fd, int err, struct strbuf *tmp, const char *path)
+/* Ends a whole write begun with atomic_open: given mode's bits (the umask
+ * must not narrow an explicit mode; 0 keeps open's), synced and renamed
+ * into place, or removed if err (or any step) fails.  0 or an errno
+ * value. */
+static int atomic_finish(int fd, int err, mode_t mode, struct strbuf *tmp, const char *path)
 {
+	if (!err && mode && fchmod(fd, mode) != 0)
+		err = errno;
 	if (!err && fsync(fd) != 0)
 		err = errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
@@ -162,8 +166,8 @@ static int atomic_finish(int fd, int err, struct strbuf *tmp, const char *path)
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	int fd = atomic_open(path, mode, &tmp);
-	return atomic_finish(fd, fd < 0 ? errno : fs_write_all(fd, data, len), &tmp, path);
+	int fd = atomic_open(path, 0666, &tmp);
+	return atomic_finish(fd, fd < 0 ? errno : fs_write_all(fd, data, len), mode, &tmp, path);
 }
 
 /* Creating a file is atomic by itself, so a stamp needs no temporary
@@ -203,11 +207,8 @@ int fs_copy_atomic(const char *src, const char *dst, mode_t mode)
 	struct strbuf tmp = STRBUF_INIT;
 	int fd = atomic_open(dst, 0666, &tmp);
 	int err = fd < 0 ? errno : copy_fd(in, fd);
-	/* The umask must not narrow an explicit mode. */
-	if (!err && mode && fchmod(fd, mode) != 0)
-		err = errno;
 	close(in);
-	return atomic_finish(fd, err, &tmp, dst);
+	return atomic_finish(fd, err, mode, &tmp, dst);
 }
 
 int fs_append(const char *path, const void *data, size_t len)

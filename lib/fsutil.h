@@ -21,13 +21,14 @@ int fs_remove_tree(const char *path, char **failed);
 /* write(2) until all of data is written.  0 or an errno value. */
 int fs_write_all(int fd, const void *data, size_t len);
 /* Writes len bytes to path through path.tmp.<pid>, fsynced and renamed:
- * readers see the old file or the new one.  0 or an errno value. */
+ * readers see the old file or the new one, which has mode's bits exactly
+ * from its first moment (0: 0666 less the umask).  0 or an errno value. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 /* Makes path an empty file (emptied if there): a stamp, which says what it
  * says by being there.  Not synced.  0 or an errno value. */
 int fs_touch(const char *path, mode_t mode);
-/* Copies src to dst as fs_write_atomic writes, with mode's bits exactly
- * (0: 0666 less the umask).  0 or an errno value. */
+/* Copies src to dst as fs_write_atomic writes, mode as there.  0 or an
+ * errno value. */
 int fs_copy_atomic(const char *src, const char *dst, mode_t mode);
 /* Appends data to path (created if absent).  0 or an errno value. */
 int fs_append(const char *path, const void *data, size_t len);

@@ -383,7 +383,7 @@ int cmd_minitagify(int argc, char **argv)
 			rc = EXIT_OK;
 		} else if (!force && lstat(path, &st) == 0) {
 			diag_error(path, 0, "already exists (--force replaces it)");
-		} else if ((err = fs_write_atomic(path, text.buf, text.len, 0666)) != 0) {
+		} else if ((err = fs_write_atomic(path, text.buf, text.len, 0)) != 0) {
 			diag_error(path, 0, "cannot write it: %s", strerror(err));
 		} else {
 			printf("wrote %s\n", path);

@@ -133,7 +133,7 @@ static void debianize_copyright(const struct project_info *pi, time_t when, stru
 struct out_file {
 	const char *path; /* relative to the project */
 	struct strbuf text;
-	mode_t mode;
+	mode_t mode; /* fs_write_atomic's: 0 for 0666 less the umask */
 };
 
 struct out_files {
@@ -184,7 +184,7 @@ static int add_extra(struct out_files *f, const json_t *files, bool from_paths,
 			strbuf_addf(err, "%s: the value for '%s' is not a string", key, rel);
 			return -1;
 		}
-		struct strbuf *text = add_file(f, rel, 0666);
+		struct strbuf *text = add_file(f, rel, 0);
 		int e;
 		if (!from_paths) {
 			strbuf_adds(text, json_string_value(v));
@@ -239,12 +239,12 @@ int debianize_write(const struct project_info *pi, const char *dir, struct strbu
 		when = (time_t)v;
 	}
 	struct out_files f = {0};
-	debianize_control(pi, add_file(&f, "debian/control", 0666));
-	debianize_rules(pi, add_file(&f, "debian/rules", 0777));
-	debianize_changelog(pi, when, add_file(&f, "debian/changelog", 0666));
-	strbuf_adds(add_file(&f, "debian/compat", 0666), "7\n");
-	debianize_copyright(pi, when, add_file(&f, "debian/copyright", 0666));
-	strbuf_adds(add_file(&f, "debian/source/format", 0666), "3.0 (quilt)\n");
+	debianize_control(pi, add_file(&f, "debian/control", 0));
+	debianize_rules(pi, add_file(&f, "debian/rules", 0755));
+	debianize_changelog(pi, when, add_file(&f, "debian/changelog", 0));
+	strbuf_adds(add_file(&f, "debian/compat", 0), "7\n");
+	debianize_copyright(pi, when, add_file(&f, "debian/copyright", 0));
+	strbuf_adds(add_file(&f, "debian/source/format", 0), "3.0 (quilt)\n");
 	int rc = 0;
 	if ((pi->extra_files && add_extra(&f, pi->extra_files, false, err) != 0) ||
 	    (pi->extra_files_from_paths &&

@@ -375,7 +375,7 @@ static int remember(const struct vcs *v, const char *dir, struct strbuf *why)
 	int rc = 0;
 	state_path(v, dir, &path);
 	strbuf_addf(&text, "%s\n%s\n", v->f->uri, w.buf);
-	int err = fs_write_atomic(path.buf, text.buf, text.len, 0666);
+	int err = fs_write_atomic(path.buf, text.buf, text.len, 0);
 	if (err) {
 		strbuf_addf(why, "cannot write %s: %s", path.buf, strerror(err));
 		rc = -1;

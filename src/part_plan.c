@@ -157,7 +157,7 @@ static int write_lock(struct graph_job *job, const struct part_job *pj)
 	struct arena a = ARENA_INIT;
 	int err = fs_mkdirs(path_dirname(&a, pj->lock), 0777);
 	if (!err)
-		err = fs_write_atomic(pj->lock, text.buf, text.len, 0666);
+		err = fs_write_atomic(pj->lock, text.buf, text.len, 0);
 	arena_free(&a);
 	strbuf_release(&text);
 	if (err)

@@ -73,7 +73,7 @@ static int dump_style(const struct versionmap *vm, const struct picked_options *
 		} else {
 			printf(STARS "\n%s %s\n" STARS "\n",
 			       exists ? "Overwriting" : "Writing picked versions to", o->dump_file);
-			int err = fs_write_atomic(path, text.buf, text.len, 0666);
+			int err = fs_write_atomic(path, text.buf, text.len, 0);
 			if (err) {
 				diag_error(path, 0, "could not write the picked versions: %s",
 					   strerror(err));

@@ -260,7 +260,7 @@ int pkg_auto_build(const struct pkg_auto *pa, struct graph_job *job)
 	if (rc == 0) {
 		struct strbuf path = STRBUF_INIT;
 		strbuf_addf(&path, "%s/%s", pa->builddir, BUILD_SYSTEM_FILE);
-		int err = fs_write_atomic(path.buf, system, strlen(system), 0666);
+		int err = fs_write_atomic(path.buf, system, strlen(system), 0);
 		if (err) {
 			graph_job_fail(job, "cannot write %s: %s", path.buf, strerror(err));
 			rc = -1;

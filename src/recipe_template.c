@@ -86,10 +86,7 @@ static int template_install(struct recipe_run *r)
 	int err = fs_mkdirs(path_dirname(&a, t->output), 0777);
 	arena_free(&a);
 	if (!err)
-		err = fs_write_atomic(t->output, t->text, t->len, mode ? mode : 0666);
-	/* The umask must not narrow an explicit mode. */
-	if (!err && mode && chmod(t->output, mode) != 0)
-		err = errno;
+		err = fs_write_atomic(t->output, t->text, t->len, mode);
 	if (err) {
 		graph_job_fail(r->job, "cannot write %s: %s", t->output, strerror(err));
 		return -1;

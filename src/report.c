@@ -201,7 +201,7 @@ void report_send(const json_t *doc, const struct report_options *o)
 	} else if (!strncmp(o->url, "file://", 7)) {
 		const char *path = o->url + 7;
 		char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(4));
-		int err = fs_write_atomic(path, text, strlen(text), 0666);
+		int err = fs_write_atomic(path, text, strlen(text), 0);
 		if (err)
 			printf("Got error sending the data to %s (%s)\n", o->url, strerror(err));
 		else

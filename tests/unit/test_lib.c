@@ -875,6 +875,35 @@ static void test_fs_mkdirs(void **state)
 	assert_int_equal(testutil_remove_tree(dir), 0);
 }
 
+static void test_fs_write_atomic_mode(void **state)
+{
+	(void)state;
+	char dir[64], path[128];
+	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	mode_t old = umask(077);
+	struct stat st;
+	/* 0: what open(2) gives 0666 under the umask. */
+	assert_int_equal(fs_write_atomic(path, "a", 1, 0), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* A mode: its bits exactly, wider than the umask allows too. */
+	assert_int_equal(fs_write_atomic(path, "bc", 2, 0755), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_size, 2);
+	snprintf(path, sizeof(path), "%s/g", dir);
+	assert_int_equal(fs_copy_atomic(path, path, 0644), ENOENT);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	char copy[160];
+	snprintf(copy, sizeof(copy), "%s/copy", dir);
+	assert_int_equal(fs_copy_atomic(path, copy, 0640), 0);
+	assert_int_equal(stat(copy, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	umask(old);
+	assert_int_equal(testutil_remove_tree(dir), 0);
+}
+
 static void test_fs_touch(void **state)
 {
 	(void)state;
@@ -937,6 +966,7 @@ int main(void)
 		cmocka_unit_test(test_ahead_claim_waits_for_the_item_in_hand),
 		cmocka_unit_test(test_fs_cwd_relative),
 		cmocka_unit_test(test_fs_mkdirs),
+		cmocka_unit_test(test_fs_write_atomic_mode),
 		cmocka_unit_test(test_fs_touch),
 		/* Fails until path_expanduser handles HOME=/ as Python does. */
 		cmocka_unit_test(test_path_expanduser_root_home),
