@@ -162,17 +162,19 @@ static int sink_flush(struct sink *s)
 	return s->err;
 }
 
+/* Through the buffer whatever len is: libcurl's pieces are far smaller
+ * than it, but nothing here counts on that. */
 static size_t on_data(const char *data, size_t len, void *ctx)
 {
 	struct sink *s = ctx;
-	if (s->len + len > SINK_BUFFER && sink_flush(s))
-		return 0;
-	if (len >= SINK_BUFFER) {
-		s->err = fs_write_all(s->fd, data, len);
-		return s->err ? 0 : len;
+	for (size_t done = 0; done < len;) {
+		if (s->len == SINK_BUFFER && sink_flush(s))
+			return 0;
+		size_t n = len - done < SINK_BUFFER - s->len ? len - done : SINK_BUFFER - s->len;
+		memcpy(s->buf + s->len, data + done, n);
+		s->len += n;
+		done += n;
 	}
-	memcpy(s->buf + s->len, data, len);
-	s->len += len;
 	return len;
 }
 
