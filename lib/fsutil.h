@@ -24,9 +24,10 @@ int fs_write_all(int fd, const void *data, size_t len);
  * readers see the old file or the new one, which has mode's bits exactly
  * from its first moment (0: 0666 less the umask).  0 or an errno value. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
-/* Makes path an empty file (emptied if there): a stamp, which says what it
- * says by being there.  Not synced.  0 or an errno value. */
-int fs_touch(const char *path, mode_t mode);
+/* Makes path an empty file (emptied if there; 0666 less the umask): a
+ * stamp, which says what it says by being there.  Not synced.  0 or an
+ * errno value. */
+int fs_touch(const char *path);
 /* Copies src to dst as fs_write_atomic writes, mode as there.  0 or an
  * errno value. */
 int fs_copy_atomic(const char *src, const char *dst, mode_t mode);

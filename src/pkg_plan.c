@@ -287,7 +287,7 @@ static int fetch_run(struct graph_action *a, struct graph_job *job)
 	stamp_path(pj->parts, FETCH_STAMP, which, &stamp);
 	int err = fs_mkdirs(pj->parts, 0777);
 	if (!err)
-		err = fs_touch(stamp.buf, 0666);
+		err = fs_touch(stamp.buf);
 	if (err)
 		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
 	strbuf_release(&stamp);
@@ -538,7 +538,7 @@ static int build_run(struct graph_action *a, struct graph_job *job)
 		return -1;
 	struct strbuf stamp = STRBUF_INIT;
 	stamp_path(pj->builddir, BUILD_STAMP, a->key, &stamp);
-	err = fs_touch(stamp.buf, 0666);
+	err = fs_touch(stamp.buf);
 	if (err)
 		graph_job_fail(job, "cannot write %s: %s", stamp.buf, strerror(err));
 	strbuf_release(&stamp);

@@ -911,7 +911,7 @@ static void test_fs_touch(void **state)
 	assert_int_equal(testutil_mkdtemp(dir, sizeof(dir), "test_lib"), 0);
 	snprintf(path, sizeof(path), "%s/stamp", dir);
 	mode_t old = umask(022);
-	assert_int_equal(fs_touch(path, 0666), 0);
+	assert_int_equal(fs_touch(path), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -921,13 +921,13 @@ static void test_fs_touch(void **state)
 	testutil_write_file(path, "old", 0644);
 	struct stat before;
 	assert_int_equal(stat(path, &before), 0);
-	assert_int_equal(fs_touch(path, 0666), 0);
+	assert_int_equal(fs_touch(path), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	assert_true(st.st_ino == before.st_ino);
 	umask(old);
 	snprintf(path, sizeof(path), "%s/no/stamp", dir);
-	assert_int_equal(fs_touch(path, 0666), ENOENT);
+	assert_int_equal(fs_touch(path), ENOENT);
 	assert_int_equal(testutil_remove_tree(dir), 0);
 }
 
