@@ -57,8 +57,8 @@ void json_write_array(struct json_write *w)
 
 void json_write_end(struct json_write *w)
 {
-	char close = w->closers.buf[--w->closers.len];
-	w->closers.buf[w->closers.len] = '\0';
+	char close = w->closers.buf[w->closers.len - 1];
+	strbuf_setlen(&w->closers, w->closers.len - 1);
 	if (w->has_members)
 		new_line(w, w->closers.len, false);
 	strbuf_addc(&w->out, close);
