@@ -51,23 +51,11 @@ static void print_json(struct pkgdb *db, struct pkg **roots, size_t nroots, stru
 	json_write_object(&w);
 	json_write_member(&w, "root", db->root);
 	json_write_key(&w, "targets");
-	json_write_array(&w);
-	for (size_t i = 0; i < nroots; i++)
-		json_write_string(&w, roots[i]->mb.name);
-	json_write_end(&w);
+	pkg_json_names(roots, nroots, &w);
 	json_write_key(&w, "order");
-	json_write_array(&w);
-	for (size_t i = 0; i < n; i++)
-		json_write_string(&w, order[i]->mb.name);
-	json_write_end(&w);
+	pkg_json_names(order, n, &w);
 	json_write_key(&w, "packages");
-	json_write_array(&w);
-	for (size_t i = 0; i < n; i++) {
-		json_write_object(&w);
-		pkg_json_members(db, order[i], false, &w);
-		json_write_end(&w);
-	}
-	json_write_end(&w);
+	pkg_json_list(db, order, n, &w);
 	json_write_end(&w);
 	json_out_print(&w);
 }

@@ -343,13 +343,7 @@ static int install_or_explain(int argc, char **argv, bool explain_only)
 	    pkgdb_check_picks(&db) == 0) {
 		if (o.pretend && o.json) {
 			struct json_write w = JSON_OUT_INIT;
-			json_write_array(&w);
-			for (size_t i = 0; i < n; i++) {
-				json_write_object(&w);
-				pkg_json_members(&db, order[i], false, &w);
-				json_write_end(&w);
-			}
-			json_write_end(&w);
+			pkg_json_list(&db, order, n, &w);
 			json_out_print(&w);
 			rc = EXIT_OK;
 		} else if (o.pretend) {

@@ -47,10 +47,7 @@ static void show(struct pkgdb *db, const struct pkg *p, const struct minilay_fil
 			json_write_string(&w, db->minilays.dirs[c->minilay]);
 		json_write_end(&w);
 		json_write_key(&w, "needed_by");
-		json_write_array(&w);
-		for (size_t i = 0; i < nneeded_by; i++)
-			json_write_string(&w, needed_by[i]->mb.name);
-		json_write_end(&w);
+		pkg_json_names(needed_by, nneeded_by, &w);
 		json_write_end(&w);
 		json_out_print(&w);
 		return;

@@ -17,6 +17,25 @@ const char *pkg_minilay_shown(struct pkgdb *db, const char *minilay)
 	return minilay;
 }
 
+void pkg_json_names(struct pkg *const *pkgs, size_t n, struct json_write *w)
+{
+	json_write_array(w);
+	for (size_t i = 0; i < n; i++)
+		json_write_string(w, pkgs[i]->mb.name);
+	json_write_end(w);
+}
+
+void pkg_json_list(struct pkgdb *db, struct pkg *const *pkgs, size_t n, struct json_write *w)
+{
+	json_write_array(w);
+	for (size_t i = 0; i < n; i++) {
+		json_write_object(w);
+		pkg_json_members(db, pkgs[i], false, w);
+		json_write_end(w);
+	}
+	json_write_end(w);
+}
+
 void pkg_json_members(struct pkgdb *db, const struct pkg *p, bool full, struct json_write *w)
 {
 	json_write_member(w, "name", p->mb.name);
@@ -30,14 +49,14 @@ void pkg_json_members(struct pkgdb *db, const struct pkg *p, bool full, struct j
 								 : "named");
 	json_write_member(w, "requested_as", p->requested_as);
 	json_write_key(w, "dependencies");
-	json_write_array(w);
-	if (p->deps_loaded)
-		for (size_t i = 0; i < p->ndeps; i++)
-			json_write_string(w, p->deps[i]->mb.name);
-	else
+	if (p->deps_loaded) {
+		pkg_json_names(p->deps, p->ndeps, w);
+	} else {
+		json_write_array(w);
 		for (size_t i = 0; i < p->mb.ndependencies; i++)
 			json_write_string(w, p->mb.dependencies[i]);
-	json_write_end(w);
+		json_write_end(w);
+	}
 	json_write_key(w, "installed");
 	json_write_bool(w, pkgdb_installed(db, p));
 	if (full) {

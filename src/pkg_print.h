@@ -13,6 +13,10 @@
  * name, version, minilay, path, meta, choice, requested_as, dependencies,
  * installed; with full, its revision and the minibuild's keys too. */
 void pkg_json_members(struct pkgdb *db, const struct pkg *p, bool full, struct json_write *w);
+/* An array of the n packages' names. */
+void pkg_json_names(struct pkg *const *pkgs, size_t n, struct json_write *w);
+/* An array of the n packages' objects (not full). */
+void pkg_json_list(struct pkgdb *db, struct pkg *const *pkgs, size_t n, struct json_write *w);
 
 /* "picked", "pinned" or "" */
 const char *pkg_choice_word(const struct pkg *p);
