@@ -3,14 +3,14 @@
  *
  * cfg_load reads a config and everything it extends, the [buildout]
  * defaults, the user defaults file and command-line assignments, and merges
- * them into raw sections (values before ${} substitution and macros), keeping,
- * when asked, each option's history for `annotate`.  cfg_section_get then initializes a
- * section on demand as buildout does: macros (<=) expanded, every ${}
- * substituted, <part-dependencies> followed.  Sections nobody asks for are
- * never substituted, so a bad reference in them is no error (buildout's lazy
- * rule).  cfg_init_buildout does what Buildout() does at start-up: the
- * directory options made absolute, the boolean and log-level checks, the
- * versions section.
+ * them into raw sections (values before ${} substitution and macros),
+ * keeping, when asked, each option's history for `annotate`.
+ * cfg_section_get then initializes a section on demand as buildout does:
+ * macros (<=) expanded, every ${} substituted, <part-dependencies>
+ * followed.  Sections nobody asks for are never substituted, so a bad
+ * reference in them is no error (buildout's lazy rule).  cfg_init_buildout
+ * does what Buildout() does at start-up: the directory options made
+ * absolute, the boolean and log-level checks, the versions section.
  *
  * Errors are reported through diag (FILE:LINE of the option at fault) and
  * returned as -1 / NULL.  All memory belongs to the struct cfg and is freed by

@@ -389,9 +389,8 @@ static int plan_buildout(struct part_plan *pp, struct cfg *cfg)
 	bo->bin_directory = recipe_option_or(&view, "bin-directory", bo->directory);
 	bo->parts_directory = recipe_option_or(&view, "parts-directory", bo->directory);
 	const char *versions = recipe_option_or(&view, "versions", "");
-	if (*versions) {
+	if (*versions)
 		pp->pins = section_options(pp, cfg_section_get(cfg, versions), &pp->npins);
-	}
 	/* Looked up for every part with a version and every external
 	 * recipe, on every run. */
 	for (size_t i = 0; i < pp->npins; i++) {
