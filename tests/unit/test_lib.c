@@ -732,6 +732,7 @@ struct ahead_test {
 	int by_thread[2000];
 	int slow_item; /* work on it sleeps, after saying it started */
 	_Atomic int slow_started;
+	_Atomic int finished; /* items work has returned from */
 };
 
 static void ahead_test_work(void *ctx, size_t i)
@@ -743,6 +744,7 @@ static void ahead_test_work(void *ctx, size_t i)
 	}
 	t->done[i]++;
 	t->by_thread[i] = 1;
+	t->finished++;
 }
 
 static void test_ahead_each_item_once(void **state)
@@ -778,8 +780,12 @@ static void test_ahead_thread_does_all_while_caller_waits(void **state)
 	enum { N = 500 };
 	struct ahead *a = ahead_start(N, ahead_test_work, &t);
 	assert_non_null(a);
-	/* 500 counts take the thread far less than this. */
-	nanosleep(&(struct timespec){0, 200000000}, NULL);
+	/* Once work has returned from every item, each claim finds it done
+	 * (or waits the moment until the thread marks it so). */
+	for (int ms = 0; t.finished < N; ms++) {
+		assert_true(ms < 10000); /* a thread that never runs fails, not hangs */
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
 	for (size_t i = 0; i < N; i++)
 		assert_false(ahead_claim(a, i));
 	ahead_stop(a);
